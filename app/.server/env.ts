@@ -1,0 +1,140 @@
+// Every setting comes from the environment and is parsed here, once, at boot.
+// Nothing else in the app reads process.env: import `getEnv()` instead.
+import { BlockList, isIP } from "node:net";
+import path from "node:path";
+import { z } from "zod";
+import { singleton } from "./singleton";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+// Values we must never echo back in an error line, because they can hold credentials.
+const SECRET_VARIABLES = new Set(["DATABASE_URL"]);
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of ${values.join(", ")}` });
+
+const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ error: "must be a whole number" })
+    .int("must be a whole number")
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+const publicUrl = z
+  .string()
+  .refine((value) => URL.canParse(value), { message: "must be an absolute URL such as https://accounts.example.com", abort: true })
+  .transform((value) => new URL(value))
+  .refine((url) => url.protocol === "http:" || url.protocol === "https:", { message: "must start with http:// or https://", abort: true })
+  .refine(
+    (url) => url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password,
+    "must be an origin only (no path, query, credentials or fragment), because links and the CSRF check are built from it",
+  );
+
+const databaseUrl = z
+  .string()
+  .refine(
+    (value) => URL.canParse(value) && ["postgres:", "postgresql:"].includes(new URL(value).protocol),
+    "must be a postgres:// or postgresql:// connection URL",
+  );
+
+const trustProxy = z.string().transform((value, ctx) => {
+  const entries = value.split(",").map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    if (!isTrustProxyEntry(entry)) {
+      ctx.addIssue({ code: "custom", message: `"${entry}" is not an IP address, a CIDR range or "loopback"` });
+    }
+  }
+  return entries;
+});
+
+function isTrustProxyEntry(entry: string): boolean {
+  if (entry === "loopback") return true;
+  const [address, prefix, ...rest] = entry.split("/");
+  if (rest.length > 0 || !address || isIP(address) === 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  const max = isIP(address) === 4 ? 32 : 128;
+  return /^\d+$/.test(prefix) && bits >= 0 && bits <= max;
+}
+
+export const EnvSchema = z
+  .object({
+    NODE_ENV: oneOf(["production", "development", "test"]).default("production"),
+    GATEHOUSE_MODE: oneOf(["hosted", "self-hosted"]).default("self-hosted"),
+    PORT: integer(1, 65535).default(3000),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    PUBLIC_URL: publicUrl.optional(),
+    DATABASE_URL: databaseUrl.optional(),
+    DATA_DIR: z.string().default("./data"),
+    TRUST_PROXY: trustProxy.default([]),
+    LOG_LEVEL: oneOf(LOG_LEVELS).default("info"),
+    BODY_LIMIT_BYTES: integer(1024, 50 * 1024 * 1024).default(100 * 1024),
+    DB_POOL_MAX: integer(1, 200).default(10),
+    DB_CONNECT_TIMEOUT_MS: integer(100, 60_000).default(2_000),
+    DB_STATEMENT_TIMEOUT_MS: integer(100, 600_000).default(5_000),
+    SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(10_000),
+    PRODUCT_NAME: z.string().trim().min(1).max(60).default("Gatehouse"),
+    OPERATOR_NAME: z.string().trim().min(1).max(200).optional(),
+    OPERATOR_EMAIL: z.email("must be an email address").optional(),
+  })
+  .superRefine((env, ctx) => {
+    // The vendor's hosted deployment must say who runs it; a local self-hosted
+    // trial may leave it out and gets a neutral wording on the privacy page.
+    if (env.GATEHOUSE_MODE === "hosted" && !env.OPERATOR_EMAIL) {
+      ctx.addIssue({ code: "custom", path: ["OPERATOR_EMAIL"], message: "is required when GATEHOUSE_MODE=hosted (the privacy page names a contact)" });
+    }
+    if (env.GATEHOUSE_MODE === "hosted" && !env.OPERATOR_NAME) {
+      ctx.addIssue({ code: "custom", path: ["OPERATOR_NAME"], message: "is required when GATEHOUSE_MODE=hosted (the privacy page names the operator)" });
+    }
+  })
+  .transform((env) => ({
+    ...env,
+    PUBLIC_URL: env.PUBLIC_URL ?? new URL(`http://localhost:${env.PORT}`),
+    DATA_DIR: path.resolve(env.DATA_DIR),
+  }));
+
+export type Env = z.output<typeof EnvSchema>;
+
+export type EnvResult = { ok: true; env: Env } | { ok: false; problems: string[] };
+
+/** Parses a set of variables; returns one readable line per problem instead of throwing. */
+export function parseEnv(source: Record<string, string | undefined>): EnvResult {
+  // An empty value (common in .env files and compose files) means "not set".
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ""));
+  const result = EnvSchema.safeParse(cleaned);
+  if (result.success) return { ok: true, env: result.data };
+  const problems = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? "environment");
+    const value = cleaned[name];
+    const shown = value === undefined || SECRET_VARIABLES.has(name) ? "" : ` (got "${value}")`;
+    return `${name}: ${issue.message}${shown}`;
+  });
+  return { ok: false, problems };
+}
+
+/** The process's settings, parsed on first use. Exits with one line per problem when invalid. */
+export function getEnv(): Env {
+  return singleton("env", () => {
+    const result = parseEnv(process.env);
+    if (result.ok) return result.env;
+    process.stderr.write(`Gatehouse cannot start: the configuration is invalid.\n${result.problems.map((p) => `  ${p}\n`).join("")}`);
+    process.exit(1);
+  });
+}
+
+/** A BlockList of the proxies named in TRUST_PROXY, for client IP resolution. */
+export function buildTrustedProxyList(entries: string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of entries) {
+    if (entry === "loopback") {
+      list.addSubnet("127.0.0.0", 8, "ipv4");
+      list.addAddress("::1", "ipv6");
+      continue;
+    }
+    const [address, prefix] = entry.split("/") as [string, string | undefined];
+    const family = isIP(address) === 4 ? "ipv4" : "ipv6";
+    if (prefix === undefined) list.addAddress(address, family);
+    else list.addSubnet(address, Number(prefix), family);
+  }
+  return list;
+}

@@ -1,0 +1,68 @@
+// Hands an Express request to Remix as a Fetch Request, and streams Remix's
+// Response back. Written here rather than taken from @remix-run/express because
+// the body has already been read (and size-checked) by bodyLimit, and because the
+// request URL must be built from PUBLIC_URL, never from the Host header.
+import type { Request as ExpressRequest, Response as ExpressResponse, NextFunction } from "express";
+import { createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
+import { requestStore, type RequestContext } from "./request-context";
+
+export function remixHandler(options: { build: ServerBuild | (() => Promise<ServerBuild>); mode: string; publicUrl: URL }) {
+  const handle = createRequestHandler(options.build, options.mode);
+
+  return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
+    const context = res.locals.context as RequestContext;
+    try {
+      const request = toFetchRequest(req, res, options.publicUrl);
+      const response = await requestStore.run(context, () => handle(request, context));
+      await sendFetchResponse(res, withUnavailableStatus(response, context));
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+function toFetchRequest(req: ExpressRequest, res: ExpressResponse, publicUrl: URL): Request {
+  const url = new URL(req.originalUrl, publicUrl);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+  }
+  // Remix compares Origin with Host on actions; the request is addressed to
+  // PUBLIC_URL, so that is the host it carries, whatever the client sent.
+  headers.set("host", publicUrl.host);
+  const controller = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  const hasBody = req.method !== "GET" && req.method !== "HEAD" && req.rawBody !== undefined;
+  return new Request(url, {
+    method: req.method,
+    headers,
+    signal: controller.signal,
+    body: hasBody ? (req.rawBody as unknown as BodyInit) : undefined,
+  });
+}
+
+// Remix turns any loader error into a 500; when the cause was an unreachable
+// database the honest answer is 503, which tells clients and balancers to retry.
+function withUnavailableStatus(response: Response, context: RequestContext): Response {
+  if (response.status !== 500 || !context.databaseUnavailable) return response;
+  const headers = new Headers(response.headers);
+  headers.set("Retry-After", "5");
+  return new Response(response.body, { status: 503, statusText: "Service Unavailable", headers });
+}
+
+async function sendFetchResponse(res: ExpressResponse, response: Response): Promise<void> {
+  res.statusMessage = response.statusText;
+  res.status(response.status);
+  for (const [name, value] of response.headers) {
+    if (name === "set-cookie") continue;
+    res.append(name, value);
+  }
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) res.setHeader("Set-Cookie", cookies);
+
+  if (response.body) await writeReadableStreamToWritable(response.body, res);
+  else res.end();
+}

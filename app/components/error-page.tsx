@@ -1,0 +1,25 @@
+import { Link } from "@remix-run/react";
+
+const MESSAGES: Record<number, { title: string; body: string }> = {
+  400: { title: "That request could not be understood", body: "Please go back and try again." },
+  403: { title: "You cannot open this page", body: "Your account does not have access to it." },
+  404: { title: "Page not found", body: "There is no page at this address. Check the link, or start from the home page." },
+  405: { title: "That action is not available here", body: "This page does not accept that kind of request." },
+  503: { title: "We are briefly unavailable", body: "Part of the service is not answering. Please try again in a minute." },
+};
+
+const FALLBACK = { title: "Something went wrong", body: "An unexpected error happened on our side. It has been logged; please try again." };
+
+export function ErrorPage({ status }: { status: number }) {
+  const message = MESSAGES[status] ?? FALLBACK;
+  return (
+    <section className="panel" aria-labelledby="error-title">
+      <p className="eyebrow">Error {status}</p>
+      <h1 id="error-title">{message.title}</h1>
+      <p>{message.body}</p>
+      <p>
+        <Link to="/">Go to the home page</Link>
+      </p>
+    </section>
+  );
+}

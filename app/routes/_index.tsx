@@ -1,0 +1,32 @@
+import type { MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { getInstanceSettings } from "~/.server/instance";
+
+export async function loader() {
+  const { productName } = getInstanceSettings();
+  return { productName };
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.productName ?? "Gatehouse"} — accounts, teams and billing in one place` },
+  { name: "description", content: "Join the waitlist for early access." },
+];
+
+export default function Landing() {
+  const { productName } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <section className="hero" aria-labelledby="hero-title">
+        <h1 id="hero-title">Your account, your team, your data — in one place.</h1>
+        <p className="lead">
+          {productName} is where you sign up, manage your team and billing, and take your data with you or delete it
+          for good when you leave.
+        </p>
+      </section>
+      <section className="panel" aria-labelledby="waitlist-title" id="waitlist">
+        <h2 id="waitlist-title">Join the waitlist</h2>
+        <p>The waitlist opens here soon. We will ask only for your email, and optionally your name and company.</p>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,8 @@
+// Every migration, by name, in the order they run. Listed here (not read from the
+// file system) so the bundled server carries them. Add new ones at the end.
+import type { Migration } from "kysely";
+import * as createRateLimit from "./2026_11_22_1300_create_rate_limit";
+
+export const migrations: Record<string, Migration> = {
+  "2026_11_22_1300_create_rate_limit": createRateLimit,
+};

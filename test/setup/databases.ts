@@ -1,0 +1,46 @@
+// The databases tests run against. One template is migrated once per run; each
+// Vitest worker gets its own copy (CREATE DATABASE ... TEMPLATE), so workers never
+// see each other's rows and no test pays for migrations.
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import type { DB } from "../../db/schema";
+
+/** Where the test PostgreSQL is; any database on the server works as the admin connection. */
+export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const TEMPLATE_NAME = "gatehouse_test_template";
+export const WORKER_COUNT = 3;
+
+export function databaseUrl(name: string): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export function workerDatabaseName(workerId: string | number): string {
+  return `gatehouse_test_${workerId}`;
+}
+
+/** This worker's database URL (VITEST_POOL_ID is 1..maxWorkers). */
+export function workerDatabaseUrl(): string {
+  return databaseUrl(workerDatabaseName(process.env.VITEST_POOL_ID ?? "1"));
+}
+
+export function connect<T = DB>(url: string): Kysely<T> {
+  return new Kysely<T>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 5 }) }) });
+}
+
+/** Creates `name` as a fresh copy of `template` (or empty), dropping any old one. */
+export async function recreateDatabase(admin: Kysely<unknown>, name: string, template?: string): Promise<void> {
+  await sql`drop database if exists ${sql.id(name)} with (force)`.execute(admin);
+  if (template) await sql`create database ${sql.id(name)} template ${sql.id(template)}`.execute(admin);
+  else await sql`create database ${sql.id(name)}`.execute(admin);
+}
+
+/** Empties every application table (not the migration bookkeeping) between tests. */
+export async function truncateAll(db: Kysely<any>): Promise<void> {
+  const tables = await sql<{ name: string }>`
+    select tablename as name from pg_tables
+    where schemaname = 'public' and tablename not like 'kysely_%'`.execute(db);
+  if (tables.rows.length === 0) return;
+  await sql`truncate ${sql.join(tables.rows.map((t) => sql.id(t.name)))} restart identity cascade`.execute(db);
+}
