@@ -9,6 +9,7 @@ import { migrateToLatest } from "./app/.server/database/migrate";
 import { openAppDatabase } from "./app/.server/db";
 import { getEnv } from "./app/.server/env";
 import { createHttpApp } from "./app/.server/http/app";
+import { startBackgroundWork } from "./app/.server/jobs/background";
 import { getLogger } from "./app/.server/logger";
 
 const env = getEnv();
@@ -64,6 +65,8 @@ server.listen(env.PORT, env.HOST, () => {
   );
 });
 
+const background = env.RUN_WORKER ? startBackgroundWork(env, logger, database.db) : undefined;
+
 let shuttingDown = false;
 async function shutdown(signal: string) {
   if (shuttingDown) return;
@@ -82,6 +85,7 @@ async function shutdown(signal: string) {
   const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
   await closed;
   clearInterval(idleSweep);
+  await background?.stop();
   await vite?.close();
   await database.close();
   logger.info("stopped cleanly");

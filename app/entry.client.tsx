@@ -1,12 +1,18 @@
 import { RemixBrowser } from "@remix-run/react";
 import { startTransition, StrictMode } from "react";
 import { hydrateRoot } from "react-dom/client";
+import { InstanceContext } from "./utils/instance-context";
+
+// Written by the server on <html> (see app/root.tsx), so the first client render matches.
+const productName = document.documentElement.dataset.productName ?? "Gatehouse";
 
 startTransition(() => {
   hydrateRoot(
     document,
     <StrictMode>
-      <RemixBrowser />
+      <InstanceContext.Provider value={{ productName }}>
+        <RemixBrowser />
+      </InstanceContext.Provider>
     </StrictMode>,
   );
 });

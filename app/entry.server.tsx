@@ -9,7 +9,9 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { isDatabaseUnavailable } from "./.server/database/errors";
 import { requestStore } from "./.server/http/request-context";
+import { getInstanceSettings } from "./.server/instance";
 import { getLogger } from "./.server/logger";
+import { InstanceContext } from "./utils/instance-context";
 import { NonceContext } from "./utils/nonce";
 
 export const streamTimeout = 5_000;
@@ -27,9 +29,11 @@ export default function handleRequest(
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(
-      <NonceContext.Provider value={nonce}>
-        <RemixServer context={remixContext} url={request.url} nonce={nonce} />
-      </NonceContext.Provider>,
+      <InstanceContext.Provider value={{ productName: getInstanceSettings().productName }}>
+        <NonceContext.Provider value={nonce}>
+          <RemixServer context={remixContext} url={request.url} nonce={nonce} />
+        </NonceContext.Provider>
+      </InstanceContext.Provider>,
       {
         nonce,
         [waitForAll ? "onAllReady" : "onShellReady"]() {

@@ -1,4 +1,4 @@
-import type { LinksFunction } from "@remix-run/node";
+import type { LinksFunction, MetaFunction } from "@remix-run/node";
 import {
   isRouteErrorResponse,
   Links,
@@ -7,30 +7,32 @@ import {
   Scripts,
   ScrollRestoration,
   useRouteError,
-  useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { getInstanceSettings } from "./.server/instance";
-import { ErrorPage } from "./components/error-page";
+import { ErrorPage, errorTitle } from "./components/error-page";
 import { SiteLayout } from "./components/site-layout";
 import stylesheet from "./styles/app.css?url";
+import { useInstance } from "./utils/instance-context";
 import { useNonce } from "./utils/nonce";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+  { rel: "icon", href: "/favicon.ico", sizes: "16x16" },
 ];
 
-export async function loader() {
-  const { productName, mode } = getInstanceSettings();
-  return { productName, mode };
-}
+// Pages set their own titles; this one is for the error page, whose route
+// never ran (404) or failed.
+export const meta: MetaFunction = ({ error }) => {
+  if (!error) return [];
+  return [{ title: errorTitle(isRouteErrorResponse(error) ? error.status : 500) }];
+};
 
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
-  const data = useRouteLoaderData<typeof loader>("root");
+  const { productName } = useInstance();
   return (
-    <html lang="en">
+    <html lang="en" data-product-name={productName}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -39,7 +41,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body>
-        <SiteLayout productName={data?.productName ?? "Gatehouse"}>{children}</SiteLayout>
+        <SiteLayout productName={productName}>{children}</SiteLayout>
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
       </body>

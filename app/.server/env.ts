@@ -8,7 +8,9 @@ import { singleton } from "./singleton";
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 // Values we must never echo back in an error line, because they can hold credentials.
-const SECRET_VARIABLES = new Set(["DATABASE_URL"]);
+const SECRET_VARIABLES = new Set(["DATABASE_URL", "RESEND_API_KEY", "SMTP_URL"]);
+
+const noLineBreaks = (value: string) => !/[\r\n]/.test(value);
 
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.join(", ")}` });
@@ -47,6 +49,13 @@ const trustProxy = z.string().transform((value, ctx) => {
   return entries;
 });
 
+/** "a@b.c" or "Name <a@b.c>". */
+function isMailbox(value: string): boolean {
+  const match = /^(?:[^<>"]*<([^<>\s]+)>|([^<>\s]+))$/.exec(value.trim());
+  const address = match?.[1] ?? match?.[2];
+  return address !== undefined && z.email().safeParse(address).success;
+}
+
 function isTrustProxyEntry(entry: string): boolean {
   if (entry === "loopback") return true;
   const [address, prefix, ...rest] = entry.split("/");
@@ -76,8 +85,30 @@ export const EnvSchema = z
     PRODUCT_NAME: z.string().trim().min(1).max(60).default("Gatehouse"),
     OPERATOR_NAME: z.string().trim().min(1).max(200).optional(),
     OPERATOR_EMAIL: z.email("must be an email address").optional(),
+    OPERATOR_ADDRESS: z.string().trim().max(300).refine(noLineBreaks, "must be one line").optional(),
+    RUN_WORKER: oneOf(["true", "false"]).default("true").transform((value) => value === "true"),
+    EMAIL_TRANSPORT: oneOf(["log", "resend", "smtp"]).default("log"),
+    EMAIL_FROM: z.string().trim().refine(noLineBreaks, "must be one line").refine(isMailbox, 'must be an address, optionally with a name: "Acme <no-reply@acme.example>"').optional(),
+    RESEND_API_KEY: z.string().trim().min(1).optional(),
+    RESEND_BASE_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+    SMTP_URL: z
+      .string()
+      .refine((value) => URL.canParse(value) && ["smtp:", "smtps:"].includes(new URL(value).protocol), "must be an smtp:// or smtps:// URL")
+      .optional(),
+    EMAIL_RATE_PER_SECOND: z.coerce.number({ error: "must be a number" }).min(0, "must be 0 (no limit) or more").max(1000).default(2),
+    EMAIL_RECIPIENT_HOURLY_LIMIT: integer(1, 10_000).default(10),
+    EMAIL_MAX_ATTEMPTS: integer(1, 50).default(8),
   })
   .superRefine((env, ctx) => {
+    if (env.EMAIL_TRANSPORT === "resend" && !env.RESEND_API_KEY) {
+      ctx.addIssue({ code: "custom", path: ["RESEND_API_KEY"], message: "is required when EMAIL_TRANSPORT=resend" });
+    }
+    if (env.EMAIL_TRANSPORT === "smtp" && !env.SMTP_URL) {
+      ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "is required when EMAIL_TRANSPORT=smtp" });
+    }
+    if (env.EMAIL_TRANSPORT !== "log" && !env.EMAIL_FROM) {
+      ctx.addIssue({ code: "custom", path: ["EMAIL_FROM"], message: `is required when EMAIL_TRANSPORT=${env.EMAIL_TRANSPORT}` });
+    }
     // The vendor's hosted deployment must say who runs it; a local self-hosted
     // trial may leave it out and gets a neutral wording on the privacy page.
     if (env.GATEHOUSE_MODE === "hosted" && !env.OPERATOR_EMAIL) {
@@ -87,11 +118,15 @@ export const EnvSchema = z
       ctx.addIssue({ code: "custom", path: ["OPERATOR_NAME"], message: "is required when GATEHOUSE_MODE=hosted (the privacy page names the operator)" });
     }
   })
-  .transform((env) => ({
-    ...env,
-    PUBLIC_URL: env.PUBLIC_URL ?? new URL(`http://localhost:${env.PORT}`),
-    DATA_DIR: path.resolve(env.DATA_DIR),
-  }));
+  .transform((env) => {
+    const publicUrl = env.PUBLIC_URL ?? new URL(`http://localhost:${env.PORT}`);
+    return {
+      ...env,
+      PUBLIC_URL: publicUrl,
+      DATA_DIR: path.resolve(env.DATA_DIR),
+      EMAIL_FROM: env.EMAIL_FROM ?? `${env.PRODUCT_NAME} <no-reply@${publicUrl.hostname}>`,
+    };
+  });
 
 export type Env = z.output<typeof EnvSchema>;
 

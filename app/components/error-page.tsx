@@ -10,6 +10,10 @@ const MESSAGES: Record<number, { title: string; body: string }> = {
 
 const FALLBACK = { title: "Something went wrong", body: "An unexpected error happened on our side. It has been logged; please try again." };
 
+export function errorTitle(status: number): string {
+  return (MESSAGES[status] ?? FALLBACK).title;
+}
+
 export function ErrorPage({ status }: { status: number }) {
   const message = MESSAGES[status] ?? FALLBACK;
   return (

@@ -2,7 +2,9 @@
 // file system) so the bundled server carries them. Add new ones at the end.
 import type { Migration } from "kysely";
 import * as createRateLimit from "./2026_11_22_1300_create_rate_limit";
+import * as createOutboxEmail from "./2026_11_22_1330_create_outbox_email";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_22_1300_create_rate_limit": createRateLimit,
+  "2026_11_22_1330_create_outbox_email": createOutboxEmail,
 };

@@ -32,5 +32,5 @@ describe("embedded database (no DATABASE_URL)", () => {
     const rows = await reopened.query<{ count: number }>("select count from rate_limit where key = 'kept'");
     await reopened.close();
     expect(rows.rows).toEqual([{ count: 3 }]);
-  });
+  }, 120_000);
 });

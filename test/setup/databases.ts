@@ -3,12 +3,23 @@
 // see each other's rows and no test pays for migrations.
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
+import { inject } from "vitest";
 import type { DB } from "../../db/schema";
 
 /** Where the test PostgreSQL is; any database on the server works as the admin connection. */
 export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-export const TEMPLATE_NAME = "gatehouse_test_template";
 export const WORKER_COUNT = 3;
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    databasePrefix: string;
+  }
+}
+
+/** Each run names its databases after its own process, so two runs never drop each other's. */
+export function runDatabasePrefix(pid = process.pid): string {
+  return `gatehouse_test_${pid}`;
+}
 
 export function databaseUrl(name: string): string {
   const url = new URL(ADMIN_URL);
@@ -16,13 +27,13 @@ export function databaseUrl(name: string): string {
   return url.toString();
 }
 
-export function workerDatabaseName(workerId: string | number): string {
-  return `gatehouse_test_${workerId}`;
+export function workerDatabaseName(prefix: string, workerId: string | number): string {
+  return `${prefix}_w${workerId}`;
 }
 
 /** This worker's database URL (VITEST_POOL_ID is 1..maxWorkers). */
 export function workerDatabaseUrl(): string {
-  return databaseUrl(workerDatabaseName(process.env.VITEST_POOL_ID ?? "1"));
+  return databaseUrl(workerDatabaseName(inject("databasePrefix"), process.env.VITEST_POOL_ID ?? "1"));
 }
 
 export function connect<T = DB>(url: string): Kysely<T> {

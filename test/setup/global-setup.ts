@@ -1,21 +1,30 @@
-// Runs once per `vitest run`: migrate the template, then copy it per worker.
+// Runs once per `vitest run`: migrate a template, copy it per worker, and drop
+// them all at the end.
+import { sql } from "kysely";
+import type { TestProject } from "vitest/node";
 import { migrateToLatest } from "../../app/.server/database/migrate";
-import { ADMIN_URL, connect, databaseUrl, recreateDatabase, TEMPLATE_NAME, WORKER_COUNT, workerDatabaseName } from "./databases";
+import { ADMIN_URL, connect, databaseUrl, recreateDatabase, runDatabasePrefix, WORKER_COUNT, workerDatabaseName } from "./databases";
 
-export default async function setup() {
+export default async function setup(project: TestProject) {
+  const prefix = runDatabasePrefix();
+  const template = `${prefix}_template`;
+  const names = [template, ...Array.from({ length: WORKER_COUNT }, (_, i) => workerDatabaseName(prefix, i + 1))];
   const admin = connect<unknown>(ADMIN_URL);
   try {
-    await recreateDatabase(admin, TEMPLATE_NAME);
-    const template = connect(databaseUrl(TEMPLATE_NAME));
-    const { error } = await migrateToLatest(template);
-    await template.destroy();
+    await recreateDatabase(admin, template);
+    const templateDb = connect(databaseUrl(template));
+    const { error } = await migrateToLatest(templateDb);
+    await templateDb.destroy();
     if (error) throw error;
-    for (let worker = 1; worker <= WORKER_COUNT; worker++) {
-      await recreateDatabase(admin, workerDatabaseName(worker), TEMPLATE_NAME);
-    }
+    for (const name of names.slice(1)) await recreateDatabase(admin, name, template);
   } catch (error) {
-    throw new Error(`Test database setup failed against ${ADMIN_URL} (set TEST_DATABASE_URL to point elsewhere): ${(error as Error).message}`);
-  } finally {
     await admin.destroy();
+    throw new Error(`Test database setup failed against ${ADMIN_URL} (set TEST_DATABASE_URL to point elsewhere): ${(error as Error).message}`);
   }
+  project.provide("databasePrefix", prefix);
+
+  return async () => {
+    for (const name of names) await sql`drop database if exists ${sql.id(name)} with (force)`.execute(admin);
+    await admin.destroy();
+  };
 }

@@ -36,7 +36,8 @@ export async function startServer(env: Record<string, string>, options: { waitFo
   if (!existsSync(SERVER_ENTRY)) throw new Error("build/server.js is missing: run `npm run build` first");
   const port = Number(env.PORT ?? (await freePort()));
   const child = spawn(process.execPath, [SERVER_ENTRY], {
-    env: { NODE_ENV: "production", PATH: process.env.PATH ?? "", PORT: String(port), LOG_LEVEL: "info", ...env },
+    // No background worker unless a test asks: it would deliver other tests' queued mail.
+    env: { NODE_ENV: "production", PATH: process.env.PATH ?? "", PORT: String(port), LOG_LEVEL: "info", RUN_WORKER: "false", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: Array<Record<string, unknown>> = [];

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { PREVIEW_BRAND } from "../../../emails/components/brand";
+import { emailTemplates } from "../../../emails";
+import { assertLinksArePublic, renderEmail } from "./render";
+
+describe("email templates", () => {
+  it("every template renders its preview props to HTML and plain text", async () => {
+    for (const [name, template] of Object.entries(emailTemplates)) {
+      const { brand: _brand, ...props } = template.preview;
+      const email = await renderEmail(name as keyof typeof emailTemplates, props, PREVIEW_BRAND);
+      expect(email.subject.length, name).toBeGreaterThan(0);
+      expect(email.html, name).toContain("<html");
+      expect(email.text, name).not.toContain("<");
+      expect(email.text, name).toContain(PREVIEW_BRAND.productName);
+    }
+  });
+
+  it("escapes user-supplied text", async () => {
+    const email = await renderEmail(
+      "verify-email",
+      { name: '<script>alert(1)</script> & "Ada"', code: "12345678", verifyUrl: "https://accounts.example.com/verify-email?code=1", expiresInMinutes: 30 },
+      PREVIEW_BRAND,
+    );
+    expect(email.html).not.toContain("<script>");
+    expect(email.html).toContain("&lt;script&gt;");
+    expect(email.text).toContain("Hi <script>alert(1)</script> & \"Ada\",");
+  });
+
+  it("puts the verification code in the subject and the link in both bodies", async () => {
+    const email = await renderEmail("verify-email", { name: null, code: "87654321", verifyUrl: "https://accounts.example.com/verify-email?code=87654321", expiresInMinutes: 30 }, PREVIEW_BRAND);
+    expect(email.subject).toBe("Your Gatehouse verification code is 87654321");
+    expect(email.html).toContain('href="https://accounts.example.com/verify-email?code=87654321"');
+    expect(email.text).toContain("https://accounts.example.com/verify-email?code=87654321");
+  });
+
+  it("refuses a message that links outside PUBLIC_URL", async () => {
+    await expect(
+      renderEmail("verify-email", { name: null, code: "1", verifyUrl: "https://evil.example/verify-email?code=1", expiresInMinutes: 30 }, PREVIEW_BRAND),
+    ).rejects.toThrow(/links outside PUBLIC_URL/);
+    expect(() => assertLinksArePublic('<a href="https://accounts.example.com.evil.example/x">', "https://accounts.example.com", "t")).toThrow();
+    expect(() => assertLinksArePublic('<a href="mailto:help@example.com">', "https://accounts.example.com", "t")).not.toThrow();
+  });
+});

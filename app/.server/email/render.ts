@@ -1,0 +1,34 @@
+// Turns a template and its props into the subject, HTML and plain text that are
+// stored in the outbox. React escapes every prop it renders, so user-supplied
+// names and org names cannot inject markup.
+import { render } from "@react-email/render";
+import { createElement } from "react";
+import type { Brand } from "../../../emails/components/brand";
+import { emailTemplates, type EmailProps, type EmailTemplateName } from "../../../emails";
+
+export type RenderedEmail = { subject: string; html: string; text: string };
+
+export async function renderEmail<N extends EmailTemplateName>(name: N, props: EmailProps<N>, brand: Brand): Promise<RenderedEmail> {
+  const template = emailTemplates[name];
+  const fullProps = { ...props, brand } as Parameters<typeof template.subject>[0];
+  const element = createElement(template.component as never, fullProps as never);
+  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
+  assertLinksArePublic(html, brand.publicUrl, name);
+  return { subject: template.subject(fullProps), html, text };
+}
+
+/**
+ * Every link in a message must point at PUBLIC_URL (or be a mailto:). A link
+ * built from a request's Host header would let an attacker who controls that
+ * header send our users to their own site with a valid token in hand.
+ */
+export function assertLinksArePublic(html: string, publicUrl: string, template: string): void {
+  const origin = new URL(publicUrl).origin;
+  for (const match of html.matchAll(/href="([^"]*)"/g)) {
+    const href = match[1]!.replaceAll("&amp;", "&");
+    if (href.startsWith("mailto:")) continue;
+    if (!URL.canParse(href) || new URL(href).origin !== origin) {
+      throw new Error(`Email template "${template}" links outside PUBLIC_URL: ${href}`);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+// Everything that runs outside requests: email delivery and periodic clean-up.
+// It runs inside the web server by default (RUN_WORKER=true) and alone with
+// `npm run worker`; every piece is safe to run in any number of processes.
+import type { Logger } from "pino";
+import type { Database } from "../db";
+import { DEFAULT_DELIVERY } from "../email/delivery";
+import { createTransport } from "../email/transport";
+import { startEmailWorker } from "../email/worker";
+import type { Env } from "../env";
+import { deleteExpiredRateLimits } from "../rate-limit";
+import { runExclusively } from "./exclusive";
+
+const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
+
+export type BackgroundWork = { stop: () => Promise<void> };
+
+export function startBackgroundWork(env: Env, logger: Logger, db: Database): BackgroundWork {
+  const emailWorker = startEmailWorker({
+    db,
+    logger,
+    transport: createTransport(env, logger),
+    settings: { ...DEFAULT_DELIVERY, from: env.EMAIL_FROM, ratePerSecond: env.EMAIL_RATE_PER_SECOND },
+  });
+
+  const cleanup = setInterval(() => {
+    runExclusively(db, "delete-expired-rate-limits", (trx) => deleteExpiredRateLimits(trx)).catch((error: Error) =>
+      logger.warn({ err: error.message }, "rate-limit clean-up failed"),
+    );
+  }, CLEANUP_INTERVAL_MS);
+  cleanup.unref();
+
+  logger.info({ transport: env.EMAIL_TRANSPORT }, "background work started");
+  return {
+    async stop() {
+      clearInterval(cleanup);
+      await emailWorker.stop();
+    },
+  };
+}

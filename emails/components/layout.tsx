@@ -1,0 +1,42 @@
+import { Body, Container, Head, Hr, Html, Link, Preview, Section, Text } from "@react-email/components";
+import type { ReactNode } from "react";
+import type { Brand } from "./brand";
+
+const body = { backgroundColor: "#f8fafc", fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", color: "#0f172a" };
+const card = { backgroundColor: "#ffffff", border: "1px solid #cbd5e1", borderRadius: "8px", padding: "24px", margin: "24px auto", maxWidth: "520px" };
+const footer = { color: "#475569", fontSize: "12px", lineHeight: "18px" };
+
+/** The frame around every message: product name, the content, who sent it and why. */
+export function EmailLayout({ brand, preview, children }: { brand: Brand; preview: string; children: ReactNode }) {
+  return (
+    <Html lang="en">
+      <Head />
+      <Preview>{preview}</Preview>
+      <Body style={body}>
+        <Container style={card}>
+          <Text style={{ fontSize: "18px", fontWeight: 700, margin: "0 0 16px" }}>{brand.productName}</Text>
+          <Section>{children}</Section>
+          <Hr />
+          <Text style={footer}>
+            Sent by {brand.operatorName ?? brand.productName} from <Link href={brand.publicUrl}>{brand.publicUrl}</Link>
+            {brand.operatorAddress ? ` · ${brand.operatorAddress}` : ""}
+          </Text>
+        </Container>
+      </Body>
+    </Html>
+  );
+}
+
+export function Paragraph({ children }: { children: ReactNode }) {
+  return <Text style={{ fontSize: "15px", lineHeight: "24px" }}>{children}</Text>;
+}
+
+export function ActionLink({ href, children }: { href: string; children: ReactNode }) {
+  return (
+    <Text style={{ margin: "24px 0" }}>
+      <Link href={href} style={{ backgroundColor: "#1d4ed8", color: "#ffffff", padding: "12px 20px", borderRadius: "6px", fontWeight: 600 }}>
+        {children}
+      </Link>
+    </Text>
+  );
+}
