@@ -1,4 +1,4 @@
-import type { LinksFunction, MetaFunction } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import {
   isRouteErrorResponse,
   Links,
@@ -7,8 +7,10 @@ import {
   Scripts,
   ScrollRestoration,
   useRouteError,
+  useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { getSession } from "./.server/auth";
 import { ErrorPage, errorTitle } from "./components/error-page";
 import { SiteLayout } from "./components/site-layout";
 import stylesheet from "./styles/app.css?url";
@@ -21,6 +23,13 @@ export const links: LinksFunction = () => [
   { rel: "icon", href: "/favicon.ico", sizes: "16x16" },
 ];
 
+export async function loader({ request }: LoaderFunctionArgs) {
+  const session = await getSession(request);
+  if (!session) return { user: null };
+  const { name, email, isOperator, emailVerified } = session.user;
+  return { user: { name, email, isOperator, emailVerified } };
+}
+
 // Pages set their own titles; this one is for the error page, whose route
 // never ran (404) or failed.
 export const meta: MetaFunction = ({ error }) => {
@@ -31,6 +40,8 @@ export const meta: MetaFunction = ({ error }) => {
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
   const { productName } = useInstance();
+  // Absent on an error page whose root loader did not run: show the signed-out header.
+  const user = useRouteLoaderData<typeof loader>("root")?.user ?? null;
   return (
     <html lang="en" data-product-name={productName}>
       <head>
@@ -41,7 +52,9 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body>
-        <SiteLayout productName={productName}>{children}</SiteLayout>
+        <SiteLayout productName={productName} user={user}>
+          {children}
+        </SiteLayout>
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
       </body>

@@ -35,7 +35,65 @@ export interface OutboxEmailTable {
   sent_at: Timestamp | null;
 }
 
+export interface UserTable {
+  id: Generated<string>;
+  email: string;
+  email_verified_at: Timestamp | null;
+  password_hash: string;
+  name: string | null;
+  is_operator: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface SessionTable {
+  id: string;
+  secret_hash: Uint8Array;
+  user_id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  absolute_expires_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface EmailVerificationTable {
+  id: Generated<string>;
+  user_id: string;
+  purpose: "signup" | "email-change";
+  email: string;
+  code_hash: Uint8Array;
+  token_hash: Uint8Array;
+  attempts: ColumnType<number, number | undefined, number>;
+  expires_at: Timestamp;
+  created_at: DefaultedTimestamp;
+}
+
+export interface PasswordResetTable {
+  token_hash: Uint8Array;
+  user_id: string;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: DefaultedTimestamp;
+}
+
+export interface SignupInvitationTable {
+  id: Generated<string>;
+  email: string;
+  token_hash: Uint8Array;
+  source: string;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: DefaultedTimestamp;
+}
+
 export interface DB {
+  user: UserTable;
+  session: SessionTable;
+  email_verification: EmailVerificationTable;
+  password_reset: PasswordResetTable;
+  signup_invitation: SignupInvitationTable;
   rate_limit: RateLimitTable;
   outbox_email: OutboxEmailTable;
 }

@@ -1,6 +1,11 @@
 // Every email the product sends, by name. queueEmail() takes a name from here,
 // so a message cannot be queued without its template, subject and props type.
 import type { ComponentType } from "react";
+import EmailChangeNotice, { subject as emailChangeNoticeSubject, type EmailChangeNoticeProps } from "./email-change-notice";
+import PasswordChanged, { subject as passwordChangedSubject, type PasswordChangedProps } from "./password-changed";
+import PasswordReset, { subject as passwordResetSubject, type PasswordResetProps } from "./password-reset";
+import SignupAttempt, { subject as signupAttemptSubject, type SignupAttemptProps } from "./signup-attempt";
+import SignupInvitation, { subject as signupInvitationSubject, type SignupInvitationProps } from "./signup-invitation";
 import VerifyEmail, { subject as verifyEmailSubject, type VerifyEmailProps } from "./verify-email";
 
 type Template<P> = { component: ComponentType<P>; subject: (props: P) => string; preview: P };
@@ -11,6 +16,11 @@ function template<P>(component: ComponentType<P> & { PreviewProps: P }, subject:
 
 export const emailTemplates = {
   "verify-email": template<VerifyEmailProps>(VerifyEmail, verifyEmailSubject),
+  "signup-attempt": template<SignupAttemptProps>(SignupAttempt, signupAttemptSubject),
+  "signup-invitation": template<SignupInvitationProps>(SignupInvitation, signupInvitationSubject),
+  "password-reset": template<PasswordResetProps>(PasswordReset, passwordResetSubject),
+  "password-changed": template<PasswordChangedProps>(PasswordChanged, passwordChangedSubject),
+  "email-change-notice": template<EmailChangeNoticeProps>(EmailChangeNotice, emailChangeNoticeSubject),
 };
 
 export type EmailTemplateName = keyof typeof emailTemplates;

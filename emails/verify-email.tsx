@@ -2,21 +2,33 @@ import { Text } from "@react-email/components";
 import { PREVIEW_BRAND, type Brand } from "./components/brand";
 import { ActionLink, EmailLayout, Paragraph } from "./components/layout";
 
-export type VerifyEmailProps = { brand: Brand; name: string | null; code: string; verifyUrl: string; expiresInMinutes: number };
+export type VerifyEmailProps = {
+  brand: Brand;
+  name: string | null;
+  code: string;
+  verifyUrl: string;
+  expiresInMinutes: number;
+  /** A new address for an existing account, rather than a new account. */
+  isEmailChange?: boolean;
+};
 
 export const subject = (props: VerifyEmailProps) => `Your ${props.brand.productName} verification code is ${props.code}`;
 
-export default function VerifyEmail({ brand, name, code, verifyUrl, expiresInMinutes }: VerifyEmailProps) {
+export default function VerifyEmail({ brand, name, code, verifyUrl, expiresInMinutes, isEmailChange }: VerifyEmailProps) {
   return (
     <EmailLayout brand={brand} preview={`Your verification code is ${code}`}>
       <Paragraph>{name ? `Hi ${name},` : "Hi,"}</Paragraph>
-      <Paragraph>Enter this code to confirm your email address:</Paragraph>
+      <Paragraph>
+        {isEmailChange
+          ? `Enter this code to make this the email address of your ${brand.productName} account:`
+          : "Enter this code to confirm your email address:"}
+      </Paragraph>
       <Text style={{ fontSize: "28px", fontWeight: 700, letterSpacing: "6px" }}>{code}</Text>
       <Paragraph>Or follow this link:</Paragraph>
       <ActionLink href={verifyUrl}>Verify my email</ActionLink>
       <Paragraph>
-        The code works once and expires in {expiresInMinutes} minutes. If you did not create an account, ignore this
-        message: nothing happens without the code.
+        The code works once and expires in {expiresInMinutes} minutes. If you did not ask for it, ignore this message:
+        nothing happens without the code.
       </Paragraph>
     </EmailLayout>
   );

@@ -7,7 +7,7 @@ import path from "node:path";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const stamp = path.join(root, "build", ".stamp");
-const SOURCES = ["app", "db", "emails", "public", "server.ts", "worker.ts", "vite.config.ts", "package.json", "package-lock.json", "scripts/build.mjs"];
+const SOURCES = ["app", "db", "emails", "public", "server.ts", "worker.ts", "admin.ts", "vite.config.ts", "package.json", "package-lock.json", "scripts/build.mjs"];
 
 function newestMtime(entry) {
   if (!existsSync(entry)) return 0;
@@ -38,6 +38,7 @@ run(bin("remix"), ["vite:build", "--logLevel", "warn"]);
 run(bin("esbuild"), [
   "server.ts",
   "worker.ts",
+  "admin.ts",
   "db/migrate.ts",
   "db/build-pglite-seed.ts",
   "--bundle",

@@ -86,6 +86,7 @@ export const EnvSchema = z
     OPERATOR_NAME: z.string().trim().min(1).max(200).optional(),
     OPERATOR_EMAIL: z.email("must be an email address").optional(),
     OPERATOR_ADDRESS: z.string().trim().max(300).refine(noLineBreaks, "must be one line").optional(),
+    SIGNUP_MODE: oneOf(["open", "invite-only"]).optional(),
     RUN_WORKER: oneOf(["true", "false"]).default("true").transform((value) => value === "true"),
     EMAIL_TRANSPORT: oneOf(["log", "resend", "smtp"]).default("log"),
     EMAIL_FROM: z.string().trim().refine(noLineBreaks, "must be one line").refine(isMailbox, 'must be an address, optionally with a name: "Acme <no-reply@acme.example>"').optional(),
@@ -125,6 +126,8 @@ export const EnvSchema = z
       PUBLIC_URL: publicUrl,
       DATA_DIR: path.resolve(env.DATA_DIR),
       EMAIL_FROM: env.EMAIL_FROM ?? `${env.PRODUCT_NAME} <no-reply@${publicUrl.hostname}>`,
+      // The vendor's hosted portal starts closed (people come in from the waitlist).
+      SIGNUP_MODE: env.SIGNUP_MODE ?? (env.GATEHOUSE_MODE === "hosted" ? "invite-only" : "open"),
     };
   });
 

@@ -1,7 +1,9 @@
-import { Link } from "@remix-run/react";
+import { Form, Link } from "@remix-run/react";
 import type { ReactNode } from "react";
 
-export function SiteLayout({ productName, children }: { productName: string; children: ReactNode }) {
+type HeaderUser = { name: string | null; email: string; isOperator: boolean; emailVerified: boolean } | null;
+
+export function SiteLayout({ productName, user, children }: { productName: string; user: HeaderUser; children: ReactNode }) {
   return (
     <>
       <a className="skip-link" href="#main">
@@ -11,6 +13,24 @@ export function SiteLayout({ productName, children }: { productName: string; chi
         <Link to="/" className="brand">
           {productName}
         </Link>
+        <nav aria-label="Account" className="site-nav">
+          {user ? (
+            <>
+              {user.emailVerified ? <Link to="/settings">Settings</Link> : <Link to="/verify-email">Verify your email</Link>}
+              {user.isOperator ? <Link to="/admin">Admin</Link> : null}
+              <Form method="post" action="/logout">
+                <button type="submit" className="link-button">
+                  Log out
+                </button>
+              </Form>
+            </>
+          ) : (
+            <>
+              <Link to="/login">Log in</Link>
+              <Link to="/signup">Sign up</Link>
+            </>
+          )}
+        </nav>
       </header>
       <main id="main" tabIndex={-1}>
         {children}

@@ -3,8 +3,10 @@
 import type { Migration } from "kysely";
 import * as createRateLimit from "./2026_11_22_1300_create_rate_limit";
 import * as createOutboxEmail from "./2026_11_22_1330_create_outbox_email";
+import * as createAccounts from "./2026_11_22_1400_create_accounts";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_22_1300_create_rate_limit": createRateLimit,
   "2026_11_22_1330_create_outbox_email": createOutboxEmail,
+  "2026_11_22_1400_create_accounts": createAccounts,
 };

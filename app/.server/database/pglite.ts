@@ -2,7 +2,7 @@
 // initdb (4–6 s, ~900 MB peak here), so the build ships a migrated, cleanly shut
 // down data directory (build/pglite-seed/) and the first start copies it into
 // DATA_DIR: from then on every start is a plain reopen (see docs/decisions/0003).
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { constants, copyFile, mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -13,6 +13,7 @@ export function isInitialisedDataDir(dataDir: string): boolean {
 
 export async function openPGlite(dataDir: string, seedDir?: string): Promise<PGlite> {
   await mkdir(dataDir, { recursive: true });
+  lockDataDir(dataDir);
   if (!isInitialisedDataDir(dataDir) && seedDir && isInitialisedDataDir(seedDir)) {
     await copyTree(seedDir, dataDir);
   }
@@ -32,4 +33,32 @@ async function copyTree(from: string, to: string): Promise<void> {
       return entry.isDirectory() ? copyTree(source, target) : copyFile(source, target, constants.COPYFILE_FICLONE);
     }),
   );
+}
+
+// PGlite has no locking of its own, and two processes writing one data
+// directory corrupt it (say, `npm run admin:grant` while the server runs).
+// A pid file marks the directory as taken while its process lives.
+function lockDataDir(dataDir: string): void {
+  const lockFile = path.join(dataDir, "gatehouse.pid");
+  const holder = existsSync(lockFile) ? Number(readFileSync(lockFile, "utf8")) : NaN;
+  if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
+    throw new Error(`The embedded database in ${dataDir} is in use by process ${holder} (the server?). Stop it first, or set DATABASE_URL.`);
+  }
+  writeFileSync(lockFile, String(process.pid));
+  process.once("exit", () => {
+    try {
+      if (readFileSync(lockFile, "utf8") === String(process.pid)) unlinkSync(lockFile);
+    } catch {
+      // already gone
+    }
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }

@@ -10,11 +10,13 @@ export type RenderedEmail = { subject: string; html: string; text: string };
 
 export async function renderEmail<N extends EmailTemplateName>(name: N, props: EmailProps<N>, brand: Brand): Promise<RenderedEmail> {
   const template = emailTemplates[name];
-  const fullProps = { ...props, brand } as Parameters<typeof template.subject>[0];
-  const element = createElement(template.component as never, fullProps as never);
+  // Each template's props type is checked at the call site (EmailProps<N>); here
+  // they are handed on as they are.
+  const fullProps = { ...props, brand } as never;
+  const element = createElement(template.component as never, fullProps);
   const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
   assertLinksArePublic(html, brand.publicUrl, name);
-  return { subject: template.subject(fullProps), html, text };
+  return { subject: (template.subject as (p: never) => string)(fullProps), html, text };
 }
 
 /**

@@ -1,0 +1,41 @@
+// `npm run admin:grant -- <email>`: make an existing account an operator.
+// `npm run admin:invite -- <email>`: invite an address to sign up (invite-only mode).
+import { createSignupInvitation } from "./app/.server/accounts/signup-invitations";
+import { migrateToLatest } from "./app/.server/database/migrate";
+import { openAppDatabase } from "./app/.server/db";
+import { getEnv } from "./app/.server/env";
+import { getLogger } from "./app/.server/logger";
+import { normalizeEmail } from "./app/utils/email-address";
+
+const [command, rawEmail] = process.argv.slice(2);
+const usage = "usage: npm run admin:grant -- <email>   |   npm run admin:invite -- <email>";
+if (!command || !rawEmail || !["grant", "invite"].includes(command)) {
+  console.error(usage);
+  process.exit(2);
+}
+const normalized = normalizeEmail(rawEmail);
+if (!normalized.ok) {
+  console.error(normalized.message);
+  process.exit(2);
+}
+
+const env = getEnv();
+const database = openAppDatabase(env, { logger: getLogger() });
+try {
+  const { error } = await migrateToLatest(database.db);
+  if (error) throw error;
+  if (command === "grant") {
+    const updated = await database.db.updateTable("user").set({ is_operator: true }).where("email", "=", normalized.email).returning("email").executeTakeFirst();
+    if (!updated) {
+      console.error(`No account uses ${normalized.email}. Sign up first, then run this again.`);
+      process.exitCode = 1;
+    } else {
+      console.log(`${updated.email} is now an operator: /admin is open to them.`);
+    }
+  } else {
+    const { queued } = await database.db.transaction().execute((tx) => createSignupInvitation(tx, normalized.email, "operator"));
+    console.log(queued ? `Invitation queued for ${normalized.email}.` : `Not sent: ${normalized.email} has had too many emails this hour.`);
+  }
+} finally {
+  await database.close();
+}

@@ -1,0 +1,38 @@
+// Logging in. A wrong password and an unknown address get the same answer in
+// about the same time (an unknown address is checked against a dummy hash).
+// Throttling is per address and per IP, in fixed windows kept in PostgreSQL:
+// an attacker can slow an account down for a few minutes, never lock it for good.
+import { createHash } from "node:crypto";
+import type { Database } from "../db";
+import { verifyAgainstDummy, verifyPassword } from "../password";
+import { consumeRateLimit } from "../rate-limit";
+import { createSession, type ClientInfo } from "../session";
+
+export const LOGIN_LIMITS = {
+  perAccount: { limit: 10, windowSeconds: 15 * 60 },
+  perIp: { limit: 50, windowSeconds: 15 * 60 },
+};
+
+export type LoginResult =
+  | { ok: true; token: string; emailVerified: boolean }
+  | { ok: false; reason: "invalid-credentials" }
+  | { ok: false; reason: "throttled"; retryAfterSeconds: number };
+
+export async function logIn(db: Database, email: string, password: string, client: ClientInfo, now = new Date()): Promise<LoginResult> {
+  const accountKey = `login:account:${createHash("sha256").update(email).digest("hex")}`;
+  for (const [key, rule] of [
+    [`login:ip:${client.ip ?? "unknown"}`, LOGIN_LIMITS.perIp],
+    [accountKey, LOGIN_LIMITS.perAccount],
+  ] as const) {
+    const allowance = await consumeRateLimit(db, key, rule, now);
+    if (!allowance.allowed) return { ok: false, reason: "throttled", retryAfterSeconds: allowance.retryAfterSeconds };
+  }
+
+  const user = await db.selectFrom("user").select(["id", "password_hash", "email_verified_at"]).where("email", "=", email).executeTakeFirst();
+  const valid = user ? await verifyPassword(user.password_hash, password) : await verifyAgainstDummy(password);
+  if (!user || !valid) return { ok: false, reason: "invalid-credentials" };
+
+  // Always a brand-new session: a session id planted before login is never adopted.
+  const { token } = await createSession(db, user.id, client, now);
+  return { ok: true, token, emailVerified: user.email_verified_at !== null };
+}

@@ -1,0 +1,54 @@
+// Creating an account. With an address that is already registered, the visitor
+// sees exactly what a new signup sees, and the owner gets a heads-up email
+// instead of a verification code: the form cannot be used to find out who has
+// an account. Both paths hash the password, so they also take as long.
+import type { Database } from "../db";
+import { publicLink } from "../email/brand";
+import { queueEmail } from "../email/queue";
+import { hashPassword } from "../password";
+import { consumeInvitation, findValidInvitation } from "./signup-invitations";
+import { startVerification } from "./verification";
+
+export type SignupInput = { email: string; password: string; name: string | null; invitationToken: string | null };
+
+export type SignupResult =
+  | { ok: true; kind: "check-email" }
+  | { ok: true; kind: "signed-up-verified"; userId: string }
+  | { ok: false; reason: "invitation-required" | "invitation-invalid" | "invitation-other-email" | "already-registered" };
+
+export async function signUp(db: Database, input: SignupInput, mode: "open" | "invite-only", now = new Date()): Promise<SignupResult> {
+  const invitation = input.invitationToken ? await findValidInvitation(db, input.invitationToken, now) : null;
+  if (input.invitationToken && !invitation) return { ok: false, reason: "invitation-invalid" };
+  if (mode === "invite-only" && !invitation) return { ok: false, reason: "invitation-required" };
+  if (invitation && invitation.email !== input.email) return { ok: false, reason: "invitation-other-email" };
+
+  const passwordHash = await hashPassword(input.password);
+
+  return db.transaction().execute(async (tx): Promise<SignupResult> => {
+    const created = await tx
+      .insertInto("user")
+      .values({ email: input.email, password_hash: passwordHash, name: input.name, email_verified_at: invitation ? now : null, created_at: now, updated_at: now })
+      .onConflict((oc) => oc.column("email").doNothing())
+      .returning("id")
+      .executeTakeFirst();
+
+    if (invitation) {
+      // Whoever holds the invitation controls the inbox, so telling them the
+      // account exists reveals nothing they could not find out anyway.
+      if (!created) return { ok: false, reason: "already-registered" };
+      if (!(await consumeInvitation(tx, invitation.id, now))) throw new Error("invitation used concurrently");
+      return { ok: true, kind: "signed-up-verified", userId: created.id };
+    }
+
+    if (created) {
+      await startVerification(tx, { id: created.id, name: input.name }, "signup", input.email, now);
+    } else {
+      await queueEmail(
+        tx,
+        { to: input.email, template: "signup-attempt", props: { loginUrl: publicLink("/login"), resetUrl: publicLink("/forgot-password") } },
+        { now },
+      );
+    }
+    return { ok: true, kind: "check-email" };
+  });
+}

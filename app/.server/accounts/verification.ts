@@ -1,0 +1,120 @@
+// Proving an email address: an 8-digit code to type and a link to follow, both
+// single-use, stored hashed, valid for 30 minutes, and dead after 10 wrong codes.
+import { sql } from "kysely";
+import type { Database } from "../db";
+import { publicLink } from "../email/brand";
+import { queueEmail } from "../email/queue";
+import { generateCode, generateSecret, hashesEqual, hashToken } from "../tokens";
+
+export const VERIFICATION_TTL_MINUTES = 30;
+export const MAX_CODE_ATTEMPTS = 10;
+
+type Purpose = "signup" | "email-change";
+
+/** Creates (or replaces) the pending verification and queues its email, in the caller's transaction. */
+export async function startVerification(
+  tx: Database,
+  user: { id: string; name: string | null },
+  purpose: Purpose,
+  email: string,
+  now = new Date(),
+): Promise<void> {
+  const code = generateCode(8);
+  const token = generateSecret();
+  const values = {
+    email,
+    code_hash: hashToken(code),
+    token_hash: hashToken(token),
+    attempts: 0,
+    expires_at: new Date(now.getTime() + VERIFICATION_TTL_MINUTES * 60_000),
+    created_at: now,
+  };
+  await tx
+    .insertInto("email_verification")
+    .values({ user_id: user.id, purpose, ...values })
+    .onConflict((oc) => oc.columns(["user_id", "purpose"]).doUpdateSet(values))
+    .execute();
+  await queueEmail(
+    tx,
+    {
+      to: email,
+      toName: user.name,
+      template: "verify-email",
+      props: {
+        name: user.name,
+        code,
+        verifyUrl: publicLink(`/verify-email?token=${token}`),
+        expiresInMinutes: VERIFICATION_TTL_MINUTES,
+        isEmailChange: purpose === "email-change",
+      },
+    },
+    { now },
+  );
+}
+
+export type VerifyResult =
+  | { ok: true; userId: string; purpose: Purpose }
+  | { ok: false; reason: "wrong-code" | "expired" | "too-many-attempts" | "taken" | "invalid-link" };
+
+/** Checks a typed code for the signed-in user. Every try counts, right or wrong. */
+export async function verifyCode(db: Database, userId: string, purpose: Purpose, code: string, now = new Date()): Promise<VerifyResult> {
+  return db.transaction().execute(async (tx) => {
+    // The increment and the check happen in one statement, so parallel guesses
+    // cannot slip past the limit.
+    const row = await tx
+      .updateTable("email_verification")
+      .set({ attempts: sql`attempts + 1` })
+      .where("user_id", "=", userId)
+      .where("purpose", "=", purpose)
+      .returning(["id", "code_hash", "attempts", "expires_at"])
+      .executeTakeFirst();
+    if (!row) return { ok: false, reason: "expired" };
+    if (row.attempts > MAX_CODE_ATTEMPTS) return { ok: false, reason: "too-many-attempts" };
+    if (row.expires_at <= now) return { ok: false, reason: "expired" };
+    if (!hashesEqual(hashToken(code), row.code_hash)) {
+      return { ok: false, reason: row.attempts >= MAX_CODE_ATTEMPTS ? "too-many-attempts" : "wrong-code" };
+    }
+    return completeVerification(tx, row.id, now);
+  });
+}
+
+/** Follows the link from the email; works without being signed in. */
+export async function verifyLinkToken(db: Database, token: string, now = new Date()): Promise<VerifyResult> {
+  return db.transaction().execute(async (tx) => {
+    const row = await tx
+      .selectFrom("email_verification")
+      .select(["id", "expires_at", "attempts"])
+      .where("token_hash", "=", hashToken(token))
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row || row.expires_at <= now || row.attempts >= MAX_CODE_ATTEMPTS) return { ok: false, reason: "invalid-link" };
+    return completeVerification(tx, row.id, now);
+  });
+}
+
+async function completeVerification(tx: Database, verificationId: string, now: Date): Promise<VerifyResult> {
+  const row = await tx
+    .deleteFrom("email_verification")
+    .where("id", "=", verificationId)
+    .returning(["user_id", "purpose", "email"])
+    .executeTakeFirstOrThrow();
+  if (row.purpose === "signup") {
+    await tx.updateTable("user").set({ email_verified_at: now, updated_at: now }).where("id", "=", row.user_id).execute();
+    return { ok: true, userId: row.user_id, purpose: row.purpose };
+  }
+  // An email change: the new address may have been taken since the code was sent.
+  const taken = await tx.selectFrom("user").select("id").where("email", "=", row.email).where("id", "!=", row.user_id).executeTakeFirst();
+  if (taken) return { ok: false, reason: "taken" };
+  await tx.updateTable("user").set({ email: row.email, email_verified_at: now, updated_at: now }).where("id", "=", row.user_id).execute();
+  return { ok: true, userId: row.user_id, purpose: row.purpose };
+}
+
+export async function pendingVerificationEmail(db: Database, userId: string, purpose: Purpose): Promise<string | null> {
+  const row = await db
+    .selectFrom("email_verification")
+    .select("email")
+    .where("user_id", "=", userId)
+    .where("purpose", "=", purpose)
+    .executeTakeFirst();
+  return row?.email ?? null;
+}

@@ -1,0 +1,43 @@
+// Who is asking. The first line of every protected loader and action:
+//   const { user } = await requireUser(request);
+// The session is looked up once per request, however many loaders ask.
+import { redirect } from "@remix-run/node";
+import { getDb } from "./db";
+import { requestStore } from "./http/request-context";
+import { validateSessionToken, type ValidSession } from "./session";
+import { clearedSessionCookie, readSessionToken } from "./session-cookie";
+
+const lookups = new WeakMap<object, Promise<ValidSession | null>>();
+
+export function getSession(request: Request): Promise<ValidSession | null> {
+  const context = requestStore.getStore();
+  const key = context ?? request;
+  let lookup = lookups.get(key);
+  if (!lookup) {
+    const token = readSessionToken(request);
+    lookup = token
+      ? validateSessionToken(getDb(), token, { ip: context?.clientIp ?? null, userAgent: request.headers.get("user-agent") })
+      : Promise.resolve(null);
+    lookups.set(key, lookup);
+  }
+  return lookup;
+}
+
+/** Signed-in and verified, or a redirect to log in (or to finish verification). */
+export async function requireUser(request: Request, options: { allowUnverified?: boolean } = {}): Promise<ValidSession> {
+  const session = await getSession(request);
+  if (!session) {
+    const url = new URL(request.url);
+    const headers = readSessionToken(request) ? { "Set-Cookie": clearedSessionCookie() } : undefined;
+    throw redirect(`/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`, { headers });
+  }
+  if (!options.allowUnverified && !session.user.emailVerified) throw redirect("/verify-email");
+  return session;
+}
+
+/** Operators only. Everyone else gets the same 404 as for a page that does not exist. */
+export async function requireOperator(request: Request): Promise<ValidSession> {
+  const session = await requireUser(request);
+  if (!session.user.isOperator) throw new Response("Not Found", { status: 404 });
+  return session;
+}

@@ -1,0 +1,110 @@
+// Sessions as Lucia's maintainers now publish them (docs/decisions/0002): the
+// cookie holds "<id>.<secret>", the database holds the id and SHA-256(secret).
+// Expiry slides 30 days from last use, but never past 90 days from sign-in.
+import type { Database } from "./db";
+import { generateSecret, hashesEqual, hashToken } from "./tokens";
+
+const DAY = 24 * 60 * 60 * 1000;
+export const SESSION_IDLE_MS = 30 * DAY;
+export const SESSION_ABSOLUTE_MS = 90 * DAY;
+/** Activity is written at most this often per session, to keep reads cheap. */
+export const SESSION_TOUCH_MS = 5 * 60 * 1000;
+
+export type SessionUser = { id: string; email: string; name: string | null; emailVerified: boolean; isOperator: boolean };
+export type ValidSession = { id: string; user: SessionUser; expiresAt: Date };
+export type ClientInfo = { ip: string | null; userAgent: string | null };
+
+export async function createSession(db: Database, userId: string, client: ClientInfo, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+  const id = generateSecret();
+  const secret = generateSecret();
+  const expiresAt = new Date(now.getTime() + SESSION_IDLE_MS);
+  await db
+    .insertInto("session")
+    .values({
+      id,
+      secret_hash: hashToken(secret),
+      user_id: userId,
+      created_at: now,
+      last_seen_at: now,
+      expires_at: expiresAt,
+      absolute_expires_at: new Date(now.getTime() + SESSION_ABSOLUTE_MS),
+      ip: client.ip,
+      user_agent: client.userAgent?.slice(0, 500) ?? null,
+    })
+    .execute();
+  return { token: `${id}.${secret}`, expiresAt };
+}
+
+export async function validateSessionToken(db: Database, token: string, client: ClientInfo, now = new Date()): Promise<ValidSession | null> {
+  const [id, secret, ...rest] = token.split(".");
+  if (!id || !secret || rest.length > 0 || id.length > 64 || secret.length > 64) return null;
+
+  const row = await db
+    .selectFrom("session")
+    .innerJoin("user", "user.id", "session.user_id")
+    .select([
+      "session.id",
+      "session.secret_hash",
+      "session.last_seen_at",
+      "session.expires_at",
+      "session.absolute_expires_at",
+      "user.id as user_id",
+      "user.email",
+      "user.name",
+      "user.email_verified_at",
+      "user.is_operator",
+    ])
+    .where("session.id", "=", id)
+    .executeTakeFirst();
+  if (!row || !hashesEqual(hashToken(secret), row.secret_hash)) return null;
+
+  if (now >= row.expires_at || now >= row.absolute_expires_at) {
+    await db.deleteFrom("session").where("id", "=", id).execute();
+    return null;
+  }
+
+  let expiresAt = row.expires_at;
+  if (now.getTime() - row.last_seen_at.getTime() >= SESSION_TOUCH_MS) {
+    expiresAt = new Date(Math.min(now.getTime() + SESSION_IDLE_MS, row.absolute_expires_at.getTime()));
+    await db
+      .updateTable("session")
+      .set({ last_seen_at: now, expires_at: expiresAt, ip: client.ip, user_agent: client.userAgent?.slice(0, 500) ?? null })
+      .where("id", "=", id)
+      .execute();
+  }
+  return {
+    id,
+    expiresAt,
+    user: { id: row.user_id, email: row.email, name: row.name, emailVerified: row.email_verified_at !== null, isOperator: row.is_operator },
+  };
+}
+
+export async function invalidateSession(db: Database, sessionId: string): Promise<void> {
+  await db.deleteFrom("session").where("id", "=", sessionId).execute();
+}
+
+/** Ends every session of a user, or every one but `keepSessionId`. */
+export async function invalidateUserSessions(db: Database, userId: string, keepSessionId?: string): Promise<number> {
+  let query = db.deleteFrom("session").where("user_id", "=", userId);
+  if (keepSessionId) query = query.where("id", "!=", keepSessionId);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function listUserSessions(db: Database, userId: string, now = new Date()) {
+  return db
+    .selectFrom("session")
+    .select(["id", "created_at", "last_seen_at", "ip", "user_agent"])
+    .where("user_id", "=", userId)
+    .where("expires_at", ">", now)
+    .orderBy("last_seen_at", "desc")
+    .execute();
+}
+
+export async function deleteExpiredSessions(db: Database, now = new Date()): Promise<number> {
+  const result = await db
+    .deleteFrom("session")
+    .where((eb) => eb.or([eb("expires_at", "<=", now), eb("absolute_expires_at", "<=", now)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,23 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link } from "@remix-run/react";
+import { requireOperator } from "~/.server/auth";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireOperator(request);
+  return null;
+}
+
+export const meta: MetaFunction = () => [{ title: "Operator console" }];
+
+export default function AdminHome() {
+  return (
+    <div className="stack">
+      <h1>Operator console</h1>
+      <ul>
+        <li>
+          <Link to="/admin/emails">Email log</Link>: every message the portal sent or tried to send, and retrying failed ones.
+        </li>
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+import { type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData } from "@remix-run/react";
+import { z } from "zod";
+import { requestPasswordReset } from "~/.server/accounts/password-reset";
+import { getDb } from "~/.server/db";
+import { formFailure, readForm } from "~/.server/forms";
+import { tooManyRequests } from "~/.server/http/responses";
+import { consumeRateLimit } from "~/.server/rate-limit";
+import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { EmailSchema } from "~/utils/email-address";
+
+const ForgotSchema = z.object({ email: EmailSchema });
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = await readForm(request, ForgotSchema);
+  if (!form.ok) return formFailure(form);
+  const db = getDb();
+  const allowance = await consumeRateLimit(db, `forgot:ip:${context.clientIp}`, { limit: 10, windowSeconds: 3600 });
+  if (!allowance.allowed) return tooManyRequests(allowance.retryAfterSeconds);
+  await requestPasswordReset(db, form.data.email);
+  // The same answer whether or not the address has an account.
+  return { ok: true as const, email: form.data.email };
+}
+
+export const meta: MetaFunction = () => [{ title: "Reset your password" }];
+
+export default function ForgotPassword() {
+  const result = useActionData<typeof action>();
+  if (result?.ok) {
+    return (
+      <section className="panel stack" aria-labelledby="forgot-done">
+        <h1 id="forgot-done">Check your email</h1>
+        <p>
+          If <strong>{result.email}</strong> has an account, we sent it a link to choose a new password. The link works for 30 minutes.
+        </p>
+        <p>
+          <Link to="/login">Back to log in</Link>
+        </p>
+      </section>
+    );
+  }
+  const failure = result && !result.ok ? result : undefined;
+  return (
+    <section className="panel stack" aria-labelledby="forgot-title">
+      <h1 id="forgot-title">Reset your password</h1>
+      <p>Enter the email address of your account and we will send you a link to choose a new password.</p>
+      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
+      <Form method="post" className="stack" noValidate>
+        <Field label="Email" name="email" type="email" autoComplete="email" required defaultValue={failure?.values.email} error={failure?.fieldErrors.email} />
+        <SubmitButton>Send the link</SubmitButton>
+      </Form>
+    </section>
+  );
+}

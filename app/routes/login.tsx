@@ -1,0 +1,67 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { logIn } from "~/.server/accounts/login";
+import { getSession } from "~/.server/auth";
+import { getDb } from "~/.server/db";
+import { formFailure, readForm } from "~/.server/forms";
+import { tooManyRequests, unlessBusy } from "~/.server/http/responses";
+import { sessionCookie } from "~/.server/session-cookie";
+import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { normalizeEmail } from "~/utils/email-address";
+import { safeRedirect } from "~/utils/safe-redirect";
+
+const LoginSchema = z.object({
+  email: z.string({ error: "Enter your email address." }).trim().min(1, "Enter your email address.").max(320),
+  password: z.string({ error: "Enter your password." }).min(1, "Enter your password.").max(1024),
+  redirectTo: z.string().max(2000).optional(),
+});
+
+const INVALID = "The email address or password is not right.";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const session = await getSession(request);
+  if (session) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo"), "/settings"));
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = await readForm(request, LoginSchema);
+  if (!form.ok) return formFailure(form);
+  // An address that cannot exist is just a failed login, checked the same slow way.
+  const normalized = normalizeEmail(form.data.email);
+  const email = normalized.ok ? normalized.email : form.data.email.toLowerCase();
+
+  return unlessBusy(async () => {
+    const result = await logIn(getDb(), email, form.data.password, { ip: context.clientIp, userAgent: request.headers.get("user-agent") });
+    if (!result.ok && result.reason === "throttled") return tooManyRequests(result.retryAfterSeconds, "Too many login attempts. Please wait a few minutes and try again.");
+    if (!result.ok) return formFailure({ fieldErrors: {}, formError: INVALID, values: form.values }, 401);
+    const destination = result.emailVerified ? safeRedirect(form.data.redirectTo, "/settings") : "/verify-email";
+    throw redirect(destination, { headers: { "Set-Cookie": sessionCookie(result.token) } });
+  });
+}
+
+export const meta: MetaFunction = () => [{ title: "Log in" }];
+
+export default function Login() {
+  const failure = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const notice = searchParams.get("notice");
+  return (
+    <section className="panel stack" aria-labelledby="login-title">
+      <h1 id="login-title">Log in</h1>
+      {notice === "password-reset" ? <FormMessage tone="success">Your password was changed. Log in with the new one.</FormMessage> : null}
+      {notice === "verified" ? <FormMessage tone="success">Your email address is confirmed. Log in to continue.</FormMessage> : null}
+      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
+      <Form method="post" className="stack" noValidate>
+        <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
+        <Field label="Email" name="email" type="email" autoComplete="username" required defaultValue={failure?.values.email} error={failure?.fieldErrors.email} />
+        <Field label="Password" name="password" type="password" autoComplete="current-password" required error={failure?.fieldErrors.password} />
+        <SubmitButton>Log in</SubmitButton>
+      </Form>
+      <p>
+        <Link to="/forgot-password">Forgot your password?</Link> · <Link to="/signup">Create an account</Link>
+      </p>
+    </section>
+  );
+}

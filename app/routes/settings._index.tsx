@@ -1,0 +1,162 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { changePassword, requestEmailChange, updateName } from "~/.server/accounts/profile";
+import { pendingVerificationEmail, verifyCode, type VerifyResult } from "~/.server/accounts/verification";
+import { requireUser } from "~/.server/auth";
+import { getDb } from "~/.server/db";
+import { formFailure, readForm, text } from "~/.server/forms";
+import { unlessBusy } from "~/.server/http/responses";
+import { checkPasswordPolicy } from "~/.server/password";
+import { Checkbox, Field, FormMessage, SubmitButton } from "~/components/form";
+import { EmailSchema } from "~/utils/email-address";
+
+// One schema per form on the page: each accepts exactly its own fields.
+const NameSchema = z.object({ intent: z.literal("name"), name: text("Name", { max: 100, optional: true }) });
+const PasswordSchema = z.object({
+  intent: z.literal("password"),
+  currentPassword: z.string().min(1, "Enter your current password."),
+  newPassword: z.string().min(1, "Choose a new password."),
+  endOtherSessions: z.literal("on").optional(),
+});
+const EmailSchemaForm = z.object({ intent: z.literal("email"), newEmail: EmailSchema, password: z.string().min(1, "Enter your password to confirm.") });
+const EmailCodeSchema = z.object({ intent: z.literal("email-code"), code: z.string().trim().regex(/^\d{8}$/, "Enter the 8-digit code from the email.") });
+
+const CODE_FAILURES: Record<Exclude<VerifyResult, { ok: true }>["reason"], string> = {
+  "wrong-code": "That code is not right.",
+  expired: "That code has expired. Ask for the change again.",
+  "too-many-attempts": "Too many wrong codes. Ask for the change again.",
+  taken: "That email address belongs to another account.",
+  "invalid-link": "That code is not right.",
+};
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { user } = await requireUser(request);
+  return { user: { name: user.name, email: user.email }, pendingEmail: await pendingVerificationEmail(getDb(), user.id, "email-change") };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const session = await requireUser(request);
+  const db = getDb();
+  const intent = new URL(request.url).searchParams.get("intent");
+
+  if (intent === "name") {
+    const form = await readForm(request, NameSchema);
+    if (!form.ok) return formFailure(form);
+    await updateName(db, session.user.id, form.data.name);
+    return { ok: true as const, done: "name" as const };
+  }
+  if (intent === "password") {
+    const form = await readForm(request, PasswordSchema);
+    if (!form.ok) return formFailure(form);
+    const problem = checkPasswordPolicy(form.data.newPassword, session.user);
+    if (problem) return formFailure({ fieldErrors: { newPassword: problem } });
+    return unlessBusy(async () => {
+      const result = await changePassword(db, {
+        userId: session.user.id,
+        sessionId: session.id,
+        currentPassword: form.data.currentPassword,
+        newPassword: form.data.newPassword,
+        endOtherSessions: form.data.endOtherSessions === "on",
+      });
+      if (!result.ok) return formFailure({ fieldErrors: { currentPassword: "That is not your current password." } });
+      return { ok: true as const, done: "password" as const, endedSessions: result.endedSessions };
+    });
+  }
+  if (intent === "email") {
+    const form = await readForm(request, EmailSchemaForm);
+    if (!form.ok) return formFailure(form);
+    return unlessBusy(async () => {
+      const result = await requestEmailChange(db, { userId: session.user.id, password: form.data.password, newEmail: form.data.newEmail });
+      if (!result.ok && result.reason === "wrong-password") return formFailure({ fieldErrors: { password: "That is not your password." }, values: form.values });
+      if (!result.ok) return formFailure({ fieldErrors: { newEmail: "That is already your email address." }, values: form.values });
+      return { ok: true as const, done: "email-requested" as const };
+    });
+  }
+  if (intent === "email-code") {
+    const form = await readForm(request, EmailCodeSchema);
+    if (!form.ok) return formFailure(form);
+    const result = await verifyCode(db, session.user.id, "email-change", form.data.code);
+    if (!result.ok) return formFailure({ fieldErrors: { code: CODE_FAILURES[result.reason] } });
+    return { ok: true as const, done: "email-changed" as const };
+  }
+  return formFailure({ formError: "Unknown action." });
+}
+
+export const meta: MetaFunction = () => [{ title: "Settings" }];
+
+export default function Settings() {
+  const { user, pendingEmail } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const failure = result && !result.ok ? result : undefined;
+  const done = result?.ok ? result.done : searchParams.get("notice") === "email-changed" ? "email-changed" : null;
+  // Field errors belong to the form that was sent; the intent is in its action URL.
+  const errorsFor = (intent: string) => (failure && searchParams.get("intent") === intent ? failure : undefined);
+
+  return (
+    <div className="stack">
+      <h1>Settings</h1>
+      <p>
+        <Link to="/settings/sessions">Your sessions</Link>
+      </p>
+      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
+
+      <section className="panel stack" aria-labelledby="profile-title">
+        <h2 id="profile-title">Profile</h2>
+        {done === "name" ? <FormMessage tone="success">Your name was saved.</FormMessage> : null}
+        <Form method="post" action="?intent=name" className="stack" noValidate>
+          <input type="hidden" name="intent" value="name" />
+          <Field label="Name" name="name" autoComplete="name" maxLength={100} defaultValue={errorsFor("name")?.values.name ?? user.name ?? ""} error={errorsFor("name")?.fieldErrors.name} />
+          <SubmitButton>Save name</SubmitButton>
+        </Form>
+      </section>
+
+      <section className="panel stack" aria-labelledby="email-title">
+        <h2 id="email-title">Email address</h2>
+        <p>
+          Your account uses <strong>{user.email}</strong>.
+        </p>
+        {done === "email-changed" ? <FormMessage tone="success">Your email address was changed.</FormMessage> : null}
+        {pendingEmail ? (
+          <>
+            {done === "email-requested" ? <FormMessage tone="success">We sent a code to {pendingEmail}.</FormMessage> : null}
+            <Form method="post" action="?intent=email-code" className="stack" noValidate>
+              <input type="hidden" name="intent" value="email-code" />
+              <Field
+                label={`Code sent to ${pendingEmail}`}
+                name="code"
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                maxLength={8}
+                required
+                error={errorsFor("email-code")?.fieldErrors.code}
+              />
+              <SubmitButton>Confirm new address</SubmitButton>
+            </Form>
+          </>
+        ) : null}
+        <Form method="post" action="?intent=email" className="stack" noValidate>
+          <input type="hidden" name="intent" value="email" />
+          <Field label="New email address" name="newEmail" type="email" autoComplete="email" required defaultValue={errorsFor("email")?.values.newEmail} error={errorsFor("email")?.fieldErrors.newEmail} />
+          <Field label="Your password" name="password" type="password" autoComplete="current-password" required error={errorsFor("email")?.fieldErrors.password} />
+          <SubmitButton variant="secondary">Send a code to the new address</SubmitButton>
+        </Form>
+      </section>
+
+      <section className="panel stack" aria-labelledby="password-title">
+        <h2 id="password-title">Password</h2>
+        {done === "password" && result?.ok && "endedSessions" in result ? (
+          <FormMessage tone="success">Your password was changed{result.endedSessions ? ` and ${result.endedSessions} other session(s) were ended` : ""}.</FormMessage>
+        ) : null}
+        <Form method="post" action="?intent=password" className="stack" noValidate>
+          <input type="hidden" name="intent" value="password" />
+          <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required error={errorsFor("password")?.fieldErrors.currentPassword} />
+          <Field label="New password" name="newPassword" type="password" autoComplete="new-password" required hint="At least 8 characters." error={errorsFor("password")?.fieldErrors.newPassword} />
+          <Checkbox label="Sign out my other sessions" name="endOtherSessions" defaultChecked />
+          <SubmitButton>Change password</SubmitButton>
+        </Form>
+      </section>
+    </div>
+  );
+}

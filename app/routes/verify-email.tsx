@@ -1,0 +1,104 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { pendingVerificationEmail, startVerification, verifyCode, verifyLinkToken, type VerifyResult } from "~/.server/accounts/verification";
+import { getSession, requireUser } from "~/.server/auth";
+import { getDb } from "~/.server/db";
+import { formFailure, readForm } from "~/.server/forms";
+import { tooManyRequests } from "~/.server/http/responses";
+import { consumeRateLimit } from "~/.server/rate-limit";
+import { Field, FormMessage, SubmitButton } from "~/components/form";
+
+const VerifySchema = z.object({
+  intent: z.enum(["code", "link", "resend"], { error: "Unknown action." }),
+  code: z.string().trim().max(20).optional(),
+  token: z.string().max(100).optional(),
+});
+
+const FAILURES: Record<Exclude<VerifyResult, { ok: true }>["reason"], string> = {
+  "wrong-code": "That code is not right. Check the latest email we sent and try again.",
+  expired: "That code has expired. Send yourself a new one below.",
+  "too-many-attempts": "Too many wrong codes. Send yourself a new one below.",
+  taken: "That email address now belongs to another account.",
+  "invalid-link": "This link has expired or was already used. Log in to get a new code.",
+};
+
+// Following the emailed link shows a button rather than verifying on GET: mail
+// scanners that open every link must not use up the token.
+export async function loader({ request }: LoaderFunctionArgs) {
+  const token = new URL(request.url).searchParams.get("token");
+  if (token) return { kind: "link" as const, token };
+  const session = await requireUser(request, { allowUnverified: true });
+  if (session.user.emailVerified) throw redirect("/settings");
+  return { kind: "code" as const, email: (await pendingVerificationEmail(getDb(), session.user.id, "signup")) ?? session.user.email };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const form = await readForm(request, VerifySchema);
+  if (!form.ok) return formFailure(form);
+  const db = getDb();
+  const { intent, code, token } = form.data;
+
+  if (intent === "link") {
+    const result = await verifyLinkToken(db, token ?? "");
+    if (!result.ok) return formFailure({ fieldErrors: {}, formError: FAILURES[result.reason], values: {} }, 400);
+    const signedIn = await getSession(request);
+    if (!signedIn) throw redirect("/login?notice=verified");
+    throw redirect(result.purpose === "email-change" ? "/settings?notice=email-changed" : "/settings");
+  }
+
+  const session = await requireUser(request, { allowUnverified: true });
+  if (intent === "resend") {
+    const allowance = await consumeRateLimit(db, `verify-resend:${session.user.id}`, { limit: 5, windowSeconds: 3600 });
+    if (!allowance.allowed) return tooManyRequests(allowance.retryAfterSeconds, "You asked for several codes already. Please wait before asking again.");
+    await db.transaction().execute((tx) => startVerification(tx, session.user, "signup", session.user.email));
+    return { ok: true as const, resent: true };
+  }
+
+  if (!code || !/^\d{8}$/.test(code)) return formFailure({ fieldErrors: { code: "Enter the 8-digit code from the email." }, values: {} });
+  const result = await verifyCode(db, session.user.id, "signup", code);
+  if (!result.ok) return formFailure({ fieldErrors: { code: FAILURES[result.reason] } }, 400);
+  throw redirect("/settings");
+}
+
+export const meta: MetaFunction = () => [{ title: "Confirm your email address" }];
+
+export default function VerifyEmail() {
+  const page = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const failure = result && !result.ok ? result : undefined;
+
+  if (page.kind === "link") {
+    return (
+      <section className="panel stack" aria-labelledby="verify-title">
+        <h1 id="verify-title">Confirm your email address</h1>
+        {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
+        <Form method="post">
+          <input type="hidden" name="intent" value="link" />
+          <input type="hidden" name="token" value={page.token} />
+          <SubmitButton>Confirm my email address</SubmitButton>
+        </Form>
+      </section>
+    );
+  }
+
+  return (
+    <section className="panel stack" aria-labelledby="verify-title">
+      <h1 id="verify-title">Confirm your email address</h1>
+      <p>
+        We sent an 8-digit code to <strong>{page.email}</strong>. Enter it here, or follow the link in the same email.
+      </p>
+      {result?.ok ? <FormMessage tone="success">A new code is on its way. Earlier codes no longer work.</FormMessage> : null}
+      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
+      <Form method="post" className="stack" noValidate>
+        <input type="hidden" name="intent" value="code" />
+        <Field label="Code" name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={8} pattern="[0-9]{8}" required error={failure?.fieldErrors.code} />
+        <SubmitButton>Confirm</SubmitButton>
+      </Form>
+      <Form method="post">
+        <input type="hidden" name="intent" value="resend" />
+        <SubmitButton variant="secondary">Send me a new code</SubmitButton>
+      </Form>
+    </section>
+  );
+}
