@@ -8,6 +8,7 @@ import { renderEmail } from "../email/render";
 import { hashPassword } from "../password";
 import { invalidateUserSessions } from "../session";
 import { generateSecret, hashToken } from "../tokens";
+import { cancelPendingEmailChange } from "./verification";
 
 export const RESET_TTL_MINUTES = 30;
 
@@ -64,6 +65,8 @@ export async function resetPassword(db: Database, token: string, newPassword: st
       .returning(["email", "name"])
       .executeTakeFirstOrThrow();
     await tx.deleteFrom("password_reset").where("user_id", "=", claimed.user_id).where("used_at", "is", null).execute();
+    // A pending move to another address may be the attacker's: the reset cancels it.
+    await cancelPendingEmailChange(tx, claimed.user_id);
     await invalidateUserSessions(tx, claimed.user_id);
     await queueEmail(tx, { to: user.email, toName: user.name, template: "password-changed", props: { how: "reset", resetUrl: publicLink("/forgot-password") } }, { now });
     return { ok: true };

@@ -4,7 +4,7 @@ import { publicLink } from "../email/brand";
 import { queueEmail } from "../email/queue";
 import { hashPassword, verifyPassword } from "../password";
 import { invalidateUserSessions } from "../session";
-import { startVerification } from "./verification";
+import { cancelPendingEmailChange, startVerification } from "./verification";
 
 export async function updateName(db: Database, userId: string, name: string | null, now = new Date()): Promise<void> {
   await db.updateTable("user").set({ name, updated_at: now }).where("id", "=", userId).execute();
@@ -30,6 +30,9 @@ export async function changePassword(
       .returning(["email", "name"])
       .executeTakeFirstOrThrow();
     const endedSessions = input.endOtherSessions ? await invalidateUserSessions(tx, input.userId, input.sessionId) : 0;
+    // Someone who knew the old password may have asked to move the account to
+    // their address; a new password cancels that (the owner can ask again).
+    await cancelPendingEmailChange(tx, input.userId);
     await queueEmail(tx, { to: user.email, toName: user.name, template: "password-changed", props: { how: "settings", resetUrl: publicLink("/forgot-password") } }, { now });
     return { ok: true as const, endedSessions };
   });

@@ -58,7 +58,7 @@ export type VerifyResult =
 
 /** Checks a typed code for the signed-in user. Every try counts, right or wrong. */
 export async function verifyCode(db: Database, userId: string, purpose: Purpose, code: string, now = new Date()): Promise<VerifyResult> {
-  return db.transaction().execute(async (tx) => {
+  return takenIfAddressRace(async () => db.transaction().execute(async (tx) => {
     // The increment and the check happen in one statement, so parallel guesses
     // cannot slip past the limit.
     const row = await tx
@@ -75,12 +75,12 @@ export async function verifyCode(db: Database, userId: string, purpose: Purpose,
       return { ok: false, reason: row.attempts >= MAX_CODE_ATTEMPTS ? "too-many-attempts" : "wrong-code" };
     }
     return completeVerification(tx, row.id, now);
-  });
+  }));
 }
 
 /** Follows the link from the email; works without being signed in. */
 export async function verifyLinkToken(db: Database, token: string, now = new Date()): Promise<VerifyResult> {
-  return db.transaction().execute(async (tx) => {
+  return takenIfAddressRace(async () => db.transaction().execute(async (tx) => {
     const row = await tx
       .selectFrom("email_verification")
       .select(["id", "expires_at", "attempts"])
@@ -89,7 +89,20 @@ export async function verifyLinkToken(db: Database, token: string, now = new Dat
       .executeTakeFirst();
     if (!row || row.expires_at <= now || row.attempts >= MAX_CODE_ATTEMPTS) return { ok: false, reason: "invalid-link" };
     return completeVerification(tx, row.id, now);
-  });
+  }));
+}
+
+// The "is the new address free?" check and the update are two statements; if
+// another account takes the address in between, the unique index catches it
+// and the whole verification rolls back (the code stays usable).
+async function takenIfAddressRace(run: () => Promise<VerifyResult>): Promise<VerifyResult> {
+  try {
+    return await run();
+  } catch (error) {
+    const pgError = error as { code?: string; constraint?: string };
+    if (pgError.code === "23505" && pgError.constraint === "user_email_key") return { ok: false, reason: "taken" };
+    throw error;
+  }
 }
 
 async function completeVerification(tx: Database, verificationId: string, now: Date): Promise<VerifyResult> {
@@ -117,4 +130,8 @@ export async function pendingVerificationEmail(db: Database, userId: string, pur
     .where("purpose", "=", purpose)
     .executeTakeFirst();
   return row?.email ?? null;
+}
+
+export async function cancelPendingEmailChange(tx: Database, userId: string): Promise<void> {
+  await tx.deleteFrom("email_verification").where("user_id", "=", userId).where("purpose", "=", "email-change").execute();
 }

@@ -7,7 +7,7 @@ import { DEFAULT_DELIVERY } from "../email/delivery";
 import { createTransport } from "../email/transport";
 import { startEmailWorker } from "../email/worker";
 import type { Env } from "../env";
-import { deleteExpiredRateLimits } from "../rate-limit";
+import { deleteExpiredRows } from "./cleanup";
 import { runExclusively } from "./exclusive";
 
 const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
@@ -23,9 +23,9 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
   });
 
   const cleanup = setInterval(() => {
-    runExclusively(db, "delete-expired-rate-limits", (trx) => deleteExpiredRateLimits(trx)).catch((error: Error) =>
-      logger.warn({ err: error.message }, "rate-limit clean-up failed"),
-    );
+    runExclusively(db, "delete-expired-rows", (trx) => deleteExpiredRows(trx))
+      .then((outcome) => outcome.ran && logger.info({ deleted: outcome.result }, "expired rows deleted"))
+      .catch((error: Error) => logger.warn({ err: error.message }, "clean-up failed"));
   }, CLEANUP_INTERVAL_MS);
   cleanup.unref();
 
