@@ -88,7 +88,30 @@ export interface SignupInvitationTable {
   created_at: DefaultedTimestamp;
 }
 
+export interface WaitlistEntryTable {
+  id: Generated<string>;
+  email: string;
+  name: string | null;
+  company: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  confirm_token_hash: Uint8Array | null;
+  confirm_expires_at: Timestamp | null;
+  confirmation_sent_at: Timestamp | null;
+  confirmed_at: Timestamp | null;
+  invited_at: Timestamp | null;
+  created_at: DefaultedTimestamp;
+}
+
+export interface InstanceSecretTable {
+  name: string;
+  value: string;
+  created_at: DefaultedTimestamp;
+}
+
 export interface DB {
+  waitlist_entry: WaitlistEntryTable;
+  instance_secret: InstanceSecretTable;
   user: UserTable;
   session: SessionTable;
   email_verification: EmailVerificationTable;

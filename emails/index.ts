@@ -6,6 +6,7 @@ import PasswordChanged, { subject as passwordChangedSubject, type PasswordChange
 import PasswordReset, { subject as passwordResetSubject, type PasswordResetProps } from "./password-reset";
 import SignupAttempt, { subject as signupAttemptSubject, type SignupAttemptProps } from "./signup-attempt";
 import SignupInvitation, { subject as signupInvitationSubject, type SignupInvitationProps } from "./signup-invitation";
+import WaitlistConfirm, { subject as waitlistConfirmSubject, type WaitlistConfirmProps } from "./waitlist-confirm";
 import VerifyEmail, { subject as verifyEmailSubject, type VerifyEmailProps } from "./verify-email";
 
 type Template<P> = { component: ComponentType<P>; subject: (props: P) => string; preview: P };
@@ -21,6 +22,7 @@ export const emailTemplates = {
   "password-reset": template<PasswordResetProps>(PasswordReset, passwordResetSubject),
   "password-changed": template<PasswordChangedProps>(PasswordChanged, passwordChangedSubject),
   "email-change-notice": template<EmailChangeNoticeProps>(EmailChangeNotice, emailChangeNoticeSubject),
+  "waitlist-confirm": template<WaitlistConfirmProps>(WaitlistConfirm, waitlistConfirmSubject),
 };
 
 export type EmailTemplateName = keyof typeof emailTemplates;

@@ -87,6 +87,8 @@ export const EnvSchema = z
     OPERATOR_EMAIL: z.email("must be an email address").optional(),
     OPERATOR_ADDRESS: z.string().trim().max(300).refine(noLineBreaks, "must be one line").optional(),
     SIGNUP_MODE: oneOf(["open", "invite-only"]).optional(),
+    WAITLIST_BLOCK_DISPOSABLE: oneOf(["true", "false"]).optional(),
+    WAITLIST_MIN_FILL_MS: integer(0, 60_000).default(2_000),
     RUN_WORKER: oneOf(["true", "false"]).default("true").transform((value) => value === "true"),
     EMAIL_TRANSPORT: oneOf(["log", "resend", "smtp"]).default("log"),
     EMAIL_FROM: z.string().trim().refine(noLineBreaks, "must be one line").refine(isMailbox, 'must be an address, optionally with a name: "Acme <no-reply@acme.example>"').optional(),
@@ -128,6 +130,8 @@ export const EnvSchema = z
       EMAIL_FROM: env.EMAIL_FROM ?? `${env.PRODUCT_NAME} <no-reply@${publicUrl.hostname}>`,
       // The vendor's hosted portal starts closed (people come in from the waitlist).
       SIGNUP_MODE: env.SIGNUP_MODE ?? (env.GATEHOUSE_MODE === "hosted" ? "invite-only" : "open"),
+      // A public waitlist attracts throwaway addresses; an Enterprise's internal one rarely does.
+      WAITLIST_BLOCK_DISPOSABLE: (env.WAITLIST_BLOCK_DISPOSABLE ?? (env.GATEHOUSE_MODE === "hosted" ? "true" : "false")) === "true",
     };
   });
 

@@ -18,14 +18,20 @@ export async function readForm<S extends z.ZodObject>(
     return { ok: false, fieldErrors: {}, formError: "This form could not be read. Please try again.", values: {} };
   }
   const values: Record<string, string> = {};
-  const allowed = new Set(Object.keys(schema.shape));
+  const lists: Record<string, string[]> = {};
+  const shape = schema.shape as Record<string, z.ZodType>;
   for (const [name, value] of form.entries()) {
-    if (!allowed.has(name)) return { ok: false, fieldErrors: {}, formError: `Unexpected field "${name.slice(0, 40)}".`, values: {} };
+    if (!(name in shape)) return { ok: false, fieldErrors: {}, formError: `Unexpected field "${name.slice(0, 40)}".`, values: {} };
     if (typeof value !== "string") return { ok: false, fieldErrors: { [name]: "Expected text, not a file." }, values: {} };
+    // A field declared as an array (checkboxes) may repeat; any other may not.
+    if (shape[name] instanceof z.ZodArray) {
+      (lists[name] ??= []).push(value);
+      continue;
+    }
     if (name in values) return { ok: false, fieldErrors: { [name]: "This field was sent more than once." }, values: {} };
     values[name] = value;
   }
-  const parsed = schema.safeParse(values);
+  const parsed = schema.safeParse({ ...values, ...lists });
   if (parsed.success) return { ok: true, data: parsed.data, values: withoutSecrets(values) };
   const fieldErrors: FieldErrors = {};
   for (const issue of parsed.error.issues) {

@@ -1,10 +1,13 @@
 import type { MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { getDb } from "~/.server/db";
 import { getInstanceSettings } from "~/.server/instance";
+import { issueFormStamp } from "~/.server/waitlist/form-stamp";
+import { WaitlistForm } from "~/components/waitlist-form";
 
 export async function loader() {
   const { productName } = getInstanceSettings();
-  return { productName };
+  return { productName, stamp: await issueFormStamp(getDb()) };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -13,7 +16,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export default function Landing() {
-  const { productName } = useLoaderData<typeof loader>();
+  const { productName, stamp } = useLoaderData<typeof loader>();
   return (
     <>
       <section className="hero" aria-labelledby="hero-title">
@@ -23,9 +26,10 @@ export default function Landing() {
           for good when you leave.
         </p>
       </section>
-      <section className="panel" aria-labelledby="waitlist-title" id="waitlist">
+      <section className="panel stack" aria-labelledby="waitlist-title" id="waitlist">
         <h2 id="waitlist-title">Join the waitlist</h2>
-        <p>The waitlist opens here soon. We will ask only for your email, and optionally your name and company.</p>
+        <p>We will ask only for your email, and optionally your name and company. You can leave at any time.</p>
+        <WaitlistForm stamp={stamp} />
       </section>
     </>
   );

@@ -15,6 +15,9 @@ export default function AdminHome() {
       <h1>Operator console</h1>
       <ul>
         <li>
+          <Link to="/admin/waitlist">Waitlist</Link>: search, export and invite the people waiting.
+        </li>
+        <li>
           <Link to="/admin/emails">Email log</Link>: every message the portal sent or tried to send, and retrying failed ones.
         </li>
       </ul>

@@ -1,0 +1,46 @@
+// The POST /waitlist pipeline: bots are dropped quietly (they see success and
+// nothing is stored), then validation, then limits, then the join itself.
+import { createHash } from "node:crypto";
+import { formFailure, readForm } from "../forms";
+import { getDb } from "../db";
+import { getEnv } from "../env";
+import { tooManyRequests } from "../http/responses";
+import { consumeRateLimit } from "../rate-limit";
+import { WaitlistSchema } from "../../utils/waitlist-schema";
+import { isDisposableDomain } from "./disposable";
+import { checkFormStamp } from "./form-stamp";
+import { joinWaitlist } from "./join";
+
+export const WAITLIST_LIMITS = {
+  perIp: { limit: 10, windowSeconds: 10 * 60 },
+  perEmail: { limit: 5, windowSeconds: 60 * 60 },
+};
+
+export async function submitWaitlist(request: Request, client: { ip: string; userAgent: string | null }) {
+  const form = await readForm(request, WaitlistSchema);
+  const db = getDb();
+  const env = getEnv();
+  const looksLikeBot = (values: { website?: string; startedAt?: string }) =>
+    Boolean(values.website) || checkFormStamp(db, values.startedAt, env.WAITLIST_MIN_FILL_MS).then((verdict) => verdict !== "ok");
+
+  if (!form.ok) {
+    // A body that is not our form at all is a plain 400; a bot that filled our
+    // form with garbage still only ever sees success.
+    if (!form.formError && (await looksLikeBot(form.values))) return { ok: true as const };
+    return formFailure(form);
+  }
+  if (await looksLikeBot(form.data)) return { ok: true as const };
+
+  const { email, name, company } = form.data;
+  if (env.WAITLIST_BLOCK_DISPOSABLE && isDisposableDomain(email)) {
+    return formFailure({ fieldErrors: { email: "Please use a permanent email address, not a disposable one." }, values: form.values });
+  }
+  const perIp = await consumeRateLimit(db, `waitlist:ip:${client.ip}`, WAITLIST_LIMITS.perIp);
+  if (!perIp.allowed) return tooManyRequests(perIp.retryAfterSeconds);
+  const emailKey = createHash("sha256").update(email).digest("hex");
+  const perEmail = await consumeRateLimit(db, `waitlist:email:${emailKey}`, WAITLIST_LIMITS.perEmail);
+  if (!perEmail.allowed) return tooManyRequests(perEmail.retryAfterSeconds);
+
+  await joinWaitlist(db, { email, name, company }, client);
+  return { ok: true as const };
+}

@@ -1,0 +1,37 @@
+import { useFetcher } from "@remix-run/react";
+import { Field, FormMessage, SubmitButton } from "./form";
+
+export type WaitlistResult =
+  | { ok: true }
+  | { ok: false; fieldErrors: Record<string, string>; formError?: string; values: Record<string, string> };
+
+/**
+ * The waitlist form. With JavaScript it posts in the background (no reload);
+ * without, it is a plain POST to /waitlist, which answers with a full page.
+ */
+export function WaitlistForm({ stamp, result: serverResult }: { stamp: string; result?: WaitlistResult }) {
+  const fetcher = useFetcher<WaitlistResult>();
+  const result = fetcher.data ?? serverResult;
+  if (result?.ok) {
+    return (
+      <FormMessage tone="success">
+        Thanks! Check your inbox: we sent you a link to confirm your place. (If you already joined, you are still on the list.)
+      </FormMessage>
+    );
+  }
+  const failure = result && !result.ok ? result : undefined;
+  return (
+    <fetcher.Form method="post" action="/waitlist" className="stack" noValidate>
+      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
+      <input type="hidden" name="startedAt" value={stamp} />
+      <div className="honeypot" aria-hidden="true">
+        <label htmlFor="field-website">Leave this empty</label>
+        <input id="field-website" name="website" type="text" tabIndex={-1} autoComplete="off" />
+      </div>
+      <Field label="Email" name="email" type="email" autoComplete="email" required defaultValue={failure?.values.email} error={failure?.fieldErrors.email} />
+      <Field label="Name (optional)" name="name" autoComplete="name" maxLength={100} defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
+      <Field label="Company (optional)" name="company" autoComplete="organization" maxLength={200} defaultValue={failure?.values.company} error={failure?.fieldErrors.company} />
+      <SubmitButton>{fetcher.state === "submitting" ? "Joining…" : "Join the waitlist"}</SubmitButton>
+    </fetcher.Form>
+  );
+}

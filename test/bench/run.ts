@@ -1,0 +1,193 @@
+// `npm run bench`: the production build against a real PostgreSQL, loaded by
+// autocannon from this (second) process. Every headline figure is a ratio taken
+// in this run against the same server's static /privacy page, so runs on
+// different machines compare. Writes .bench/<time>.json. Fails only on a crash
+// or on errors, never on a number.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { verify as argon2Verify, hash as argon2Hash } from "@node-rs/argon2";
+import autocannon from "autocannon";
+import { hashToken } from "../../app/.server/tokens";
+import { ADMIN_URL, connect, databaseUrl, recreateDatabase } from "../setup/databases";
+import { startServer, type ServerProcess } from "../setup/server-process";
+
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = 50;
+const PASSWORD = "bench password that is long enough";
+const SESSION_TOKEN = "benchsessionid0000000000000000.benchsessionsecret00000000000000";
+
+type Scenario = { name: string; rps: number; p50: number; p95: number; p99: number; errors: number; non2xx: number };
+
+async function load(name: string, options: autocannon.Options): Promise<Scenario> {
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options });
+  const scenario = {
+    name,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p95: result.latency.p97_5 ?? result.latency.p90,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+  console.log(`  ${name}: ${scenario.rps} req/s, p50 ${scenario.p50} ms, p99 ${scenario.p99} ms, errors ${scenario.errors}, non-2xx ${scenario.non2xx}`);
+  return scenario;
+}
+
+/** Raw argon2id verifications/s on this machine, 2 at a time like the server's pool. */
+async function argon2Rate(): Promise<number> {
+  const hash = await argon2Hash(PASSWORD, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  let done = 0;
+  const until = Date.now() + 4000;
+  await Promise.all(
+    [0, 1].map(async () => {
+      while (Date.now() < until) {
+        await argon2Verify(hash, PASSWORD);
+        done++;
+      }
+    }),
+  );
+  return Math.round(done / 4);
+}
+
+/** Users (and one known session) inserted directly, so the bench measures requests, not setup. */
+async function seedUsers(run: (query: string, params: unknown[]) => Promise<unknown>, count: number) {
+  const hash = await argon2Hash(PASSWORD, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  for (let i = 0; i < count; i++) {
+    await run(`insert into "user" (email, password_hash, name, email_verified_at) values ($1, $2, $3, now())`, [`bench${i}@example.com`, hash, `Bench ${i}`]);
+  }
+  const [id, secret] = SESSION_TOKEN.split(".");
+  await run(
+    `insert into session (id, secret_hash, user_id, created_at, last_seen_at, expires_at, absolute_expires_at, ip, user_agent)
+     select $1, $2, id, now(), now(), now() + interval '30 days', now() + interval '90 days', '127.0.0.1', 'bench' from "user" where email = 'bench0@example.com'`,
+    [id, hashToken(secret!)],
+  );
+}
+
+function peakRssMb(server: ServerProcess): number {
+  try {
+    const status = readFileSync(`/proc/${server.child.pid}/status`, "utf8");
+    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}
+
+let ip = 0;
+// Limits are per client IP; the bench plays many clients through a trusted proxy.
+const nextIp = () => `10.${(++ip >> 16) & 255}.${(ip >> 8) & 255}.${ip & 255}`;
+
+async function benchServer(label: string, server: ServerProcess, users: number) {
+  const url = server.url;
+  const origin = `http://localhost:${server.port}`;
+  const cookie = `gatehouse_session=${SESSION_TOKEN}`;
+  console.log(`\n${label}`);
+  const privacy = await load("GET /privacy (floor)", { url: `${url}/privacy` });
+  const settings = await load("GET /settings (signed in)", { url: `${url}/settings`, headers: { cookie } });
+
+  const stamp = /name="startedAt" value="([^"]+)"/.exec(await (await fetch(`${url}/`)).text())?.[1] ?? "";
+  let joins = 0;
+  const waitlist = await load("POST /waitlist", {
+    url: `${url}/waitlist`,
+    method: "POST",
+    requests: [
+      {
+        setupRequest: (request) => ({
+          ...request,
+          headers: { ...request.headers, "content-type": "application/x-www-form-urlencoded", origin, "x-forwarded-for": nextIp() },
+          body: new URLSearchParams({ email: `bench-${label.length}-${process.pid}-${++joins}@example.com`, name: "Bench", company: "", website: "", startedAt: stamp }).toString(),
+        }),
+      },
+    ],
+  });
+
+  let logins = 0;
+  const login = await load("POST /login", {
+    url: `${url}/login`,
+    method: "POST",
+    requests: [
+      {
+        setupRequest: (request) => ({
+          ...request,
+          headers: { ...request.headers, "content-type": "application/x-www-form-urlencoded", origin, "x-forwarded-for": nextIp() },
+          // Spread over many accounts: each account allows 10 tries per 15 minutes.
+          body: new URLSearchParams({ email: `bench${++logins % users}@example.com`, password: PASSWORD, redirectTo: "/settings" }).toString(),
+        }),
+      },
+    ],
+  });
+  return { privacy, settings, waitlist, login, peakRssMb: peakRssMb(server) };
+}
+
+async function main() {
+  const common = { TRUST_PROXY: "loopback", LOG_LEVEL: "warn", WAITLIST_MIN_FILL_MS: "0", RUN_WORKER: "true", EMAIL_RATE_PER_SECOND: "0", DB_POOL_MAX: "20" };
+  const users = 500;
+
+  console.log(`Gatehouse bench: ${CONNECTIONS} connections, ${DURATION_S} s per scenario, node ${process.version}`);
+  const argon2PerSecond = await argon2Rate();
+  console.log(`raw argon2id verifications/s (2 at a time): ${argon2PerSecond}`);
+
+  // PostgreSQL
+  const admin = connect<unknown>(ADMIN_URL);
+  await recreateDatabase(admin, "gatehouse_bench");
+  const pgUrl = databaseUrl("gatehouse_bench");
+  let server = await startServer({ ...common, DATABASE_URL: pgUrl });
+  await seedWithPg(pgUrl, users);
+  const onPostgres = await benchServer("PostgreSQL", server, users);
+  await server.stop();
+  await admin.destroy();
+
+  // Embedded PGlite: start once to create the data directory, seed it, start again.
+  const dataDir = mkdtempSync(path.join(tmpdir(), "gatehouse-bench-"));
+  server = await startServer({ ...common, DATA_DIR: dataDir });
+  await server.stop();
+  const pglite = await PGlite.create({ dataDir });
+  await seedUsers((query, params) => pglite.query(query, params), 50);
+  await pglite.close();
+  server = await startServer({ ...common, DATA_DIR: dataDir });
+  console.log("\nPGlite");
+  const pgliteSettings = await load("GET /settings (signed in)", { url: `${server.url}/settings`, headers: { cookie: `gatehouse_session=${SESSION_TOKEN}` } });
+  const pglitePrivacy = await load("GET /privacy (floor)", { url: `${server.url}/privacy` });
+  await server.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+
+  const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 100) / 100 : 0);
+  const rows = [
+    ["/settings (signed in) vs /privacy", ratio(onPostgres.settings.rps, onPostgres.privacy.rps), "≥ 0.8"],
+    ["POST /waitlist vs /privacy", ratio(onPostgres.waitlist.rps, onPostgres.privacy.rps), "≥ 0.6"],
+    ["POST /login vs raw argon2id verifications/s", ratio(onPostgres.login.rps, argon2PerSecond), "≥ 0.8"],
+    ["webhook ingest vs /privacy", "n/a", "billing not built yet"],
+    ["/settings on PGlite vs on PostgreSQL", ratio(pgliteSettings.rps, onPostgres.settings.rps), "(record)"],
+  ];
+  console.log("\n| ratio (same run) | value | target |\n|---|---|---|");
+  for (const [name, value, target] of rows) console.log(`| ${name} | ${value} | ${target} |`);
+  console.log("\n| scenario | req/s | p50 ms | p97.5 ms | p99 ms | errors | non-2xx |\n|---|---|---|---|---|---|---|");
+  for (const s of [onPostgres.privacy, onPostgres.settings, onPostgres.waitlist, onPostgres.login, { ...pglitePrivacy, name: "PGlite " + pglitePrivacy.name }, { ...pgliteSettings, name: "PGlite " + pgliteSettings.name }]) {
+    console.log(`| ${s.name} | ${s.rps} | ${s.p50} | ${s.p95} | ${s.p99} | ${s.errors} | ${s.non2xx} |`);
+  }
+  console.log(`\nraw argon2id verifications/s: ${argon2PerSecond}; server peak RSS on PostgreSQL: ${onPostgres.peakRssMb} MB`);
+
+  mkdirSync(".bench", { recursive: true });
+  const file = `.bench/${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, durationSeconds: DURATION_S, connections: CONNECTIONS, argon2PerSecond, onPostgres, pglite: { privacy: pglitePrivacy, settings: pgliteSettings }, ratios: rows }, null, 2));
+  console.log(`results written to ${file}`);
+
+  // Login answers 302 (success) by design, so only transport errors count here.
+  const failures = [onPostgres.privacy, onPostgres.settings, onPostgres.waitlist, pglitePrivacy, pgliteSettings].reduce((n, s) => n + s.errors, 0) + onPostgres.login.errors;
+  if (failures > 0) {
+    console.error(`${failures} requests failed at the transport level`);
+    process.exit(1);
+  }
+}
+
+async function seedWithPg(url: string, users: number) {
+  const pool = new (await import("pg")).default.Pool({ connectionString: url });
+  await seedUsers((query, params) => pool.query(query, params as unknown[]), users);
+  await pool.end();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
