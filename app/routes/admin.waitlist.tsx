@@ -4,8 +4,9 @@ import { z } from "zod";
 import { requireOperator } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { formFailure, readForm } from "~/.server/forms";
-import { FILTERS, inviteEntries, listWaitlist, parseWaitlistQuery, SORTABLE } from "~/.server/waitlist/admin";
+import { inviteEntries, listWaitlist, parseWaitlistQuery } from "~/.server/waitlist/admin";
 import { FormMessage, SubmitButton } from "~/components/form";
+import { FILTERS, SORTABLE } from "~/utils/waitlist-query";
 
 const InviteSchema = z.object({ entryId: z.array(z.uuid("Unknown entry.")).min(1, "Select at least one entry.").max(200) });
 

@@ -2,7 +2,8 @@
 // initdb (4–6 s, ~900 MB peak here), so the build ships a migrated, cleanly shut
 // down data directory (build/pglite-seed/) and the first start copies it into
 // DATA_DIR: from then on every start is a plain reopen (see docs/decisions/0003).
-import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { constants, copyFile, mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -36,18 +37,41 @@ async function copyTree(from: string, to: string): Promise<void> {
 }
 
 // PGlite has no locking of its own, and two processes writing one data
-// directory corrupt it (say, `npm run admin:grant` while the server runs).
-// A pid file marks the directory as taken while its process lives.
+// directory corrupt it (say, `npm run admin:grant` while the server runs, or a
+// second container on the same volume). The holder writes "<host> <pid>" to a
+// lock file and touches it every few seconds. On the same host a live pid
+// holds the lock; from another host (another container: every server there is
+// pid 1) a lock touched in the last 15 s does. A stale lock is taken over.
+const HEARTBEAT_MS = 5_000;
+const STALE_MS = 15_000;
+
 function lockDataDir(dataDir: string): void {
-  const lockFile = path.join(dataDir, "gatehouse.pid");
-  const holder = existsSync(lockFile) ? Number(readFileSync(lockFile, "utf8")) : NaN;
-  if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
-    throw new Error(`The embedded database in ${dataDir} is in use by process ${holder} (the server?). Stop it first, or set DATABASE_URL.`);
+  const lockFile = path.join(dataDir, "gatehouse.lock");
+  const me = `${hostname()} ${process.pid}`;
+  if (existsSync(lockFile)) {
+    const [host, pidText] = readFileSync(lockFile, "utf8").trim().split(" ");
+    const pid = Number(pidText);
+    const held =
+      host === hostname()
+        ? Number.isInteger(pid) && pid !== process.pid && isAlive(pid)
+        : Date.now() - statSync(lockFile).mtimeMs < STALE_MS;
+    if (held) {
+      throw new Error(`The embedded database in ${dataDir} is in use by process ${pid} on ${host} (the server?). Stop it first, or set DATABASE_URL.`);
+    }
   }
-  writeFileSync(lockFile, String(process.pid));
+  writeFileSync(lockFile, me);
+  const heartbeat = setInterval(() => {
+    try {
+      const now = new Date();
+      utimesSync(lockFile, now, now);
+    } catch {
+      // the directory went away; nothing to protect
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
   process.once("exit", () => {
     try {
-      if (readFileSync(lockFile, "utf8") === String(process.pid)) unlinkSync(lockFile);
+      if (readFileSync(lockFile, "utf8") === me) unlinkSync(lockFile);
     } catch {
       // already gone
     }

@@ -3,8 +3,9 @@
 import type { Database } from "../db";
 import { createSignupInvitation } from "../accounts/signup-invitations";
 
-export const SORTABLE = ["created_at", "email", "name", "company", "confirmed_at", "invited_at"] as const;
-export const FILTERS = ["all", "unconfirmed", "confirmed", "invited", "not-invited"] as const;
+import { FILTERS, SORTABLE } from "../../utils/waitlist-query";
+
+export { FILTERS, SORTABLE };
 export const PAGE_SIZE = 50;
 
 export type WaitlistQuery = {
