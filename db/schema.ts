@@ -109,7 +109,68 @@ export interface InstanceSecretTable {
   created_at: DefaultedTimestamp;
 }
 
+export type OrgRole = "owner" | "admin" | "member";
+
+export interface OrgTable {
+  id: Generated<string>;
+  slug: string;
+  name: string;
+  plan: string;
+  seat_limit: number | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface MembershipTable {
+  org_id: string;
+  user_id: string;
+  role: OrgRole;
+  created_at: DefaultedTimestamp;
+}
+
+export interface OrgInvitationTable {
+  id: Generated<string>;
+  org_id: string;
+  email: string;
+  role: OrgRole;
+  token_hash: Uint8Array;
+  invited_by: string | null;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  created_at: DefaultedTimestamp;
+}
+
+export interface ApiKeyTable {
+  id: Generated<string>;
+  org_id: string;
+  name: string;
+  prefix: string;
+  secret_hash: Uint8Array;
+  created_by: string | null;
+  created_at: DefaultedTimestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface AuditEventTable {
+  id: Generated<string>;
+  org_id: string;
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  metadata: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: DefaultedTimestamp;
+}
+
 export interface DB {
+  org: OrgTable;
+  membership: MembershipTable;
+  org_invitation: OrgInvitationTable;
+  api_key: ApiKeyTable;
+  audit_event: AuditEventTable;
   waitlist_entry: WaitlistEntryTable;
   instance_secret: InstanceSecretTable;
   user: UserTable;

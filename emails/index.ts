@@ -2,6 +2,7 @@
 // so a message cannot be queued without its template, subject and props type.
 import type { ComponentType } from "react";
 import EmailChangeNotice, { subject as emailChangeNoticeSubject, type EmailChangeNoticeProps } from "./email-change-notice";
+import OrgInvitation, { subject as orgInvitationSubject, type OrgInvitationProps } from "./org-invitation";
 import PasswordChanged, { subject as passwordChangedSubject, type PasswordChangedProps } from "./password-changed";
 import PasswordReset, { subject as passwordResetSubject, type PasswordResetProps } from "./password-reset";
 import SignupAttempt, { subject as signupAttemptSubject, type SignupAttemptProps } from "./signup-attempt";
@@ -23,6 +24,7 @@ export const emailTemplates = {
   "password-changed": template<PasswordChangedProps>(PasswordChanged, passwordChangedSubject),
   "email-change-notice": template<EmailChangeNoticeProps>(EmailChangeNotice, emailChangeNoticeSubject),
   "waitlist-confirm": template<WaitlistConfirmProps>(WaitlistConfirm, waitlistConfirmSubject),
+  "org-invitation": template<OrgInvitationProps>(OrgInvitation, orgInvitationSubject),
 };
 
 export type EmailTemplateName = keyof typeof emailTemplates;

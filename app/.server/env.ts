@@ -89,6 +89,7 @@ export const EnvSchema = z
     SIGNUP_MODE: oneOf(["open", "invite-only"]).optional(),
     WAITLIST_BLOCK_DISPOSABLE: oneOf(["true", "false"]).optional(),
     WAITLIST_MIN_FILL_MS: integer(0, 60_000).default(2_000),
+    AUDIT_RETENTION_DAYS: integer(1, 36_500).default(365),
     RUN_WORKER: oneOf(["true", "false"]).default("true").transform((value) => value === "true"),
     EMAIL_TRANSPORT: oneOf(["log", "resend", "smtp"]).default("log"),
     EMAIL_FROM: z.string().trim().refine(noLineBreaks, "must be one line").refine(isMailbox, 'must be an address, optionally with a name: "Acme <no-reply@acme.example>"').optional(),

@@ -52,15 +52,26 @@ export function formFailure(failure: { fieldErrors?: FieldErrors; formError?: st
   return data(body, typeof init === "number" ? { status: init } : init);
 }
 
-/** A string field: trimmed, with a clear message when missing or too long. */
-export function text(label: string, options: { max: number; optional?: boolean; trim?: boolean } = { max: 200 }) {
-  const base = z
-    .string({ error: `${label} is required.` })
-    .transform((value) => (options.trim === false ? value : value.trim()))
-    // One-line fields: a control character (CR/LF above all) has no business here.
-    // eslint-disable-next-line no-control-regex
-    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), `${label} contains characters that are not allowed.`)
-    .refine((value) => [...value].length <= options.max, `${label} must be at most ${options.max} characters.`);
-  if (options.optional) return base.optional().transform((value) => (value ? value : null));
-  return base.refine((value) => value.length > 0, `${label} is required.`);
+function singleLine(label: string, max: number) {
+  return (
+    z
+      .string({ error: `${label} is required.` })
+      .transform((value) => value.trim())
+      // One-line fields: a control character (CR/LF above all) has no business here.
+      // eslint-disable-next-line no-control-regex
+      .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), `${label} contains characters that are not allowed.`)
+      .refine((value) => [...value].length <= max, `${label} must be at most ${max} characters.`)
+  );
+}
+
+/** A required one-line text field: trimmed, with clear messages. */
+export function text(label: string, options: { max: number }) {
+  return singleLine(label, options.max).refine((value) => value.length > 0, `${label} is required.`);
+}
+
+/** An optional one-line text field; empty becomes null. */
+export function optionalText(label: string, options: { max: number }) {
+  return singleLine(label, options.max)
+    .optional()
+    .transform((value) => (value ? value : null));
 }

@@ -16,7 +16,14 @@ export function SiteLayout({ productName, user, children }: { productName: strin
         <nav aria-label="Account" className="site-nav">
           {user ? (
             <>
-              {user.emailVerified ? <Link to="/settings">Settings</Link> : <Link to="/verify-email">Verify your email</Link>}
+              {user.emailVerified ? (
+                <>
+                  <Link to="/orgs">Organizations</Link>
+                  <Link to="/settings">Settings</Link>
+                </>
+              ) : (
+                <Link to="/verify-email">Verify your email</Link>
+              )}
               {user.isOperator ? <Link to="/admin">Admin</Link> : null}
               <Form method="post" action="/logout">
                 <button type="submit" className="link-button">

@@ -8,8 +8,11 @@ import { tooManyRequests } from "~/.server/http/responses";
 import { consumeRateLimit } from "~/.server/rate-limit";
 import { Field, FormMessage, SubmitButton } from "~/components/form";
 import { EmailSchema } from "~/utils/email-address";
+import { passThroughHeaders } from "~/utils/headers";
 
 const ForgotSchema = z.object({ email: EmailSchema });
+
+export const headers = passThroughHeaders;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request, ForgotSchema);

@@ -10,6 +10,7 @@ import { sessionCookie } from "~/.server/session-cookie";
 import { Field, FormMessage, SubmitButton } from "~/components/form";
 import { normalizeEmail } from "~/utils/email-address";
 import { safeRedirect } from "~/utils/safe-redirect";
+import { passThroughHeaders } from "~/utils/headers";
 
 const LoginSchema = z.object({
   email: z.string({ error: "Enter your email address." }).trim().min(1, "Enter your email address.").max(320),
@@ -24,6 +25,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (session) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo"), "/settings"));
   return null;
 }
+
+export const headers = passThroughHeaders;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request, LoginSchema);

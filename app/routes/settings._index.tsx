@@ -5,14 +5,15 @@ import { changePassword, requestEmailChange, updateName } from "~/.server/accoun
 import { pendingVerificationEmail, verifyCode, type VerifyResult } from "~/.server/accounts/verification";
 import { requireUser } from "~/.server/auth";
 import { getDb } from "~/.server/db";
-import { formFailure, readForm, text } from "~/.server/forms";
+import { formFailure, optionalText, readForm } from "~/.server/forms";
 import { unlessBusy } from "~/.server/http/responses";
 import { checkPasswordPolicy } from "~/.server/password";
 import { Checkbox, Field, FormMessage, SubmitButton } from "~/components/form";
 import { EmailSchema } from "~/utils/email-address";
+import { passThroughHeaders } from "~/utils/headers";
 
 // One schema per form on the page: each accepts exactly its own fields.
-const NameSchema = z.object({ intent: z.literal("name"), name: text("Name", { max: 100, optional: true }) });
+const NameSchema = z.object({ intent: z.literal("name"), name: optionalText("Name", { max: 100 }) });
 const PasswordSchema = z.object({
   intent: z.literal("password"),
   currentPassword: z.string().min(1, "Enter your current password."),
@@ -34,6 +35,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { user } = await requireUser(request);
   return { user: { name: user.name, email: user.email }, pendingEmail: await pendingVerificationEmail(getDb(), user.id, "email-change") };
 }
+
+export const headers = passThroughHeaders;
 
 export async function action({ request }: ActionFunctionArgs) {
   const session = await requireUser(request);

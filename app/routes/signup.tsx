@@ -6,7 +6,7 @@ import { signUp } from "~/.server/accounts/signup";
 import { getSession } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { getEnv } from "~/.server/env";
-import { formFailure, readForm, text } from "~/.server/forms";
+import { formFailure, optionalText, readForm } from "~/.server/forms";
 import { tooManyRequests, unlessBusy } from "~/.server/http/responses";
 import { checkPasswordPolicy } from "~/.server/password";
 import { consumeRateLimit } from "~/.server/rate-limit";
@@ -14,11 +14,12 @@ import { createSession } from "~/.server/session";
 import { sessionCookie } from "~/.server/session-cookie";
 import { Field, FormMessage, SubmitButton } from "~/components/form";
 import { EmailSchema } from "~/utils/email-address";
+import { passThroughHeaders } from "~/utils/headers";
 
 const SignupSchema = z.object({
   email: EmailSchema,
   password: z.string({ error: "Choose a password." }),
-  name: text("Name", { max: 100, optional: true }),
+  name: optionalText("Name", { max: 100 }),
   invitation: z.string().max(100).optional(),
 });
 
@@ -32,6 +33,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     invitationInvalid: Boolean(token && !invitation),
   };
 }
+
+export const headers = passThroughHeaders;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request, SignupSchema);

@@ -8,6 +8,7 @@ import { formFailure, readForm } from "~/.server/forms";
 import { tooManyRequests } from "~/.server/http/responses";
 import { consumeRateLimit } from "~/.server/rate-limit";
 import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { passThroughHeaders } from "~/utils/headers";
 
 const VerifySchema = z.object({
   intent: z.enum(["code", "link", "resend"], { error: "Unknown action." }),
@@ -32,6 +33,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (session.user.emailVerified) throw redirect("/settings");
   return { kind: "code" as const, email: (await pendingVerificationEmail(getDb(), session.user.id, "signup")) ?? session.user.email };
 }
+
+export const headers = passThroughHeaders;
 
 export async function action({ request }: ActionFunctionArgs) {
   const form = await readForm(request, VerifySchema);

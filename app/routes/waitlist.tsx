@@ -4,6 +4,7 @@ import { getDb } from "~/.server/db";
 import { issueFormStamp } from "~/.server/waitlist/form-stamp";
 import { submitWaitlist } from "~/.server/waitlist/submit";
 import { WaitlistForm } from "~/components/waitlist-form";
+import { passThroughHeaders } from "~/utils/headers";
 
 // With JavaScript the landing page posts here in the background. Without it,
 // the browser lands on this page, which shows the outcome (or the form again,
@@ -11,6 +12,8 @@ import { WaitlistForm } from "~/components/waitlist-form";
 export async function loader() {
   return { stamp: await issueFormStamp(getDb()) };
 }
+
+export const headers = passThroughHeaders;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   return submitWaitlist(request, { ip: context.clientIp, userAgent: request.headers.get("user-agent") });

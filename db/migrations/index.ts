@@ -5,10 +5,12 @@ import * as createRateLimit from "./2026_11_22_1300_create_rate_limit";
 import * as createOutboxEmail from "./2026_11_22_1330_create_outbox_email";
 import * as createAccounts from "./2026_11_22_1400_create_accounts";
 import * as createWaitlist from "./2026_11_22_1430_create_waitlist";
+import * as createOrgs from "./2026_11_22_1500_create_orgs";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_22_1300_create_rate_limit": createRateLimit,
   "2026_11_22_1330_create_outbox_email": createOutboxEmail,
   "2026_11_22_1400_create_accounts": createAccounts,
   "2026_11_22_1430_create_waitlist": createWaitlist,
+  "2026_11_22_1500_create_orgs": createOrgs,
 };

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import type { Database } from "../db";
 import { verifyAgainstDummy, verifyPassword } from "../password";
 import { consumeRateLimit } from "../rate-limit";
+import { recordAuditEvent } from "../orgs/audit";
 import { createSession, type ClientInfo } from "../session";
 
 export const LOGIN_LIMITS = {
@@ -30,9 +31,21 @@ export async function logIn(db: Database, email: string, password: string, clien
 
   const user = await db.selectFrom("user").select(["id", "password_hash", "email_verified_at"]).where("email", "=", email).executeTakeFirst();
   const valid = user ? await verifyPassword(user.password_hash, password) : await verifyAgainstDummy(password);
-  if (!user || !valid) return { ok: false, reason: "invalid-credentials" };
+  if (!user) return { ok: false, reason: "invalid-credentials" };
+  if (!valid) {
+    await recordFailedLogin(db, user.id, email, client.ip, now);
+    return { ok: false, reason: "invalid-credentials" };
+  }
 
   // Always a brand-new session: a session id planted before login is never adopted.
   const { token } = await createSession(db, user.id, client, now);
   return { ok: true, token, emailVerified: user.email_verified_at !== null };
+}
+
+// A wrong password for a member is a security event for each of their orgs.
+async function recordFailedLogin(db: Database, userId: string, email: string, ip: string | null, now: Date) {
+  const orgs = await db.selectFrom("membership").select("org_id").where("user_id", "=", userId).execute();
+  for (const { org_id } of orgs) {
+    await recordAuditEvent(db, { orgId: org_id, actor: { userId: null, label: "Unknown (failed login)" }, action: "auth.login_failed", target: email, ip, at: now });
+  }
 }

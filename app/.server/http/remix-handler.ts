@@ -56,9 +56,11 @@ function withUnavailableStatus(response: Response, context: RequestContext): Res
 async function sendFetchResponse(res: ExpressResponse, response: Response): Promise<void> {
   res.statusMessage = response.statusText;
   res.status(response.status);
+  // A route's own header (Referrer-Policy on a token page, say) replaces the
+  // default set earlier instead of being listed after it.
   for (const [name, value] of response.headers) {
     if (name === "set-cookie") continue;
-    res.append(name, value);
+    res.setHeader(name, value);
   }
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) res.setHeader("Set-Cookie", cookies);

@@ -23,7 +23,7 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
   });
 
   const cleanup = setInterval(() => {
-    runExclusively(db, "delete-expired-rows", (trx) => deleteExpiredRows(trx))
+    runExclusively(db, "delete-expired-rows", (trx) => deleteExpiredRows(trx, env.AUDIT_RETENTION_DAYS))
       .then((outcome) => outcome.ran && logger.info({ deleted: outcome.result }, "expired rows deleted"))
       .catch((error: Error) => logger.warn({ err: error.message }, "clean-up failed"));
   }, CLEANUP_INTERVAL_MS);

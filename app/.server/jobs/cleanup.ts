@@ -1,20 +1,24 @@
 // Periodic clean-up of rows that have expired: rate-limit windows, sessions,
-// and single-use tokens nobody used. Run by one process at a time.
+// single-use tokens nobody used, and audit events past their retention.
+// Run by one process at a time.
 import type { Database } from "../db";
 import { deleteExpiredRateLimits } from "../rate-limit";
+import { deleteExpiredAuditEvents } from "../orgs/audit";
 import { deleteExpiredSessions } from "../session";
 
-export async function deleteExpiredRows(db: Database, now = new Date()) {
+export async function deleteExpiredRows(db: Database, auditRetentionDays: number, now = new Date()) {
   const rateLimits = await deleteExpiredRateLimits(db, now);
   const sessions = await deleteExpiredSessions(db, now);
   const verifications = await db.deleteFrom("email_verification").where("expires_at", "<=", now).executeTakeFirst();
   const resets = await db.deleteFrom("password_reset").where("expires_at", "<=", now).executeTakeFirst();
   const invitations = await db.deleteFrom("signup_invitation").where("expires_at", "<=", now).executeTakeFirst();
+  const auditEvents = await deleteExpiredAuditEvents(db, auditRetentionDays, now);
   return {
     rateLimits,
     sessions,
     verifications: Number(verifications.numDeletedRows),
     resets: Number(resets.numDeletedRows),
     invitations: Number(invitations.numDeletedRows),
+    auditEvents,
   };
 }

@@ -36,7 +36,7 @@ describe("deleteExpiredRows", () => {
         { key: "new", window_start: now, count: 1, expires_at: new Date("2026-11-22T13:00:00Z") },
       ])
       .execute();
-    const outcome = await deleteExpiredRows(db, now);
+    const outcome = await deleteExpiredRows(db, 365, now);
     expect(outcome.rateLimits).toBe(1);
     expect((await db.selectFrom("rate_limit").select("key").execute()).map((r) => r.key)).toEqual(["new"]);
   });

@@ -1,7 +1,7 @@
 // The waitlist form carries the time it was rendered, signed with a key kept in
 // the database (so every replica agrees). A submission faster than a person
 // could type is a bot; a missing or forged stamp is too. Both are dropped quietly.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Database } from "../db";
 
 const MAX_AGE_MS = 24 * 60 * 60 * 1000;
@@ -9,11 +9,14 @@ const MAX_AGE_MS = 24 * 60 * 60 * 1000;
 let cachedKey: Promise<string> | undefined;
 
 function signingKey(db: Database): Promise<string> {
+  // The migration creates the key; should the row ever be missing (a partial
+  // restore), a fresh one is made rather than failing every page with a form.
   cachedKey ??= db
-    .selectFrom("instance_secret")
-    .select("value")
-    .where("name", "=", "form-signing-key")
-    .executeTakeFirstOrThrow()
+    .insertInto("instance_secret")
+    .values({ name: "form-signing-key", value: randomBytes(32).toString("hex") })
+    .onConflict((oc) => oc.column("name").doNothing())
+    .execute()
+    .then(() => db.selectFrom("instance_secret").select("value").where("name", "=", "form-signing-key").executeTakeFirstOrThrow())
     .then((row) => row.value)
     .catch((error: unknown) => {
       cachedKey = undefined; // a database outage must not be remembered

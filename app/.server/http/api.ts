@@ -1,0 +1,31 @@
+// /api/v1: bearer keys, JSON in and out, JSON errors. No cookies are read and no
+// CSRF check applies (a browser cannot attach someone's API key by itself).
+import { getDb } from "../db";
+import { authenticateApiKey, type ApiKeyPrincipal } from "../orgs/api-keys";
+import { requestStore } from "./request-context";
+
+export function jsonError(status: number, error: string, details?: Record<string, string>) {
+  return Response.json({ error, ...(details ? { details } : {}) }, { status, headers: { "Cache-Control": "no-store" } });
+}
+
+export async function requireApiKey(request: Request): Promise<ApiKeyPrincipal> {
+  const header = request.headers.get("authorization") ?? "";
+  const match = /^Bearer ([A-Za-z0-9_]+)$/.exec(header.trim());
+  const principal = match ? await authenticateApiKey(getDb(), match[1]!, requestStore.getStore()?.clientIp ?? null) : null;
+  if (!principal) {
+    throw jsonError(401, "A valid API key is required: Authorization: Bearer gk_…", undefined);
+  }
+  return principal;
+}
+
+/** Parses a JSON body; bad JSON is a 400 with a message, not a 500. */
+export async function readJson(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
+  if (!(request.headers.get("content-type") ?? "").toLowerCase().startsWith("application/json")) {
+    return { ok: false, response: jsonError(415, "Send JSON with Content-Type: application/json.") };
+  }
+  try {
+    return { ok: true, value: JSON.parse(await request.text()) };
+  } catch {
+    return { ok: false, response: jsonError(400, "The body is not valid JSON.") };
+  }
+}
