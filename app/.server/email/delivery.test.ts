@@ -142,7 +142,7 @@ describe("delivery through Resend (real SDK, fake API)", () => {
     const sent = await db.selectFrom("outbox_email").select(db.fn.countAll<string>().as("n")).where("status", "=", "sent").executeTakeFirstOrThrow();
     expect(sent.n).toBe("200");
     console.log(`delivery throughput against the fake Resend, 2 workers, no rate limit: ${Math.round(200 / seconds)} messages/s`);
-  });
+  }, 180_000);
 
   it("keeps to the shared per-second rate across passes", async () => {
     await queue(5);

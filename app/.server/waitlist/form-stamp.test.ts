@@ -74,9 +74,20 @@ describe("form stamps", () => {
   it("does not remember a failure to read the key", async () => {
     vi.resetModules();
     const fresh = await import("./form-stamp");
-    await db.deleteFrom("instance_secret").execute();
-    await expect(fresh.issueFormStamp(db, now)).rejects.toThrow();
-    await restoreKey();
+    // A database that is not there: nothing listens on port 1.
+    const unreachable = connect("postgres://postgres@127.0.0.1:1/nowhere");
+    await expect(fresh.issueFormStamp(unreachable, now)).rejects.toThrow();
+    await unreachable.destroy();
     expect(await fresh.issueFormStamp(db, now)).toBe(`${now.getTime()}.${signWith(KEY, now.getTime())}`);
+  });
+
+  it("makes a new key when the row is missing, instead of failing every page", async () => {
+    vi.resetModules();
+    const fresh = await import("./form-stamp");
+    await db.deleteFrom("instance_secret").execute();
+    const stamp = await fresh.issueFormStamp(db, now);
+    const stored = await db.selectFrom("instance_secret").select("value").where("name", "=", "form-signing-key").executeTakeFirstOrThrow();
+    expect(stored.value).toMatch(/^[0-9a-f]{64}$/);
+    expect(stamp).toBe(`${now.getTime()}.${signWith(stored.value, now.getTime())}`);
   });
 });
