@@ -42,6 +42,8 @@ export interface UserTable {
   password_hash: string;
   name: string | null;
   is_operator: ColumnType<boolean, boolean | undefined, boolean>;
+  deletion_requested_at: Timestamp | null;
+  purge_after: Timestamp | null;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -117,6 +119,7 @@ export interface OrgTable {
   name: string;
   plan: string;
   seat_limit: number | null;
+  purge_after: Timestamp | null;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -165,7 +168,25 @@ export interface AuditEventTable {
   created_at: DefaultedTimestamp;
 }
 
+export interface NoticeTable {
+  id: Generated<string>;
+  title: string;
+  body: string;
+  link: string | null;
+  published_at: DefaultedTimestamp;
+  show_until: Timestamp;
+  created_by: string | null;
+}
+
+export interface NoticeDismissalTable {
+  notice_id: string;
+  user_id: string;
+  dismissed_at: DefaultedTimestamp;
+}
+
 export interface DB {
+  notice: NoticeTable;
+  notice_dismissal: NoticeDismissalTable;
   org: OrgTable;
   membership: MembershipTable;
   org_invitation: OrgInvitationTable;

@@ -1,8 +1,11 @@
 // Every email the product sends, by name. queueEmail() takes a name from here,
 // so a message cannot be queued without its template, subject and props type.
 import type { ComponentType } from "react";
+import DeletionCancelled, { subject as deletionCancelledSubject, type DeletionCancelledProps } from "./deletion-cancelled";
+import DeletionScheduled, { subject as deletionScheduledSubject, type DeletionScheduledProps } from "./deletion-scheduled";
 import EmailChangeNotice, { subject as emailChangeNoticeSubject, type EmailChangeNoticeProps } from "./email-change-notice";
 import OrgInvitation, { subject as orgInvitationSubject, type OrgInvitationProps } from "./org-invitation";
+import PolicyNotice, { subject as policyNoticeSubject, type PolicyNoticeProps } from "./policy-notice";
 import PasswordChanged, { subject as passwordChangedSubject, type PasswordChangedProps } from "./password-changed";
 import PasswordReset, { subject as passwordResetSubject, type PasswordResetProps } from "./password-reset";
 import SignupAttempt, { subject as signupAttemptSubject, type SignupAttemptProps } from "./signup-attempt";
@@ -25,6 +28,9 @@ export const emailTemplates = {
   "email-change-notice": template<EmailChangeNoticeProps>(EmailChangeNotice, emailChangeNoticeSubject),
   "waitlist-confirm": template<WaitlistConfirmProps>(WaitlistConfirm, waitlistConfirmSubject),
   "org-invitation": template<OrgInvitationProps>(OrgInvitation, orgInvitationSubject),
+  "deletion-scheduled": template<DeletionScheduledProps>(DeletionScheduled, deletionScheduledSubject),
+  "deletion-cancelled": template<DeletionCancelledProps>(DeletionCancelled, deletionCancelledSubject),
+  "policy-notice": template<PolicyNoticeProps>(PolicyNotice, policyNoticeSubject),
 };
 
 export type EmailTemplateName = keyof typeof emailTemplates;

@@ -90,6 +90,9 @@ export const EnvSchema = z
     WAITLIST_BLOCK_DISPOSABLE: oneOf(["true", "false"]).optional(),
     WAITLIST_MIN_FILL_MS: integer(0, 60_000).default(2_000),
     AUDIT_RETENTION_DAYS: integer(1, 36_500).default(365),
+    ACCOUNT_DELETION_GRACE_DAYS: integer(0, 365).default(7),
+    UMAMI_SCRIPT_URL: z.url({ protocol: /^https?$/, error: "must be the http(s) URL of your Umami's script.js" }).optional(),
+    UMAMI_WEBSITE_ID: z.uuid("must be the website id (a UUID) from your Umami").optional(),
     RUN_WORKER: oneOf(["true", "false"]).default("true").transform((value) => value === "true"),
     EMAIL_TRANSPORT: oneOf(["log", "resend", "smtp"]).default("log"),
     EMAIL_FROM: z.string().trim().refine(noLineBreaks, "must be one line").refine(isMailbox, 'must be an address, optionally with a name: "Acme <no-reply@acme.example>"').optional(),
@@ -104,6 +107,9 @@ export const EnvSchema = z
     EMAIL_MAX_ATTEMPTS: integer(1, 50).default(8),
   })
   .superRefine((env, ctx) => {
+    if (Boolean(env.UMAMI_SCRIPT_URL) !== Boolean(env.UMAMI_WEBSITE_ID)) {
+      ctx.addIssue({ code: "custom", path: [env.UMAMI_SCRIPT_URL ? "UMAMI_WEBSITE_ID" : "UMAMI_SCRIPT_URL"], message: "UMAMI_SCRIPT_URL and UMAMI_WEBSITE_ID go together" });
+    }
     if (env.EMAIL_TRANSPORT === "resend" && !env.RESEND_API_KEY) {
       ctx.addIssue({ code: "custom", path: ["RESEND_API_KEY"], message: "is required when EMAIL_TRANSPORT=resend" });
     }

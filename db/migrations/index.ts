@@ -6,6 +6,7 @@ import * as createOutboxEmail from "./2026_11_22_1330_create_outbox_email";
 import * as createAccounts from "./2026_11_22_1400_create_accounts";
 import * as createWaitlist from "./2026_11_22_1430_create_waitlist";
 import * as createOrgs from "./2026_11_22_1500_create_orgs";
+import * as addDeletionAndNotices from "./2026_11_22_1530_add_deletion_and_notices";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_22_1300_create_rate_limit": createRateLimit,
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_22_1400_create_accounts": createAccounts,
   "2026_11_22_1430_create_waitlist": createWaitlist,
   "2026_11_22_1500_create_orgs": createOrgs,
+  "2026_11_22_1530_add_deletion_and_notices": addDeletionAndNotices,
 };
