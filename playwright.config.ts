@@ -27,6 +27,10 @@ export default defineConfig({
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
   retries: 0,
+  // The account journeys sign up, wait for the server's mail worker and hash
+  // passwords (argon2id) on a shared 2-core machine: generous, never tight.
+  timeout: 90_000,
+  expect: { timeout: 10_000 },
   reporter: [["list"], ["json", { outputFile: ".ci/out/playwright.json" }]],
   outputDir: ".ci/out/playwright-results",
   use: {

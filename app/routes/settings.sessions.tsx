@@ -88,7 +88,7 @@ export default function Sessions() {
                 <Form method="post">
                   <input type="hidden" name="intent" value="end" />
                   <input type="hidden" name="sessionId" value={s.id} />
-                  <button type="submit" className="link-button" aria-label={`End session: ${s.device}, last active ${formatTime(s.lastSeenAt)}`}>
+                  <button type="submit" className="link-button" aria-label={`${s.current ? "Log out" : "End"}: ${s.device}, last active ${formatTime(s.lastSeenAt)}`}>
                     {s.current ? "Log out" : "End"}
                   </button>
                 </Form>

@@ -6,7 +6,8 @@ for (const target of PAGES) {
   test(`the ${target.name} names the configured product in the header`, async ({ page, pageProblems }) => {
     await openPage(page, pageProblems, target.path, target.status);
     // An operator may rename the product; no page may fall back to our name.
-    await expect(page.getByRole("banner").getByRole("link")).toHaveText(E2E_SETTINGS.PRODUCT_NAME);
+    // The header's other links are the account's (Log in, Sign up); the home link carries the name.
+    await expect(page.getByRole("banner").locator('a[href="/"]')).toHaveText(E2E_SETTINGS.PRODUCT_NAME);
   });
 }
 

@@ -3,9 +3,15 @@
 // request and can be scripted to answer 429 with Retry-After, 5xx, a validation
 // error, or to hang. Like Resend, it answers a repeated Idempotency-Key with the
 // first answer instead of sending again.
+//
+// What it delivered can be read back, in process with `messages()` or over HTTP
+// with `GET /__test/emails?to=<address>` (for the e2e suite, whose server runs in
+// another process). Those reads need no API key and are not recorded as requests.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
 export type RecordedRequest = { method: string; path: string; headers: IncomingMessage["headers"]; body: Record<string, unknown> };
+/** A message as the fake "delivered" it, for tests to read. */
+export type SentEmail = { id: string; from: string; to: string[]; subject: string; text: string; html: string; receivedAt: string };
 export type ScriptedAnswer = { status: number; body: unknown; headers?: Record<string, string> } | "hang";
 
 export class FakeResend {
@@ -18,9 +24,16 @@ export class FakeResend {
   private counter = 0;
   url = "";
 
-  async start(): Promise<string> {
+  /** Listens on 127.0.0.1, on `port` when given (a fixed one for another process to find), else on any free port. */
+  async start(port = 0): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once("error", reject);
+      this.server!.listen(port, "127.0.0.1", () => {
+        this.server!.off("error", reject);
+        resolve();
+      });
+    });
     this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
     return this.url;
   }
@@ -28,6 +41,14 @@ export class FakeResend {
   /** The next requests get these answers, in order; after that, success. */
   answerNext(...answers: ScriptedAnswer[]) {
     this.script.push(...answers);
+  }
+
+  /** Delivered messages, oldest first; only those addressed to `to` (case-insensitive, with or without a display name) when given. */
+  messages(to?: string): SentEmail[] {
+    const wanted = to?.trim().toLowerCase();
+    return [...this.delivered.values()]
+      .map((request) => toSentEmail(request as RecordedRequest & { id: string; receivedAt?: string }))
+      .filter((email) => !wanted || email.to.some((address) => bareAddress(address) === wanted));
   }
 
   /** Forgets requests, deliveries and any unused scripted answers. */
@@ -39,10 +60,15 @@ export class FakeResend {
 
   async stop() {
     for (const res of this.hanging) res.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    // Idle keep-alive connections (the SDK's, a test reader's) would hold close() open.
+    this.server?.closeIdleConnections();
+    await closed;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? "/", "http://fake-resend.invalid");
+    if (url.pathname.startsWith("/__test/")) return this.handleTestRead(req, res, url);
     let raw = "";
     for await (const chunk of req) raw += chunk;
     const request: RecordedRequest = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: raw ? JSON.parse(raw) : {} };
@@ -63,8 +89,13 @@ export class FakeResend {
     if (answer) return this.send(res, answer.status, answer.body, answer.headers);
 
     const id = `re_${++this.counter}`;
-    if (key) this.delivered.set(key, Object.assign(request, { id }));
+    if (key) this.delivered.set(key, Object.assign(request, { id, receivedAt: new Date().toISOString() }));
     this.send(res, 200, { id });
+  }
+
+  private handleTestRead(req: IncomingMessage, res: ServerResponse, url: URL) {
+    if (req.method !== "GET" || url.pathname !== "/__test/emails") return this.send(res, 404, { message: "GET /__test/emails?to=<address>" });
+    this.send(res, 200, { emails: this.messages(url.searchParams.get("to") ?? undefined) });
   }
 
   // A string body is sent as it is (an HTML error page from a proxy, say); anything else as JSON.
@@ -73,4 +104,23 @@ export class FakeResend {
     res.writeHead(status, { "Content-Type": isText ? "text/html" : "application/json", ...headers });
     res.end(isText ? body : JSON.stringify(body));
   }
+}
+
+function toSentEmail(request: RecordedRequest & { id: string; receivedAt?: string }): SentEmail {
+  const { from, to, subject, text, html } = request.body as { from?: unknown; to?: unknown; subject?: unknown; text?: unknown; html?: unknown };
+  const asString = (value: unknown) => (typeof value === "string" ? value : "");
+  return {
+    id: request.id,
+    from: asString(from),
+    to: (Array.isArray(to) ? to : [to]).map(asString),
+    subject: asString(subject),
+    text: asString(text),
+    html: asString(html),
+    receivedAt: request.receivedAt ?? "",
+  };
+}
+
+// '"Ada" <ada@example.com>' and 'ada@example.com' are the same recipient.
+function bareAddress(address: string): string {
+  return (/<([^<>]+)>\s*$/.exec(address)?.[1] ?? address).trim().toLowerCase();
 }

@@ -31,6 +31,10 @@ function toFetchRequest(req: ExpressRequest, res: ExpressResponse, publicUrl: UR
   // Remix compares Origin with Host on actions; the request is addressed to
   // PUBLIC_URL, so that is the host it carries, whatever the client sent.
   headers.set("host", publicUrl.host);
+  // Pages served with Referrer-Policy: no-referrer post their forms with
+  // "Origin: null". Our CSRF check has already accepted this request (on
+  // Sec-Fetch-Site), so the value only trips Remix's own Origin/Host check.
+  if (headers.get("origin") === "null") headers.delete("origin");
   const controller = new AbortController();
   res.on("close", () => {
     if (!res.writableFinished) controller.abort();

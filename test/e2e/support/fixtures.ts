@@ -2,62 +2,117 @@
 // same specs, so helpers here must work either way: only synchronous evaluations
 // (a page with JavaScript off runs no timers or promises of its own), no waiting
 // for hydration.
+import { randomBytes } from "node:crypto";
 import AxeBuilder from "@axe-core/playwright";
-import { test as base, expect, type Locator, type Page, type Response } from "@playwright/test";
+import { test as base, expect, type BrowserContext, type Locator, type Page, type Response } from "@playwright/test";
 
 export { expect };
 
 /** Something the browser reported that a healthy page never causes. */
 export type PageProblem = { kind: "console" | "pageerror" | "csp" | "http"; text: string; url?: string };
 
-type PageProblems = {
+export type PageProblems = {
   /** Everything reported so far in this test. */
   readonly list: PageProblem[];
-  /** Declares that the absolute `url` is meant to answer `status`, so its load error is not a problem. */
-  allowStatus(url: string, status: number): void;
+  /**
+   * Declares that `url` (absolute, or a pattern for addresses that carry a
+   * query or a `.data` suffix) is meant to answer `status`, so its load error
+   * is not a problem.
+   */
+  allowStatus(url: string | RegExp, status: number): void;
+  /** Watches another page (a second browser context, say) the same way as `page`. */
+  watch(page: Page): Promise<void>;
 };
+
+export type DeviceOptions = { userAgent?: string; clientIp?: string };
 
 type Fixtures = {
   pageProblems: PageProblems;
+  /** The client IP this test's browser presents (X-Forwarded-For, which the e2e server trusts from loopback). */
+  clientIp: string;
+  /**
+   * Opens a second browser, as if on another device: its own cookies, client IP
+   * and (when given) User-Agent, JavaScript as in this project, watched for
+   * problems like `page`. Closed when the test ends.
+   */
+  newDevice: (options?: DeviceOptions) => Promise<Page>;
 };
 
+/** A client IP of its own for a test or a device, so the server's per-IP limits count each one apart. */
+export function randomClientIp(): string {
+  const [a, b, c] = randomBytes(3);
+  return `10.${a}.${b}.${(c! % 254) + 1}`;
+}
+
 export const test = base.extend<Fixtures>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern.
+  clientIp: async ({}, provide) => provide(randomClientIp()),
+  extraHTTPHeaders: async ({ clientIp }, provide) => provide({ "X-Forwarded-For": clientIp }),
+
+  // (The second parameter is not called `use`: the React hooks lint rule would take it for a hook.)
+  newDevice: async ({ browser, pageProblems, baseURL, javaScriptEnabled }, provide) => {
+    const contexts: BrowserContext[] = [];
+    await provide(async (options = {}) => {
+      const context = await browser.newContext({
+        baseURL,
+        javaScriptEnabled,
+        userAgent: options.userAgent,
+        extraHTTPHeaders: { "X-Forwarded-For": options.clientIp ?? randomClientIp() },
+      });
+      contexts.push(context);
+      const page = await context.newPage();
+      await pageProblems.watch(page);
+      return page;
+    });
+    for (const context of contexts) await context.close();
+  },
+
   // Watches every page for console errors, uncaught exceptions, CSP violations
   // and failed subresources, and fails the test if any appear.
   pageProblems: [
     async ({ page }, use) => {
       const list: PageProblem[] = [];
-      const allowed = new Map<string, number>();
+      const allowedUrls = new Map<string, number>();
+      const allowedPatterns: Array<[RegExp, number]> = [];
+      const isAllowed = (url: string, status: number) =>
+        allowedUrls.get(url) === status || allowedPatterns.some(([pattern, allowed]) => allowed === status && pattern.test(url));
 
-      page.on("console", (message) => {
-        const text = message.text();
-        const url = message.location().url;
-        const cspReport = /Content Security Policy/i.test(text);
-        if (message.type() !== "error" && !cspReport) return;
-        const status = /responded with a status of (\d{3})/.exec(text)?.[1];
-        if (status && allowed.get(url) === Number(status)) return;
-        list.push({ kind: cspReport ? "csp" : "console", text, url });
-      });
-      page.on("pageerror", (error) => list.push({ kind: "pageerror", text: error.message }));
-      page.on("response", (response) => {
-        if (response.status() < 400 || allowed.get(response.url()) === response.status()) return;
-        list.push({ kind: "http", text: `${response.status()} ${response.request().method()}`, url: response.url() });
-      });
-      // The event the browser fires for each violation, with the directive that
-      // was broken; it only reaches us when the page runs scripts.
-      await page.exposeBinding("__reportCspViolation", (_source, violation: { directive: string; blocked: string; url: string }) => {
-        list.push({ kind: "csp", text: `${violation.directive} blocked ${violation.blocked || "inline"}`, url: violation.url });
-      });
-      await page.addInitScript(() => {
-        document.addEventListener("securitypolicyviolation", (event) => {
-          const report = (window as unknown as { __reportCspViolation: (v: object) => void }).__reportCspViolation;
-          report({ directive: event.effectiveDirective, blocked: event.blockedURI, url: event.documentURI });
+      const watch = async (watched: Page) => {
+        watched.on("console", (message) => {
+          const text = message.text();
+          const url = message.location().url;
+          const cspReport = /Content Security Policy/i.test(text);
+          if (message.type() !== "error" && !cspReport) return;
+          const status = /responded with a status of (\d{3})/.exec(text)?.[1];
+          if (status && isAllowed(url, Number(status))) return;
+          list.push({ kind: cspReport ? "csp" : "console", text, url });
         });
-      });
+        watched.on("pageerror", (error) => list.push({ kind: "pageerror", text: error.message }));
+        watched.on("response", (response) => {
+          if (response.status() < 400 || isAllowed(response.url(), response.status())) return;
+          list.push({ kind: "http", text: `${response.status()} ${response.request().method()}`, url: response.url() });
+        });
+        // The event the browser fires for each violation, with the directive that
+        // was broken; it only reaches us when the page runs scripts.
+        await watched.exposeBinding("__reportCspViolation", (_source, violation: { directive: string; blocked: string; url: string }) => {
+          list.push({ kind: "csp", text: `${violation.directive} blocked ${violation.blocked || "inline"}`, url: violation.url });
+        });
+        await watched.addInitScript(() => {
+          document.addEventListener("securitypolicyviolation", (event) => {
+            const report = (window as unknown as { __reportCspViolation: (v: object) => void }).__reportCspViolation;
+            report({ directive: event.effectiveDirective, blocked: event.blockedURI, url: event.documentURI });
+          });
+        });
+      };
+      await watch(page);
 
       await use({
         list,
-        allowStatus: (url, status) => allowed.set(new URL(url).href, status),
+        allowStatus: (url, status) => {
+          if (typeof url === "string") allowedUrls.set(new URL(url).href, status);
+          else allowedPatterns.push([url, status]);
+        },
+        watch,
       });
 
       expect(list, "the browser reported problems while the test ran").toEqual([]);
@@ -88,7 +143,7 @@ export async function openPage(page: Page, problems: PageProblems, path: string,
  * JavaScript is looking at — is scanned in a JavaScript-enabled page instead,
  * with a policy that keeps the site's own scripts from running there.
  */
-export async function expectNoAxeViolations(page: Page): Promise<void> {
+export async function expectNoAxeViolations(page: Page, options: { soft?: boolean } = {}): Promise<void> {
   const { violations } = test.info().project.use.javaScriptEnabled === false ? await analyzeScriptlessCopy(page) : await new AxeBuilder({ page }).analyze();
   const summary = violations.map((violation) => ({
     id: violation.id,
@@ -96,7 +151,8 @@ export async function expectNoAxeViolations(page: Page): Promise<void> {
     help: violation.help,
     nodes: violation.nodes.map((node) => `${node.target.join(" ")} — ${node.failureSummary ?? ""}`),
   }));
-  expect(summary, `axe violations on ${page.url()}: ${violations.map((v) => v.id).join(", ")}`).toEqual([]);
+  // Soft: the test goes on (and still fails at the end), so one finding does not hide the checks after it.
+  (options.soft ? expect.soft : expect)(summary, `axe violations on ${page.url()}: ${violations.map((v) => v.id).join(", ")}`).toEqual([]);
 }
 
 async function analyzeScriptlessCopy(page: Page) {

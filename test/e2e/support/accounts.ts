@@ -1,0 +1,118 @@
+// Accounts for the e2e specs. Each test signs up its own address (both projects
+// and both workers run at once, so nothing is shared) and reads the mail the
+// server sent it back from the fake Resend API.
+import { randomBytes } from "node:crypto";
+import type { Page } from "@playwright/test";
+import type { SentEmail } from "../../fakes/resend";
+import { expect, test } from "./fixtures";
+import { E2E_ORIGIN, E2E_RESEND_URL } from "./instance";
+
+export type Account = { email: string; password: string; name: string };
+
+/** User-Agents whose device labels the sessions page is expected to show. */
+export const USER_AGENTS = {
+  chromeOnLinux: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36",
+  firefoxOnWindows: "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:143.0) Gecko/20100101 Firefox/143.0",
+} as const;
+
+const random = (bytes: number) => randomBytes(bytes).toString("hex");
+
+/** A fresh account nobody else in the run uses: the project name and a random suffix keep parallel tests apart. */
+export function newAccount(label: string, name = "Ada Lovelace"): Account {
+  return {
+    email: `${label}-${test.info().project.name}-${random(5)}@e2e.example`,
+    password: `e2e ${random(6)} passphrase`,
+    name,
+  };
+}
+
+const heading = (page: Page) => page.getByRole("heading", { level: 1 });
+
+/** Fills and sends the signup form; the server answers "Check your email". */
+export async function signUp(page: Page, account: Account): Promise<void> {
+  await page.goto("/signup");
+  await page.getByLabel("Email", { exact: true }).fill(account.email);
+  await page.getByLabel("Name (optional)").fill(account.name);
+  await page.getByLabel("Password", { exact: true }).fill(account.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(heading(page)).toHaveText("Check your email");
+  await expect(page.getByRole("main")).toContainText(account.email);
+}
+
+/** Fills and sends the login form on the page already open (or on /login). */
+export async function submitLogin(page: Page, email: string, password: string, options: { open?: boolean } = { open: true }): Promise<void> {
+  if (options.open !== false) await page.goto("/login");
+  await expect(heading(page)).toHaveText("Log in");
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("main").getByRole("button", { name: "Log in" }).click();
+}
+
+/** Logs in and waits for the settings page. */
+export async function logIn(page: Page, account: Account): Promise<void> {
+  await submitLogin(page, account.email, account.password);
+  await expect(page).toHaveURL(`${E2E_ORIGIN}/settings`);
+  await expect(heading(page)).toHaveText("Settings");
+}
+
+/** Types the 8-digit code on /verify-email and lands on the settings page. */
+export async function enterVerificationCode(page: Page, code: string): Promise<void> {
+  await expect(heading(page)).toHaveText("Confirm your email address");
+  await page.getByLabel("Code").fill(code);
+  await page.getByRole("button", { name: "Confirm", exact: true }).click();
+  await expect(page).toHaveURL(`${E2E_ORIGIN}/settings`);
+  await expect(heading(page)).toHaveText("Settings");
+}
+
+/** Signs up, logs in and confirms the address with the emailed code: a verified account, signed in on `page`. */
+export async function createVerifiedAccount(page: Page, label: string, name?: string): Promise<Account> {
+  const account = newAccount(label, name);
+  await signUp(page, account);
+  const code = verificationCode(await waitForEmail(account.email, /verification code/));
+  await submitLogin(page, account.email, account.password);
+  await expect(page).toHaveURL(`${E2E_ORIGIN}/verify-email`);
+  await enterVerificationCode(page, code);
+  return account;
+}
+
+/** Every message the fake Resend API has received for `to`, oldest first. */
+export async function emailsTo(to: string): Promise<SentEmail[]> {
+  const response = await fetch(`${E2E_RESEND_URL}/__test/emails?to=${encodeURIComponent(to)}`);
+  if (!response.ok) throw new Error(`the fake Resend API answered ${response.status}`);
+  return ((await response.json()) as { emails: SentEmail[] }).emails;
+}
+
+/**
+ * Waits for a message to `to` whose subject matches, and returns the newest.
+ * The server's delivery worker polls its outbox every second, so this takes a
+ * moment; on a busy machine, several.
+ */
+export async function waitForEmail(to: string, subject: RegExp, options: { count?: number; timeoutMs?: number } = {}): Promise<SentEmail> {
+  const { count = 1, timeoutMs = 30_000 } = options;
+  const deadline = Date.now() + timeoutMs;
+  let seen: SentEmail[] = [];
+  while (Date.now() < deadline) {
+    seen = await emailsTo(to);
+    const matching = seen.filter((email) => subject.test(email.subject));
+    if (matching.length >= count) return matching.at(-1)!;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`no email to ${to} with a subject like ${subject} within ${timeoutMs} ms; received: ${JSON.stringify(seen.map((email) => email.subject))}`);
+}
+
+/** The 8-digit code of a verification email (it is in the subject and in the body). */
+export function verificationCode(email: SentEmail): string {
+  const code = /verification code is (\d{8})\b/.exec(email.subject)?.[1];
+  if (!code) throw new Error(`no code in "${email.subject}"`);
+  expect(email.text, "the code is in the body too").toContain(code);
+  return code;
+}
+
+/** The link in the message's HTML that starts with `path` on the e2e origin. */
+export function linkIn(email: SentEmail, path: string): string {
+  const prefix = `${E2E_ORIGIN}${path}`;
+  const links = [...email.html.matchAll(/href="([^"]*)"/g)].map((match) => match[1]!.replaceAll("&amp;", "&"));
+  const link = links.find((href) => href.startsWith(prefix));
+  if (!link) throw new Error(`no link starting ${prefix} in "${email.subject}"; links: ${JSON.stringify(links)}`);
+  return link;
+}
