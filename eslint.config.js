@@ -22,6 +22,12 @@ export default tseslint.config(
     },
   },
   {
+    // A CommonJS preload (node --require) for the egress test.
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     files: ["app/.server/env.ts", "test/**", "scripts/**", "*.config.ts", "playwright.config.ts", "**/*.test.ts"],
     rules: { "no-restricted-properties": "off" },
   },

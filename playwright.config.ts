@@ -4,6 +4,8 @@
 import { defineConfig, type PlaywrightTestConfig } from "@playwright/test";
 import { E2E_ORIGIN, E2E_PORT, E2E_SETTINGS } from "./test/e2e/support/instance";
 
+const OUTPUT_SUFFIX = process.env.E2E_PORT ? `-${E2E_PORT}` : "";
+
 const chromium = {
   browserName: "chromium",
   launchOptions: {
@@ -31,8 +33,10 @@ export default defineConfig({
   // passwords (argon2id) on a shared 2-core machine: generous, never tight.
   timeout: 90_000,
   expect: { timeout: 10_000 },
-  reporter: [["list"], ["json", { outputFile: ".ci/out/playwright.json" }]],
-  outputDir: ".ci/out/playwright-results",
+  // Playwright empties outputDir when a run starts: a run on its own E2E_PORT
+  // (beside another in the same checkout) keeps its results apart.
+  reporter: [["list"], ["json", { outputFile: `.ci/out/playwright${OUTPUT_SUFFIX}.json` }]],
+  outputDir: `.ci/out/playwright-results${OUTPUT_SUFFIX}`,
   use: {
     baseURL: E2E_ORIGIN,
     trace: "retain-on-failure",
@@ -45,7 +49,8 @@ export default defineConfig({
     command: "node --import tsx test/e2e/support/start-server.ts",
     url: `${E2E_ORIGIN}/readyz`,
     reuseExistingServer: false,
-    timeout: 60_000,
+    // Includes waiting for a `npm run build` that is still writing build/ (see start-server.ts).
+    timeout: 150_000,
     stdout: "pipe",
     stderr: "pipe",
     gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },

@@ -21,6 +21,10 @@ export default defineConfig({
       },
     }),
   ],
+  server: {
+    // Test output and data directories change all the time; they are not sources.
+    watch: { ignored: ["**/.ci/**", "**/data/**", "**/build/**", "**/.cache/**", "**/.bench/**"] },
+  },
   resolve: {
     alias: { "~": fileURLToPath(new URL("./app", import.meta.url)) },
   },

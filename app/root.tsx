@@ -10,8 +10,14 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { analyticsSettings } from "./.server/analytics";
 import { getSession } from "./.server/auth";
+import { isDatabaseUnavailable } from "./.server/database/errors";
+import { getDb } from "./.server/db";
+import { getEnv } from "./.server/env";
+import { listActiveNotices } from "./.server/notices/notices";
 import { ErrorPage, errorTitle } from "./components/error-page";
+import { NoticeBanner } from "./components/notice-banner";
 import { SiteLayout } from "./components/site-layout";
 import stylesheet from "./styles/app.css?url";
 import { useInstance } from "./utils/instance-context";
@@ -25,9 +31,24 @@ export const links: LinksFunction = () => [
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const session = await getSession(request);
-  if (!session) return { user: null };
-  const { name, email, isOperator, emailVerified } = session.user;
-  return { user: { name, email, isOperator, emailVerified } };
+  const notices = await bannerNotices(session?.user.id ?? null);
+  const analytics = analyticsSettings(getEnv());
+  const umami = analytics ? { scriptUrl: analytics.scriptUrl, websiteId: analytics.websiteId } : null;
+  if (!session) return { user: null, notices, umami };
+  const { name, email, isOperator, emailVerified, deletionPending } = session.user;
+  return { user: { name, email, isOperator, emailVerified, deletionPending }, notices, umami };
+}
+
+// Visitors see the notices too (without a Dismiss button); people who dismissed
+// one no longer do. A banner is not worth failing a page for: while the database
+// is unreachable, pages that can do without it still answer, just without notices.
+async function bannerNotices(userId: string | null) {
+  try {
+    return await listActiveNotices(getDb(), userId);
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) return [];
+    throw error;
+  }
 }
 
 // Pages set their own titles; this one is for the error page, whose route
@@ -41,7 +62,8 @@ export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
   const { productName } = useInstance();
   // Absent on an error page whose root loader did not run: show the signed-out header.
-  const user = useRouteLoaderData<typeof loader>("root")?.user ?? null;
+  const root = useRouteLoaderData<typeof loader>("root");
+  const user = root?.user ?? null;
   return (
     <html lang="en" data-product-name={productName}>
       <head>
@@ -50,9 +72,11 @@ export function Layout({ children }: { children: ReactNode }) {
         <meta name="color-scheme" content="light dark" />
         <Meta />
         <Links />
+        {root?.umami ? <script defer src={root.umami.scriptUrl} data-website-id={root.umami.websiteId} nonce={nonce} /> : null}
       </head>
       <body>
         <SiteLayout productName={productName} user={user}>
+          <NoticeBanner notices={root?.notices ?? []} canDismiss={user !== null} />
           {children}
         </SiteLayout>
         <ScrollRestoration nonce={nonce} />

@@ -120,6 +120,9 @@ export interface OrgTable {
   plan: string;
   seat_limit: number | null;
   purge_after: Timestamp | null;
+  /** The current subscription's provider status (null: never subscribed). */
+  billing_status: ColumnType<string | null, string | null | undefined, string | null>;
+  billing_ends_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -184,7 +187,66 @@ export interface NoticeDismissalTable {
   dismissed_at: DefaultedTimestamp;
 }
 
+export interface BillingCheckoutTable {
+  id: Generated<string>;
+  org_id: string;
+  variant_id: string;
+  seats: number;
+  created_by: string | null;
+  provider_checkout_id: string | null;
+  created_at: DefaultedTimestamp;
+  provider_subscription_id: string | null;
+}
+
+export interface SubscriptionTable {
+  id: Generated<string>;
+  org_id: string;
+  provider: ColumnType<string, string | undefined, string>;
+  provider_subscription_id: string;
+  provider_customer_id: string | null;
+  provider_order_id: string | null;
+  checkout_id: string | null;
+  variant_id: string;
+  plan: string;
+  status: string;
+  seats: number;
+  renews_at: Timestamp | null;
+  ends_at: Timestamp | null;
+  trial_ends_at: Timestamp | null;
+  test_mode: ColumnType<boolean, boolean | undefined, boolean>;
+  provider_updated_at: Timestamp;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export type WebhookEventStatus = "pending" | "processing" | "applied" | "skipped" | "failed";
+
+export interface WebhookEventTable {
+  id: Generated<string>;
+  source: string;
+  dedupe_key: string;
+  event_name: string;
+  body: string | null;
+  resource_type: string | null;
+  resource_id: string | null;
+  org_id: string | null;
+  status: ColumnType<WebhookEventStatus, WebhookEventStatus | undefined, WebhookEventStatus>;
+  outcome: string | null;
+  error: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: DefaultedTimestamp;
+  claim_token: string | null;
+  locked_until: Timestamp | null;
+  deliveries: ColumnType<number, number | undefined, number>;
+  received_at: DefaultedTimestamp;
+  last_received_at: DefaultedTimestamp;
+  processed_at: Timestamp | null;
+}
+
 export interface DB {
+  billing_checkout: BillingCheckoutTable;
+  subscription: SubscriptionTable;
+  webhook_event: WebhookEventTable;
   notice: NoticeTable;
   notice_dismissal: NoticeDismissalTable;
   org: OrgTable;

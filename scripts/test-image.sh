@@ -80,6 +80,17 @@ smoke() {
     check "GET / references a /assets/*.js file" 1 "no /assets/…js reference in the page"
   fi
 
+  # Joining the waitlist, as a visitor without JavaScript would: the form's
+  # signed start time, a pause longer than the bot threshold, a same-origin POST.
+  local stamp
+  stamp=$(grep -o 'name="startedAt" value="[^"]*"' "$tmp/index" 2>/dev/null | head -n 1 | sed 's/.*value="//; s/"$//')
+  sleep 2.2
+  request waitlist POST /waitlist -H "Origin: $PUBLIC_URL" -H 'Content-Type: application/x-www-form-urlencoded' \
+    --data-urlencode 'email=smoke@example.com' --data-urlencode 'name=Smoke Test' --data-urlencode 'company=' \
+    --data-urlencode 'website=' --data-urlencode "startedAt=$stamp"
+  [ "$status" = 200 ] && [[ $body == *'Check your inbox'* ]]
+  check "POST /waitlist (no JavaScript) joins and answers the confirmation page" $? "got $status: ${body:0:200}"
+
   request privacy GET /privacy
   [ "$status" = 200 ] && [[ $body == *"$OPERATOR_EMAIL"* ]]
   check "GET /privacy is 200 and names OPERATOR_EMAIL ($OPERATOR_EMAIL)" $? "got $status: ${body:0:200}"

@@ -23,14 +23,18 @@ export function getSession(request: Request): Promise<ValidSession | null> {
   return lookup;
 }
 
-/** Signed-in and verified, or a redirect to log in (or to finish verification). */
-export async function requireUser(request: Request, options: { allowUnverified?: boolean } = {}): Promise<ValidSession> {
+/**
+ * Signed-in and verified, or a redirect: to log in, to finish verification, or
+ * (during a deletion's grace period) to the page whose only offer is to cancel it.
+ */
+export async function requireUser(request: Request, options: { allowUnverified?: boolean; allowPendingDeletion?: boolean } = {}): Promise<ValidSession> {
   const session = await getSession(request);
   if (!session) {
     const url = new URL(request.url);
     const headers = readSessionToken(request) ? { "Set-Cookie": clearedSessionCookie() } : undefined;
     throw redirect(`/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`, { headers });
   }
+  if (session.user.deletionPending && !options.allowPendingDeletion) throw redirect("/settings/delete-account");
   if (!options.allowUnverified && !session.user.emailVerified) throw redirect("/verify-email");
   return session;
 }

@@ -8,7 +8,10 @@ import { singleton } from "./singleton";
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 // Values we must never echo back in an error line, because they can hold credentials.
-const SECRET_VARIABLES = new Set(["DATABASE_URL", "RESEND_API_KEY", "SMTP_URL"]);
+const SECRET_VARIABLES = new Set(["DATABASE_URL", "RESEND_API_KEY", "SMTP_URL", "LEMONSQUEEZY_API_KEY", "LEMONSQUEEZY_WEBHOOK_SECRET"]);
+
+// Billing is on in hosted mode as soon as any of these is set; then all are needed.
+const BILLING_VARIABLES = ["LEMONSQUEEZY_API_KEY", "LEMONSQUEEZY_STORE_ID", "LEMONSQUEEZY_WEBHOOK_SECRET", "LEMONSQUEEZY_TEAM_VARIANT_IDS"] as const;
 
 const noLineBreaks = (value: string) => !/[\r\n]/.test(value);
 
@@ -21,6 +24,18 @@ const integer = (min: number, max: number) =>
     .int("must be a whole number")
     .min(min, `must be at least ${min}`)
     .max(max, `must be at most ${max}`);
+
+/** LemonSqueezy ids are positive integers; we keep them as strings, as its API sends them in JSON:API ids. */
+const providerId = z.string().trim().regex(/^[1-9]\d{0,18}$/, "must be a LemonSqueezy id (digits only)");
+
+const providerIdList = z.string().transform((value, ctx) => {
+  const ids = value.split(",").map((entry) => entry.trim()).filter(Boolean);
+  if (ids.length === 0) ctx.addIssue({ code: "custom", message: "must list at least one variant id" });
+  for (const id of ids) {
+    if (!/^[1-9]\d{0,18}$/.test(id)) ctx.addIssue({ code: "custom", message: `"${id}" is not a LemonSqueezy variant id (digits only)` });
+  }
+  return [...new Set(ids)];
+});
 
 const publicUrl = z
   .string()
@@ -105,6 +120,11 @@ export const EnvSchema = z
     EMAIL_RATE_PER_SECOND: z.coerce.number({ error: "must be a number" }).min(0, "must be 0 (no limit) or more").max(1000).default(2),
     EMAIL_RECIPIENT_HOURLY_LIMIT: integer(1, 10_000).default(10),
     EMAIL_MAX_ATTEMPTS: integer(1, 50).default(8),
+    LEMONSQUEEZY_API_KEY: z.string().trim().min(20, "must be an API key from LemonSqueezy (Settings → API)").refine(noLineBreaks, "must be one line").optional(),
+    LEMONSQUEEZY_STORE_ID: providerId.optional(),
+    // LemonSqueezy accepts signing secrets of 6 to 40 characters.
+    LEMONSQUEEZY_WEBHOOK_SECRET: z.string().min(6, "must be at least 6 characters (LemonSqueezy allows 6 to 40)").max(40, "must be at most 40 characters (LemonSqueezy allows 6 to 40)").optional(),
+    LEMONSQUEEZY_TEAM_VARIANT_IDS: providerIdList.optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.UMAMI_SCRIPT_URL) !== Boolean(env.UMAMI_WEBSITE_ID)) {
@@ -127,6 +147,17 @@ export const EnvSchema = z
     if (env.GATEHOUSE_MODE === "hosted" && !env.OPERATOR_NAME) {
       ctx.addIssue({ code: "custom", path: ["OPERATOR_NAME"], message: "is required when GATEHOUSE_MODE=hosted (the privacy page names the operator)" });
     }
+    // Self-hosted installs never bill and never call LemonSqueezy: a key there is a mistake.
+    const billingSet = BILLING_VARIABLES.filter((name) => env[name] !== undefined);
+    if (env.GATEHOUSE_MODE === "self-hosted") {
+      for (const name of billingSet) {
+        ctx.addIssue({ code: "custom", path: [name], message: "is not allowed when GATEHOUSE_MODE=self-hosted (self-hosted installs have no billing); remove it" });
+      }
+    } else if (billingSet.length > 0) {
+      for (const name of BILLING_VARIABLES.filter((name) => env[name] === undefined)) {
+        ctx.addIssue({ code: "custom", path: [name], message: `is required when billing is on (${billingSet.join(", ")} ${billingSet.length === 1 ? "is" : "are"} set)` });
+      }
+    }
   })
   .transform((env) => {
     const publicUrl = env.PUBLIC_URL ?? new URL(`http://localhost:${env.PORT}`);
@@ -139,6 +170,11 @@ export const EnvSchema = z
       SIGNUP_MODE: env.SIGNUP_MODE ?? (env.GATEHOUSE_MODE === "hosted" ? "invite-only" : "open"),
       // A public waitlist attracts throwaway addresses; an Enterprise's internal one rarely does.
       WAITLIST_BLOCK_DISPOSABLE: (env.WAITLIST_BLOCK_DISPOSABLE ?? (env.GATEHOUSE_MODE === "hosted" ? "true" : "false")) === "true",
+      // Null unless this is the hosted deployment with LemonSqueezy configured (checked above).
+      BILLING:
+        env.GATEHOUSE_MODE === "hosted" && env.LEMONSQUEEZY_API_KEY && env.LEMONSQUEEZY_STORE_ID && env.LEMONSQUEEZY_WEBHOOK_SECRET && env.LEMONSQUEEZY_TEAM_VARIANT_IDS
+          ? { apiKey: env.LEMONSQUEEZY_API_KEY, storeId: env.LEMONSQUEEZY_STORE_ID, webhookSecret: env.LEMONSQUEEZY_WEBHOOK_SECRET, teamVariantIds: env.LEMONSQUEEZY_TEAM_VARIANT_IDS }
+          : null,
     };
   });
 

@@ -10,7 +10,7 @@ export const SESSION_ABSOLUTE_MS = 90 * DAY;
 /** Activity is written at most this often per session, to keep reads cheap. */
 export const SESSION_TOUCH_MS = 5 * 60 * 1000;
 
-export type SessionUser = { id: string; email: string; name: string | null; emailVerified: boolean; isOperator: boolean };
+export type SessionUser = { id: string; email: string; name: string | null; emailVerified: boolean; isOperator: boolean; deletionPending: boolean };
 export type ValidSession = { id: string; user: SessionUser; expiresAt: Date };
 export type ClientInfo = { ip: string | null; userAgent: string | null };
 
@@ -53,6 +53,7 @@ export async function validateSessionToken(db: Database, token: string, client: 
       "user.name",
       "user.email_verified_at",
       "user.is_operator",
+      "user.deletion_requested_at",
     ])
     .where("session.id", "=", id)
     .executeTakeFirst();
@@ -75,7 +76,14 @@ export async function validateSessionToken(db: Database, token: string, client: 
   return {
     id,
     expiresAt,
-    user: { id: row.user_id, email: row.email, name: row.name, emailVerified: row.email_verified_at !== null, isOperator: row.is_operator },
+    user: {
+      id: row.user_id,
+      email: row.email,
+      name: row.name,
+      emailVerified: row.email_verified_at !== null,
+      isOperator: row.is_operator,
+      deletionPending: row.deletion_requested_at !== null,
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 import { Form, Link } from "@remix-run/react";
 import type { ReactNode } from "react";
 
-type HeaderUser = { name: string | null; email: string; isOperator: boolean; emailVerified: boolean } | null;
+type HeaderUser = { name: string | null; email: string; isOperator: boolean; emailVerified: boolean; deletionPending: boolean } | null;
 
 export function SiteLayout({ productName, user, children }: { productName: string; user: HeaderUser; children: ReactNode }) {
   return (
@@ -16,7 +16,9 @@ export function SiteLayout({ productName, user, children }: { productName: strin
         <nav aria-label="Account" className="site-nav">
           {user ? (
             <>
-              {user.emailVerified ? (
+              {user.deletionPending ? (
+                <Link to="/settings/delete-account">Cancel deletion</Link>
+              ) : user.emailVerified ? (
                 <>
                   <Link to="/orgs">Organizations</Link>
                   <Link to="/settings">Settings</Link>

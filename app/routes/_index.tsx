@@ -1,8 +1,9 @@
 import type { MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { getDb } from "~/.server/db";
 import { getInstanceSettings } from "~/.server/instance";
 import { issueFormStamp } from "~/.server/waitlist/form-stamp";
+import { FormMessage } from "~/components/form";
 import { WaitlistForm } from "~/components/waitlist-form";
 
 export async function loader() {
@@ -17,8 +18,14 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export default function Landing() {
   const { productName, stamp } = useLoaderData<typeof loader>();
+  const [searchParams] = useSearchParams();
   return (
     <>
+      {searchParams.get("notice") === "deletion-scheduled" ? (
+        <FormMessage tone="success">
+          Your account is scheduled for deletion and you are signed out everywhere. We emailed you the date; log in before then to cancel.
+        </FormMessage>
+      ) : null}
       <section className="hero" aria-labelledby="hero-title">
         <h1 id="hero-title">Your account, your team, your data — in one place.</h1>
         <p className="lead">

@@ -15,10 +15,16 @@ export default function AdminHome() {
       <h1>Operator console</h1>
       <ul>
         <li>
+          <Link to="/admin/users">Users</Link>: find an account, and delete it on request.
+        </li>
+        <li>
           <Link to="/admin/waitlist">Waitlist</Link>: search, export and invite the people waiting.
         </li>
         <li>
           <Link to="/admin/emails">Email log</Link>: every message the portal sent or tried to send, and retrying failed ones.
+        </li>
+        <li>
+          <Link to="/admin/notices">Notices</Link>: publish a policy change, emailed to every account and shown in a banner for 30 days.
         </li>
       </ul>
     </div>

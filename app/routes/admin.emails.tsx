@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireOperator } from "~/.server/auth";
 import { getDb } from "~/.server/db";
@@ -7,6 +7,7 @@ import { retryFailedEmail } from "~/.server/email/delivery";
 import { listRecentEmails } from "~/.server/email/outbox-log";
 import { formFailure, readForm } from "~/.server/forms";
 import { FormMessage } from "~/components/form";
+import { InlineAction } from "~/components/inline-action";
 
 const STATUSES = ["queued", "sending", "sent", "failed"] as const;
 const RetrySchema = z.object({ emailId: z.uuid("Unknown message.") });
@@ -88,12 +89,7 @@ export default function AdminEmails() {
                   {email.status === "sent" ? <small> {time(email.sent_at)}</small> : null}
                   {email.status === "queued" ? <small> next {time(email.next_attempt_at)}</small> : null}
                   {email.status === "failed" && email.retryable ? (
-                    <Form method="post">
-                      <input type="hidden" name="emailId" value={email.id} />
-                      <button type="submit" className="link-button" aria-label={`Retry the ${email.template} message to ${email.to_address}`}>
-                        Retry
-                      </button>
-                    </Form>
+                    <InlineAction fields={{ emailId: email.id }} label="Retry" context={`the ${email.template} message to ${email.to_address}`} />
                   ) : null}
                 </td>
                 <td>

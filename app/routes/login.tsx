@@ -39,7 +39,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const result = await logIn(getDb(), email, form.data.password, { ip: context.clientIp, userAgent: request.headers.get("user-agent") });
     if (!result.ok && result.reason === "throttled") return tooManyRequests(result.retryAfterSeconds, "Too many login attempts. Please wait a few minutes and try again.");
     if (!result.ok) return formFailure({ fieldErrors: {}, formError: INVALID, values: form.values }, 401);
-    const destination = result.emailVerified ? safeRedirect(form.data.redirectTo, "/settings") : "/verify-email";
+    // During a deletion's grace period the only thing on offer is cancelling it.
+    const destination = result.deletionPending ? "/settings/delete-account" : result.emailVerified ? safeRedirect(form.data.redirectTo, "/settings") : "/verify-email";
     throw redirect(destination, { headers: { "Set-Cookie": sessionCookie(result.token) } });
   });
 }

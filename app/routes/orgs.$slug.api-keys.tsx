@@ -6,6 +6,7 @@ import { formFailure, readForm, text } from "~/.server/forms";
 import { requireOrgRole } from "~/.server/orgs/access";
 import { createApiKey, listApiKeys, revokeApiKey } from "~/.server/orgs/api-keys";
 import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { InlineAction } from "~/components/inline-action";
 import { OrgNav } from "~/components/org-nav";
 
 const CreateSchema = z.object({ intent: z.literal("create"), name: text("Name", { max: 100 }) });
@@ -101,13 +102,7 @@ export default function ApiKeys() {
                   {key.revoked_at ? (
                     `revoked ${day(key.revoked_at)}`
                   ) : (
-                    <Form method="post" action="?intent=revoke">
-                      <input type="hidden" name="intent" value="revoke" />
-                      <input type="hidden" name="keyId" value={key.id} />
-                      <button type="submit" className="link-button">
-                        Revoke<span className="visually-hidden"> {key.name}</span>
-                      </button>
-                    </Form>
+                    <InlineAction action="?intent=revoke" fields={{ intent: "revoke", keyId: key.id }} label="Revoke" context={key.name} />
                   )}
                 </td>
               </tr>

@@ -2,44 +2,16 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { getDb } from "~/.server/db";
 import { requireOrgRole } from "~/.server/orgs/access";
-import { distinctActions, listAuditEvents, type AuditFilter } from "~/.server/orgs/audit";
+import { distinctActions, listAuditEvents, parseAuditFilter } from "~/.server/orgs/audit";
 import { OrgNav } from "~/components/org-nav";
-import { toCsv } from "~/utils/csv";
 
 const PAGE_SIZE = 50;
-const EXPORT_LIMIT = 50_000;
-
-function parseDate(value: string | null, endOfDay = false): Date | undefined {
-  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
-  const date = new Date(`${value}T00:00:00Z`);
-  if (Number.isNaN(date.getTime())) return undefined;
-  return endOfDay ? new Date(date.getTime() + 86_400_000) : date;
-}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org } = await requireOrgRole(request, params.slug, "admin");
   const search = new URL(request.url).searchParams;
-  const filter: AuditFilter = {
-    action: search.get("action")?.slice(0, 100) || undefined,
-    actor: search.get("actor")?.slice(0, 200) || undefined,
-    from: parseDate(search.get("from")),
-    to: parseDate(search.get("to"), true),
-  };
+  const filter = parseAuditFilter(search);
   const db = getDb();
-  const format = search.get("format");
-  if (format === "csv" || format === "json") {
-    const { events } = await listAuditEvents(db, org.id, filter, { limit: EXPORT_LIMIT });
-    const rows = events.map((e) => ({ id: String(e.id), created_at: e.created_at.toISOString(), actor: e.actor_label, action: e.action, target: e.target, ip: e.ip, metadata: e.metadata }));
-    const filename = `audit-${org.slug}-${new Date().toISOString().slice(0, 10)}.${format}`;
-    const body = format === "json" ? JSON.stringify(rows, null, 2) : toCsv(["id", "time", "actor", "action", "target", "ip", "metadata"], rows.map((r) => [r.id, r.created_at, r.actor, r.action, r.target, r.ip, JSON.stringify(r.metadata)]));
-    return new Response(body, {
-      headers: {
-        "Content-Type": format === "json" ? "application/json; charset=utf-8" : "text/csv; charset=utf-8",
-        "Content-Disposition": `attachment; filename="${filename}"`,
-        "Cache-Control": "no-store",
-      },
-    });
-  }
   const page = await listAuditEvents(db, org.id, filter, { before: search.get("before") ?? undefined, limit: PAGE_SIZE });
   return {
     org: { slug: org.slug, name: org.name },
@@ -50,13 +22,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Audit history — ${data && "org" in data ? data.org.name : ""}` }];
-
-// The loader answers a file for ?format=csv|json; the page itself gets the rest.
-type PageData = Exclude<Awaited<ReturnType<typeof loader>>, Response>;
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Audit history — ${data?.org.name ?? ""}` }];
 
 export default function Audit() {
-  const { org, actions, filter, events, nextCursor } = useLoaderData<typeof loader>() as unknown as PageData;
+  const { org, actions, filter, events, nextCursor } = useLoaderData<typeof loader>();
   const query = (extra: Record<string, string>) => new URLSearchParams({ ...filter, ...extra }).toString();
   return (
     <div className="stack wide">

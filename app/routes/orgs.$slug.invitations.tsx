@@ -17,6 +17,7 @@ const INVITE_FAILURES = {
   "forbidden-role": [403, "You cannot invite someone with a role above your own."],
   "already-member": [409, "That person is already a member."],
   "no-seats": [409, "Every seat of your plan is taken. Remove a member or revoke an invitation first."],
+  "email-limit": [429, "That address has had too many emails from us this hour. Try again later."],
 } as const;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -47,6 +48,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!form.ok) return formFailure(form);
   const run = form.data.intent === "resend" ? resendInvitation : revokeInvitation;
   const result = await run(getDb(), inviter, form.data.invitationId);
+  if (!result.ok && "reason" in result && result.reason === "email-limit") return formFailure({ formError: "That address has had too many emails from us this hour. Try again later." }, 429);
   if (!result.ok) return formFailure({ formError: "That invitation is no longer pending." }, 404);
   return { ok: true as const, message: form.data.intent === "resend" ? "Invitation sent again." : "Invitation revoked." };
 }

@@ -7,6 +7,7 @@ import { refuse, requireOrgRole } from "~/.server/orgs/access";
 import { changeRole, listMembers, removeMember, type MemberChangeResult } from "~/.server/orgs/members";
 import { ROLES, roleAtLeast } from "~/utils/roles";
 import { FormMessage } from "~/components/form";
+import { InlineAction } from "~/components/inline-action";
 import { OrgNav } from "~/components/org-nav";
 
 const MemberActionSchema = z.object({
@@ -114,23 +115,8 @@ export default function Members() {
                   )}
                 </td>
                 <td>
-                  {canManage ? (
-                    <Form method="post">
-                      <input type="hidden" name="intent" value="remove" />
-                      <input type="hidden" name="userId" value={member.userId} />
-                      <button type="submit" className="link-button">
-                        Remove<span className="visually-hidden"> {label}</span>
-                      </button>
-                    </Form>
-                  ) : null}
-                  {member.userId === me ? (
-                    <Form method="post">
-                      <input type="hidden" name="intent" value="leave" />
-                      <button type="submit" className="link-button">
-                        Leave the organization
-                      </button>
-                    </Form>
-                  ) : null}
+                  {canManage ? <InlineAction fields={{ intent: "remove", userId: member.userId }} label="Remove" context={label} /> : null}
+                  {member.userId === me ? <InlineAction fields={{ intent: "leave" }} label="Leave the organization" /> : null}
                 </td>
               </tr>
             );

@@ -29,6 +29,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request, NewOrgSchema);
   if (!form.ok) return formFailure(form);
   const result = await createOrg(getDb(), { name: form.data.name, slug: form.data.slug, owner: { userId: user.id, label: user.email }, ip: context.clientIp });
+  if (!result.ok && result.reason === "solo-limit") {
+    return formFailure({ formError: "On the free Solo plan you can own one organization. Upgrade it to Team on its Billing page to create more.", values: form.values }, 403);
+  }
   if (!result.ok) return formFailure({ fieldErrors: { slug: "That address is taken. Choose another." }, values: form.values }, 409);
   throw redirect(`/orgs/${result.slug}`);
 }

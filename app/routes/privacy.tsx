@@ -1,9 +1,12 @@
 import type { MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
+import { analyticsSettings } from "~/.server/analytics";
+import { getEnv } from "~/.server/env";
 import { getInstanceSettings } from "~/.server/instance";
 
 export async function loader() {
-  return getInstanceSettings();
+  // Only the Umami origin is shown: the page says where page views go, not the site id.
+  return { ...getInstanceSettings(), analyticsOrigin: analyticsSettings(getEnv())?.origin ?? null };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Privacy — ${data?.productName ?? "Gatehouse"}` }];
@@ -34,7 +37,21 @@ export default function Privacy() {
       </ul>
 
       <h2>Cookies</h2>
-      <p>One cookie, which keeps you signed in. It is not readable by scripts and is never shared. There are no tracking or advertising cookies and no third-party scripts.</p>
+      <p>
+        One cookie, the session cookie, which keeps you signed in. It is the only cookie this site ever sets. It is not readable by
+        scripts and is never shared. There are no tracking or advertising cookies and no third-party scripts.
+      </p>
+
+      <h2>Page views</h2>
+      {settings.analyticsOrigin ? (
+        <p>
+          Page views are counted by {operator}&apos;s own Umami analytics at <code>{settings.analyticsOrigin}</code>, not by
+          anyone else. It sets no cookie and collects no personal data: it records the page, the site you came from and general
+          details such as the kind of browser and the country, never who you are, and it does not store your IP address.
+        </p>
+      ) : (
+        <p>Nothing counts page views on this site: there is no analytics of any kind.</p>
+      )}
 
       <h2>Who else sees it</h2>
       {settings.mode === "hosted" ? (
@@ -51,7 +68,9 @@ export default function Privacy() {
 
       <h2>Your rights</h2>
       <ul>
-        <li>Download everything we hold about you from Settings, as a JSON file.</li>
+        <li>
+          Download everything we hold about you from Settings → <Link to="/settings/export">Download your data</Link>, as a JSON file.
+        </li>
         <li>
           Delete your account from Settings → Delete Account. You have 7 days to change your mind; after that your personal
           data is erased from every table. Organisations keep their history, with you shown as a deleted user.

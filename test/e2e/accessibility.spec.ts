@@ -1,5 +1,6 @@
 import { E2E_ORIGIN, E2E_SETTINGS } from "./support/instance";
 import { expect, expectNoAxeViolations, openPage, tabTo, test } from "./support/fixtures";
+import { expectSkipLinkToMainContent } from "./support/page-checks";
 import { PAGES } from "./support/pages";
 
 for (const target of PAGES) {
@@ -15,18 +16,7 @@ for (const target of PAGES) {
 
     test("puts the skip link first in the tab order, and it moves focus to the main content", async ({ page, pageProblems }) => {
       await openPage(page, pageProblems, target.path, target.status);
-      await page.keyboard.press("Tab");
-      const skipLink = page.getByRole("link", { name: "Skip to content" });
-      await expect(skipLink).toBeFocused();
-      // Hidden off-screen until focused; a keyboard user must be able to see it.
-      await expect(skipLink).toBeInViewport();
-
-      await page.keyboard.press("Enter");
-      await expect(page.getByRole("main")).toBeFocused();
-      await expect(page).toHaveURL(new RegExp(`${escapeRegExp(target.path)}#main$`));
-      // The next Tab continues from the main content, not from the top of the page.
-      await page.keyboard.press("Tab");
-      await expect(page.locator("main :focus, footer :focus")).toHaveCount(1);
+      await expectSkipLinkToMainContent(page, target.path);
     });
   });
 }
@@ -39,6 +29,3 @@ test("the footer Privacy link opens the privacy page by keyboard", async ({ page
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Privacy at ${E2E_SETTINGS.PRODUCT_NAME}`);
 });
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}

@@ -1,24 +1,15 @@
 // The operator console: closed to everyone but operators, who are made with
 // the CLI (`node build/admin.js grant <email>`) against the server's database.
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import { createVerifiedAccount } from "./support/accounts";
 import { expect, expectNoAxeViolations, openPage, test } from "./support/fixtures";
-import { E2E_ORIGIN, e2eDatabaseUrl } from "./support/instance";
+import { E2E_ORIGIN } from "./support/instance";
+import { SIGNED_IN_PAGES } from "./support/pages";
+import { grantOperator } from "./support/server-admin";
 
-const run = promisify(execFile);
-
-async function grantOperator(email: string): Promise<string> {
-  const { stdout } = await run(process.execPath, [path.resolve("build/admin.js"), "grant", email], {
-    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", LOG_LEVEL: "warn", DATABASE_URL: e2eDatabaseUrl() },
-    timeout: 60_000,
-  });
-  return stdout;
-}
+const OPERATOR_PATHS = SIGNED_IN_PAGES.filter((target) => target.operatorOnly).map((target) => target.path({ name: "", slug: "" }));
 
 test("sends anonymous visitors of the operator console to log in", async ({ page }) => {
-  for (const path of ["/admin", "/admin/emails"]) {
+  for (const path of OPERATOR_PATHS) {
     await page.goto(path);
     await expect(page).toHaveURL(`${E2E_ORIGIN}/login?redirectTo=${encodeURIComponent(path)}`);
   }
@@ -27,7 +18,7 @@ test("sends anonymous visitors of the operator console to log in", async ({ page
 test("answers 404 to a customer, and shows an operator granted with the CLI the email log", async ({ page, pageProblems }) => {
   const account = await createVerifiedAccount(page, "operator");
 
-  for (const path of ["/admin", "/admin/emails"]) {
+  for (const path of OPERATOR_PATHS) {
     await openPage(page, pageProblems, path, 404);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Page not found");
   }

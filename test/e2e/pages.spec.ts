@@ -1,13 +1,12 @@
 import { E2E_ORIGIN, E2E_SETTINGS } from "./support/instance";
 import { expect, openPage, test } from "./support/fixtures";
+import { expectProductNameInHeader } from "./support/page-checks";
 import { PAGES } from "./support/pages";
 
 for (const target of PAGES) {
   test(`the ${target.name} names the configured product in the header`, async ({ page, pageProblems }) => {
     await openPage(page, pageProblems, target.path, target.status);
-    // An operator may rename the product; no page may fall back to our name.
-    // The header's other links are the account's (Log in, Sign up); the home link carries the name.
-    await expect(page.getByRole("banner").locator('a[href="/"]')).toHaveText(E2E_SETTINGS.PRODUCT_NAME);
+    await expectProductNameInHeader(page);
   });
 }
 

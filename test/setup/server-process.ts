@@ -32,10 +32,13 @@ export async function freePort(): Promise<number> {
 }
 
 /** Runs build/server.js with exactly `env` (plus PATH) and waits until it listens. */
-export async function startServer(env: Record<string, string>, options: { waitFor?: "listening" | "exit" } = {}): Promise<ServerProcess> {
+export async function startServer(
+  env: Record<string, string>,
+  options: { waitFor?: "listening" | "exit"; nodeArgs?: string[] } = {},
+): Promise<ServerProcess> {
   if (!existsSync(SERVER_ENTRY)) throw new Error("build/server.js is missing: run `npm run build` first");
   const port = Number(env.PORT ?? (await freePort()));
-  const child = spawn(process.execPath, [SERVER_ENTRY], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_ENTRY], {
     // No background worker unless a test asks: it would deliver other tests' queued mail.
     env: { NODE_ENV: "production", PATH: process.env.PATH ?? "", PORT: String(port), LOG_LEVEL: "info", RUN_WORKER: "false", ...env },
     stdio: ["ignore", "pipe", "pipe"],

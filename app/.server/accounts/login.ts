@@ -15,7 +15,7 @@ export const LOGIN_LIMITS = {
 };
 
 export type LoginResult =
-  | { ok: true; token: string; emailVerified: boolean }
+  | { ok: true; token: string; emailVerified: boolean; deletionPending: boolean }
   | { ok: false; reason: "invalid-credentials" }
   | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
@@ -29,7 +29,7 @@ export async function logIn(db: Database, email: string, password: string, clien
     if (!allowance.allowed) return { ok: false, reason: "throttled", retryAfterSeconds: allowance.retryAfterSeconds };
   }
 
-  const user = await db.selectFrom("user").select(["id", "password_hash", "email_verified_at"]).where("email", "=", email).executeTakeFirst();
+  const user = await db.selectFrom("user").select(["id", "password_hash", "email_verified_at", "deletion_requested_at"]).where("email", "=", email).executeTakeFirst();
   const valid = user ? await verifyPassword(user.password_hash, password) : await verifyAgainstDummy(password);
   if (!user) return { ok: false, reason: "invalid-credentials" };
   if (!valid) {
@@ -39,7 +39,7 @@ export async function logIn(db: Database, email: string, password: string, clien
 
   // Always a brand-new session: a session id planted before login is never adopted.
   const { token } = await createSession(db, user.id, client, now);
-  return { ok: true, token, emailVerified: user.email_verified_at !== null };
+  return { ok: true, token, emailVerified: user.email_verified_at !== null, deletionPending: user.deletion_requested_at !== null };
 }
 
 // A wrong password for a member is a security event for each of their orgs.

@@ -2,6 +2,7 @@
 // CSRF check applies (a browser cannot attach someone's API key by itself).
 import { getDb } from "../db";
 import { authenticateApiKey, type ApiKeyPrincipal } from "../orgs/api-keys";
+import { writeRefusalReason } from "../orgs/entitlements";
 import { requestStore } from "./request-context";
 
 export function jsonError(status: number, error: string, details?: Record<string, string>) {
@@ -14,6 +15,11 @@ export async function requireApiKey(request: Request): Promise<ApiKeyPrincipal> 
   const principal = match ? await authenticateApiKey(getDb(), match[1]!, requestStore.getStore()?.clientIp ?? null) : null;
   if (!principal) {
     throw jsonError(401, "A valid API key is required: Authorization: Bearer gk_…", undefined);
+  }
+  // A read-only org (subscription paused, unpaid or over) can still be read through the API, not changed.
+  if (!["GET", "HEAD"].includes(request.method)) {
+    const refusal = await writeRefusalReason(getDb(), principal.orgId);
+    if (refusal) throw jsonError(403, refusal);
   }
   return principal;
 }

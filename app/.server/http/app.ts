@@ -8,6 +8,7 @@ import path from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { ServerBuild } from "@remix-run/node";
 import type { Logger } from "pino";
+import { analyticsSettings } from "../analytics";
 import { checkCsrf } from "../csrf";
 import type { Database } from "../db";
 import { buildTrustedProxyList, type Env } from "../env";
@@ -34,6 +35,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   const { env, logger } = options;
   const trustedProxies = buildTrustedProxyList(env.TRUST_PROXY);
   const publicOrigin = env.PUBLIC_URL.origin;
+  const analyticsOrigin = analyticsSettings(env)?.origin ?? null;
   const app = express();
   app.disable("x-powered-by");
   // Express's own proxy handling is off: resolveClientIp is the one rule.
@@ -46,7 +48,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       cspNonce: randomBytes(16).toString("base64"),
     };
     res.locals.context = context;
-    res.set(securityHeaders(context.cspNonce, env.PUBLIC_URL));
+    res.set(securityHeaders(context.cspNonce, env.PUBLIC_URL, { analyticsOrigin }));
     res.set("X-Request-Id", context.requestId);
     logRequest(logger, req, res, context);
     next();

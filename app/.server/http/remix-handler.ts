@@ -21,8 +21,21 @@ export function remixHandler(options: { build: ServerBuild | (() => Promise<Serv
   };
 }
 
+// Public addresses whose answer is a file, served by a component-less route.
+const FILE_ALIASES: Array<[RegExp, (match: RegExpExecArray) => string]> = [
+  // /orgs/:slug/audit?format=csv|json → /orgs/:slug/audit/export (the route contract in DESIGN.md)
+  [/^\/orgs\/([^/]+)\/audit$/, (m) => `/orgs/${m[1]}/audit/export`],
+];
+
 function toFetchRequest(req: ExpressRequest, res: ExpressResponse, publicUrl: URL): Request {
   const url = new URL(req.originalUrl, publicUrl);
+  const format = url.searchParams.get("format");
+  if (format === "csv" || format === "json") {
+    for (const [pattern, target] of FILE_ALIASES) {
+      const match = pattern.exec(url.pathname);
+      if (match) url.pathname = target(match);
+    }
+  }
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;

@@ -1,13 +1,16 @@
 // Headers every response carries. The CSP allows scripts only from our origin or
 // with this response's nonce (Remix's hydration scripts get it), never inline.
-export function securityHeaders(nonce: string, publicUrl: URL): Record<string, string> {
+// The operator's own Umami, when configured, is the one other origin allowed:
+// its script loads from there and reports page views back to it.
+export function securityHeaders(nonce: string, publicUrl: URL, options: { analyticsOrigin?: string | null } = {}): Record<string, string> {
+  const analytics = options.analyticsOrigin ? ` ${options.analyticsOrigin}` : "";
   const csp = [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}'`,
+    `script-src 'self' 'nonce-${nonce}'${analytics}`,
     "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",
-    "connect-src 'self'",
+    `connect-src 'self'${analytics}`,
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",

@@ -7,10 +7,14 @@ import { DEFAULT_DELIVERY } from "../email/delivery";
 import { createTransport } from "../email/transport";
 import { startEmailWorker } from "../email/worker";
 import type { Env } from "../env";
+import { purgeDueAccounts } from "../accounts/deletion";
+import { startBillingWork } from "../billing/background";
+import { billingMode } from "../billing/settings";
 import { deleteExpiredRows } from "./cleanup";
 import { runExclusively } from "./exclusive";
 
 const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
+const PURGE_INTERVAL_MS = 60 * 1000;
 
 export type BackgroundWork = { stop: () => Promise<void> };
 
@@ -29,11 +33,25 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
   }, CLEANUP_INTERVAL_MS);
   cleanup.unref();
 
+  // Accounts past their grace period. Each is claimed with SKIP LOCKED, so any
+  // number of processes can run this together.
+  const purge = setInterval(() => {
+    purgeDueAccounts(db)
+      .then((purged) => purged > 0 && logger.info({ purged }, "accounts purged after their grace period"))
+      .catch((error: Error) => logger.warn({ err: error.message }, "account purge failed"));
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+
+  // Billing webhooks and the daily reconciliation: hosted mode with billing on, only.
+  const billing = billingMode(env);
+  const billingWork = billing.kind === "on" ? startBillingWork(billing.settings, logger, db) : undefined;
+
   logger.info({ transport: env.EMAIL_TRANSPORT }, "background work started");
   return {
     async stop() {
       clearInterval(cleanup);
-      await emailWorker.stop();
+      clearInterval(purge);
+      await Promise.all([emailWorker.stop(), billingWork?.stop()]);
     },
   };
 }

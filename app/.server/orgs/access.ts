@@ -7,19 +7,52 @@ import { getDb } from "../db";
 import { requestStore } from "../http/request-context";
 import { getLogger } from "../logger";
 import type { ValidSession } from "../session";
+import { readOnlyMessage } from "../billing/plans";
 import type { Actor } from "./audit";
+import { entitlementRefusal } from "./entitlements";
 import { findOrgAccess, type OrgAccess } from "./orgs";
 import { roleAtLeast } from "../../utils/roles";
 
 export type OrgContext = OrgAccess & { session: ValidSession; actor: Actor & { userId: string }; ip: string | null };
 
-export async function requireOrgRole(request: Request, slug: string | undefined, minimum: OrgRole = "member"): Promise<OrgContext> {
+const READING = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Member of the org with at least this role, or a 404. A read-only org (its
+ * subscription paused, unpaid or over) also refuses every change with a 403
+ * that says why — except those that only take access away (leaving, removing
+ * a member, revoking a key or an invitation) and the billing page
+ * (`allowReadOnly`), which is how it gets fixed.
+ */
+export async function requireOrgRole(request: Request, slug: string | undefined, minimum: OrgRole = "member", options: { allowReadOnly?: boolean } = {}): Promise<OrgContext> {
   const session = await requireUser(request);
   const access = slug ? await findOrgAccess(getDb(), slug, session.user.id) : null;
   if (!access || !roleAtLeast(access.role, minimum)) {
     refuse({ userId: session.user.id, slug, path: new URL(request.url).pathname, reason: access ? `role ${access.role} below ${minimum}` : "not a member" });
   }
+  if (access.standing.access === "read-only" && !READING.has(request.method) && !options.allowReadOnly && !(await onlyTakesAccessAway(request, access.org.slug))) {
+    getLogger().info({ requestId: requestStore.getStore()?.requestId, userId: session.user.id, slug, path: new URL(request.url).pathname }, "change refused: org is read-only");
+    throw entitlementRefusal(readOnlyMessage(access.standing));
+  }
   return { ...access, session, actor: { userId: session.user.id, label: session.user.email }, ip: requestStore.getStore()?.clientIp ?? null };
+}
+
+// Changes a read-only org still takes: a member leaving (their data out of
+// it), and an admin cutting access (a leaked key, a stale invitation). Each is
+// named by its page and its form's intent; the route's own schema still checks
+// the form, so a made-up combination is a 400, never a write.
+const REDUCTIONS: Record<string, string[]> = { members: ["leave", "remove"], "api-keys": ["revoke"], invitations: ["revoke"] };
+
+async function onlyTakesAccessAway(request: Request, slug: string): Promise<boolean> {
+  const page = new RegExp(`^/orgs/${slug}/([a-z-]+)$`).exec(new URL(request.url).pathname)?.[1];
+  const intents = page ? REDUCTIONS[page] : undefined;
+  if (!intents) return false;
+  try {
+    const intent = (await request.clone().formData()).get("intent");
+    return typeof intent === "string" && intents.includes(intent);
+  } catch {
+    return false;
+  }
 }
 
 /** Logs a failed authorization and answers 404: the caller learns nothing. */

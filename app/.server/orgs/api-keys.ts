@@ -4,11 +4,14 @@
 import type { Database } from "../db";
 import { generateSecret, hashToken } from "../tokens";
 import { recordAuditEvent, type Actor } from "./audit";
+import { assertCanCreateApiKey } from "./entitlements";
 
 export const KEY_PREFIX = "gk_";
 const LAST_USED_GRANULARITY_MS = 60_000;
 
 export async function createApiKey(db: Database, input: { orgId: string; name: string; actor: Actor & { userId: string }; ip: string | null }, now = new Date()) {
+  // Team and Enterprise only, and never on a read-only org (a 403 that says why).
+  await assertCanCreateApiKey(db, input.orgId, now);
   const key = `${KEY_PREFIX}${generateSecret(20)}`;
   const prefix = key.slice(0, KEY_PREFIX.length + 8);
   return db.transaction().execute(async (tx) => {

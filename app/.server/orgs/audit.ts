@@ -36,6 +36,23 @@ export async function recordAuditEvent(tx: Database, input: AuditInput): Promise
 
 export type AuditFilter = { action?: string; actor?: string; from?: Date; to?: Date };
 
+function parseDay(value: string | null, endOfDay = false): Date | undefined {
+  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
+  const date = new Date(`${value}T00:00:00Z`);
+  if (Number.isNaN(date.getTime())) return undefined;
+  return endOfDay ? new Date(date.getTime() + 86_400_000) : date;
+}
+
+/** The history page's and the export's filters, from a query string (bad values are ignored). */
+export function parseAuditFilter(search: URLSearchParams): AuditFilter {
+  return {
+    action: search.get("action")?.slice(0, 100) || undefined,
+    actor: search.get("actor")?.slice(0, 200) || undefined,
+    from: parseDay(search.get("from")),
+    to: parseDay(search.get("to"), true),
+  };
+}
+
 /**
  * One page of an org's events, newest first. The cursor is the last id seen;
  * the org id is always part of the query, so a cursor taken from another org

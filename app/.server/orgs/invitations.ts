@@ -15,6 +15,10 @@ export const INVITATION_DAYS = 7;
 
 type Inviter = { orgId: string; orgName: string; actor: Actor & { userId: string }; actorRole: OrgRole; ip: string | null };
 
+// Thrown inside a transaction to undo it: the new token must not replace the
+// one in the invitee's inbox when the new email cannot be sent.
+class EmailLimitReached extends Error {}
+
 async function sendInvitation(tx: Database, invitation: { id: string; email: string; role: OrgRole }, inviter: Inviter, now: Date) {
   const token = generateSecret();
   await tx
@@ -22,7 +26,7 @@ async function sendInvitation(tx: Database, invitation: { id: string; email: str
     .set({ token_hash: hashToken(token), expires_at: new Date(now.getTime() + INVITATION_DAYS * 86_400_000) })
     .where("id", "=", invitation.id)
     .execute();
-  await queueEmail(
+  const queued = await queueEmail(
     tx,
     {
       to: invitation.email,
@@ -31,14 +35,24 @@ async function sendInvitation(tx: Database, invitation: { id: string; email: str
     },
     { now },
   );
+  if (!queued.queued) throw new EmailLimitReached();
 }
 
-export type InviteResult = { ok: true } | { ok: false; reason: "forbidden-role" | "already-member" | "no-seats" };
+async function undoIfEmailLimit<T>(run: () => Promise<T>, failure: T): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof EmailLimitReached) return failure;
+    throw error;
+  }
+}
+
+export type InviteResult = { ok: true } | { ok: false; reason: "forbidden-role" | "already-member" | "no-seats" | "email-limit" };
 
 export async function inviteMember(db: Database, inviter: Inviter, input: { email: string; role: OrgRole }, now = new Date()): Promise<InviteResult> {
   if (!canGrant(inviter.actorRole, input.role)) return { ok: false, reason: "forbidden-role" };
-  return db.transaction().execute(async (tx) => {
-    const org = await lockOrg(tx, inviter.orgId);
+  return undoIfEmailLimit<InviteResult>(() => db.transaction().execute(async (tx) => {
+    const org = await lockOrg(tx, inviter.orgId, now);
     const member = await tx
       .selectFrom("membership")
       .innerJoin("user", "user.id", "membership.user_id")
@@ -47,7 +61,9 @@ export async function inviteMember(db: Database, inviter: Inviter, input: { emai
       .where("user.email", "=", input.email)
       .executeTakeFirst();
     if (member) return { ok: false as const, reason: "already-member" as const };
-    if (!(await hasFreeSeat(tx, inviter.orgId, org?.seat_limit ?? null, now, true))) return { ok: false as const, reason: "no-seats" as const };
+    // The pending invitation to this same address is about to be replaced, so it holds no seat.
+    // A read-only org (its subscription paused, unpaid or over) has no seat to give.
+    if (org?.readOnly || !(await hasFreeSeat(tx, inviter.orgId, org?.seat_limit ?? null, now, true, input.email))) return { ok: false as const, reason: "no-seats" as const };
     // A new invitation to the same address replaces the pending one.
     await tx.updateTable("org_invitation").set({ revoked_at: now }).where("org_id", "=", inviter.orgId).where("email", "=", input.email).where("accepted_at", "is", null).where("revoked_at", "is", null).execute();
     const invitation = await tx
@@ -58,7 +74,7 @@ export async function inviteMember(db: Database, inviter: Inviter, input: { emai
     await sendInvitation(tx, invitation, inviter, now);
     await recordAuditEvent(tx, { orgId: inviter.orgId, actor: inviter.actor, action: "member.invited", target: input.email, ip: inviter.ip, metadata: { role: input.role }, at: now });
     return { ok: true as const };
-  });
+  }), { ok: false, reason: "email-limit" });
 }
 
 function pending(db: Database, orgId: string, now: Date) {
@@ -75,14 +91,14 @@ export async function listPendingInvitations(db: Database, orgId: string, now = 
 }
 
 /** Resend or revoke one of this org's pending invitations; another org's id is simply not found. */
-export async function resendInvitation(db: Database, inviter: Inviter, invitationId: string, now = new Date()): Promise<{ ok: boolean }> {
-  return db.transaction().execute(async (tx) => {
+export async function resendInvitation(db: Database, inviter: Inviter, invitationId: string, now = new Date()): Promise<{ ok: boolean; reason?: "email-limit" }> {
+  return undoIfEmailLimit<{ ok: boolean; reason?: "email-limit" }>(() => db.transaction().execute(async (tx) => {
     const invitation = await pending(tx, inviter.orgId, now).select(["id", "email", "role"]).where("id", "=", invitationId).executeTakeFirst();
     if (!invitation || !canGrant(inviter.actorRole, invitation.role)) return { ok: false };
     await sendInvitation(tx, invitation, inviter, now);
     await recordAuditEvent(tx, { orgId: inviter.orgId, actor: inviter.actor, action: "member.invitation_resent", target: invitation.email, ip: inviter.ip, at: now });
     return { ok: true };
-  });
+  }), { ok: false, reason: "email-limit" });
 }
 
 export async function revokeInvitation(db: Database, inviter: Inviter, invitationId: string, now = new Date()): Promise<{ ok: boolean }> {
@@ -123,12 +139,12 @@ async function acceptInTransaction(db: Database, token: string, user: { id: stri
     const invitation = await findInvitation(tx, token, now);
     if (!invitation) return { ok: false as const, reason: "invalid" as const };
     if (invitation.email !== user.email) return { ok: false as const, reason: "wrong-account" as const };
-    const org = await lockOrg(tx, invitation.orgId);
+    const org = await lockOrg(tx, invitation.orgId, now);
     const claimed = await tx.updateTable("org_invitation").set({ accepted_at: now }).where("id", "=", invitation.id).where("accepted_at", "is", null).executeTakeFirst();
     if (claimed.numUpdatedRows === 0n) return { ok: false as const, reason: "invalid" as const };
     const alreadyMember = await tx.selectFrom("membership").select("role").where("org_id", "=", invitation.orgId).where("user_id", "=", user.id).executeTakeFirst();
     if (!alreadyMember) {
-      if (!(await hasFreeSeat(tx, invitation.orgId, org?.seat_limit ?? null, now, false))) return rollbackWith("no-seats");
+      if (org?.readOnly || !(await hasFreeSeat(tx, invitation.orgId, org?.seat_limit ?? null, now, false))) return rollbackWith("no-seats");
       await tx.insertInto("membership").values({ org_id: invitation.orgId, user_id: user.id, role: invitation.role, created_at: now }).execute();
       await recordAuditEvent(tx, { orgId: invitation.orgId, actor: { userId: user.id, label: user.email }, action: "member.joined", target: user.email, ip, metadata: { role: invitation.role }, at: now });
     }

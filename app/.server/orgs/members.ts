@@ -36,9 +36,18 @@ async function targetOf(tx: Database, orgId: string, userId: string) {
     .executeTakeFirst();
 }
 
-export async function changeRole(db: Database, change: Change & { newRole: OrgRole }): Promise<MemberChangeResult> {
+/** The actor's role as it is now, under the org lock (it may have changed since the request began). */
+async function currentRole(tx: Database, orgId: string, userId: string): Promise<OrgRole | null> {
+  const row = await tx.selectFrom("membership").select("role").where("org_id", "=", orgId).where("user_id", "=", userId).executeTakeFirst();
+  return row?.role ?? null;
+}
+
+export async function changeRole(db: Database, requested: Change & { newRole: OrgRole }): Promise<MemberChangeResult> {
   return db.transaction().execute(async (tx) => {
-    await lockOrg(tx, change.orgId);
+    await lockOrg(tx, requested.orgId);
+    const actorRole = await currentRole(tx, requested.orgId, requested.actor.userId);
+    if (!actorRole) return { ok: false as const, reason: "forbidden" as const };
+    const change = { ...requested, actorRole };
     const target = await targetOf(tx, change.orgId, change.targetUserId);
     if (!target) return { ok: false as const, reason: "not-found" as const };
     // Only an owner touches an owner; nobody grants above their own role.
@@ -62,9 +71,12 @@ export async function changeRole(db: Database, change: Change & { newRole: OrgRo
 }
 
 /** Removes a member, or lets a member leave (actor = target). */
-export async function removeMember(db: Database, change: Change): Promise<MemberChangeResult> {
+export async function removeMember(db: Database, requested: Change): Promise<MemberChangeResult> {
   return db.transaction().execute(async (tx) => {
-    await lockOrg(tx, change.orgId);
+    await lockOrg(tx, requested.orgId);
+    const actorRole = await currentRole(tx, requested.orgId, requested.actor.userId);
+    if (!actorRole) return { ok: false as const, reason: "forbidden" as const };
+    const change = { ...requested, actorRole };
     const target = await targetOf(tx, change.orgId, change.targetUserId);
     if (!target) return { ok: false as const, reason: "not-found" as const };
     const leaving = change.targetUserId === change.actor.userId;

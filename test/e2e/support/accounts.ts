@@ -17,10 +17,14 @@ export const USER_AGENTS = {
 
 const random = (bytes: number) => randomBytes(bytes).toString("hex");
 
-/** A fresh account nobody else in the run uses: the project name and a random suffix keep parallel tests apart. */
-export function newAccount(label: string, name = "Ada Lovelace"): Account {
+/**
+ * A fresh account nobody else in the run uses: the project name and a random
+ * suffix keep parallel tests apart. (A worker-scoped fixture passes its
+ * project's name, as it runs outside any one test.)
+ */
+export function newAccount(label: string, name = "Ada Lovelace", project: string = test.info().project.name): Account {
   return {
-    email: `${label}-${test.info().project.name}-${random(5)}@e2e.example`,
+    email: `${label}-${project}-${random(5)}@e2e.example`,
     password: `e2e ${random(6)} passphrase`,
     name,
   };
@@ -65,8 +69,8 @@ export async function enterVerificationCode(page: Page, code: string): Promise<v
 }
 
 /** Signs up, logs in and confirms the address with the emailed code: a verified account, signed in on `page`. */
-export async function createVerifiedAccount(page: Page, label: string, name?: string): Promise<Account> {
-  const account = newAccount(label, name);
+export async function createVerifiedAccount(page: Page, label: string, name?: string, project?: string): Promise<Account> {
+  const account = newAccount(label, name, project);
   await signUp(page, account);
   const code = verificationCode(await waitForEmail(account.email, /verification code/));
   await submitLogin(page, account.email, account.password);

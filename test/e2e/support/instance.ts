@@ -2,7 +2,10 @@
 // server with these settings and the specs assert that the pages show them, so
 // they are deliberately recognisable and unlike any default.
 // E2E_PORT moves the whole instance (server, fake Resend on the next port, its
-// own database), so two checkouts on one machine can run the suite at once.
+// own database, its copy of the build), so two checkouts on one machine can run
+// the suite at once.
+import path from "node:path";
+
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
 export const E2E_ORIGIN = `http://localhost:${E2E_PORT}`;
 export const E2E_DATABASE_NAME = process.env.E2E_PORT ? `gatehouse_e2e_${E2E_PORT}` : "gatehouse_e2e";
@@ -13,6 +16,15 @@ export const E2E_SETTINGS = {
   OPERATOR_NAME: "Keyboard & Screen Testing Ltd",
   OPERATOR_EMAIL: "privacy@e2e-operator.example",
 } as const;
+
+/**
+ * The copy of build/ the e2e server and the admin CLI run from, taken when the
+ * server starts (start-server.ts): a `npm run build` during the run replaces
+ * build/client's hashed assets, which would turn every later page of the run
+ * into 404s for its scripts and stylesheet. Inside the checkout (and ignored by
+ * git), so the copy still finds node_modules.
+ */
+export const E2E_BUILD_DIR = path.resolve(".ci/out", `e2e-build-${E2E_PORT}`);
 
 /** The fake Resend API (test/fakes/resend.ts) the e2e server delivers its mail to; specs read the mail back from it. */
 export const E2E_RESEND_PORT = E2E_PORT + 1;
@@ -35,6 +47,18 @@ export const E2E_ACCOUNT_SETTINGS = {
   // (10 signups and 10 reset requests an hour, 50 logins in 15 minutes) stay as
   // they are; a whole suite, both projects, from one address would exceed them.
   TRUST_PROXY: "loopback",
+} as const;
+
+/**
+ * The waitlist's minimum fill time, as in production (WAITLIST_MIN_FILL_MS
+ * defaults to 2000): a form sent sooner is dropped without a word. The specs
+ * wait it out before sending; the one about fast forms needs it long enough
+ * that a form sent at once is still too fast on a busy machine.
+ */
+export const E2E_WAITLIST_MIN_FILL_MS = 2_000;
+
+export const E2E_WAITLIST_SETTINGS = {
+  WAITLIST_MIN_FILL_MS: String(E2E_WAITLIST_MIN_FILL_MS),
 } as const;
 
 /** The PostgreSQL admin connection (any database on the server); TEST_DATABASE_URL overrides it. */

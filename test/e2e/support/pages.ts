@@ -1,9 +1,12 @@
 // The pages the suite visits, and what identifies each one. Each gets the axe
-// scans (light and dark), the skip-link check and the header check. Pages that
-// need an account (verify-email, settings, sessions, a live reset link, the
-// operator console) are scanned inside the journeys that reach them.
+// scans (light and dark), the skip-link check and the header check: PAGES as a
+// visitor (accessibility.spec.ts, pages.spec.ts), SIGNED_IN_PAGES as an org
+// owner who is also an operator (signed-in-pages.spec.ts). Pages that need a
+// particular moment (verify-email, a live reset link, an invitation, the
+// deletion grace period) are scanned inside the journeys that reach them.
 // The not-found page stays last: browser-console.spec.ts walks on from it.
 import { E2E_SETTINGS } from "./instance";
+import type { Org } from "./orgs";
 
 export type PageUnderTest = { name: string; path: string; status: number; heading: string | RegExp };
 
@@ -13,6 +16,29 @@ export const PAGES: PageUnderTest[] = [
   { name: "signup page", path: "/signup", status: 200, heading: "Create your account" },
   { name: "login page", path: "/login", status: 200, heading: "Log in" },
   { name: "forgot-password page", path: "/forgot-password", status: 200, heading: "Reset your password" },
+  { name: "waitlist page", path: "/waitlist", status: 200, heading: "Join the waitlist" },
   { name: "expired reset link", path: "/reset-password/no-such-token", status: 410, heading: "This link no longer works" },
   { name: "not-found page", path: "/no-such-page/anywhere", status: 404, heading: "Page not found" },
+];
+
+export type SignedInPageUnderTest = { name: string; path: (org: Org) => string; heading: (org: Org) => string; operatorOnly?: true };
+
+/** Pages for a signed-in person, about the org they own where it applies; `operatorOnly` ones answer 404 to everyone else. */
+export const SIGNED_IN_PAGES: SignedInPageUnderTest[] = [
+  { name: "settings page", path: () => "/settings", heading: () => "Settings" },
+  { name: "sessions page", path: () => "/settings/sessions", heading: () => "Your sessions" },
+  { name: "data export page", path: () => "/settings/export", heading: () => "Download your data" },
+  { name: "delete-account page", path: () => "/settings/delete-account", heading: () => "Delete your account" },
+  { name: "organizations page", path: () => "/orgs", heading: () => "Your organizations" },
+  { name: "new-organization page", path: () => "/orgs/new", heading: () => "Create an organization" },
+  { name: "organization overview", path: (org) => `/orgs/${org.slug}`, heading: (org) => org.name },
+  { name: "organization members page", path: (org) => `/orgs/${org.slug}/members`, heading: (org) => `${org.name}: members` },
+  { name: "organization invitations page", path: (org) => `/orgs/${org.slug}/invitations`, heading: (org) => `${org.name}: invitations` },
+  { name: "organization API keys page", path: (org) => `/orgs/${org.slug}/api-keys`, heading: (org) => `${org.name}: API keys` },
+  { name: "organization audit page", path: (org) => `/orgs/${org.slug}/audit`, heading: (org) => `${org.name}: audit history` },
+  { name: "operator console", path: () => "/admin", heading: () => "Operator console", operatorOnly: true },
+  { name: "operator users page", path: () => "/admin/users", heading: () => "Users", operatorOnly: true },
+  { name: "operator waitlist page", path: () => "/admin/waitlist", heading: () => "Waitlist", operatorOnly: true },
+  { name: "operator notices page", path: () => "/admin/notices", heading: () => "Notices", operatorOnly: true },
+  { name: "operator email log", path: () => "/admin/emails", heading: () => "Email log", operatorOnly: true },
 ];

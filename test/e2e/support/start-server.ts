@@ -1,21 +1,49 @@
-// Playwright's webServer: a fresh PostgreSQL database, the fake Resend API on a
-// fixed port, then the production build (build/server.js) on that database,
-// delivering its mail to the fake. The server migrates on start, so every run
-// begins from an empty, fully migrated schema. Run `npm run build` first.
+// Playwright's webServer: the fake Resend API on a fixed port, a copy of the
+// production build (see E2E_BUILD_DIR), a fresh PostgreSQL database, then the
+// server from that copy on that database, delivering its mail to the fake. The
+// server migrates on start, so every run begins from an empty, fully migrated
+// schema. Run `npm run build` first.
 //   TEST_DATABASE_URL  admin connection (any database on the server); default in instance.ts
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { FakeResend } from "../../fakes/resend";
-import { E2E_ACCOUNT_SETTINGS, E2E_ADMIN_DATABASE_URL, E2E_DATABASE_NAME, E2E_EMAIL_SETTINGS, E2E_RESEND_PORT, e2eDatabaseUrl } from "./instance";
+import {
+  E2E_ACCOUNT_SETTINGS,
+  E2E_ADMIN_DATABASE_URL,
+  E2E_BUILD_DIR,
+  E2E_DATABASE_NAME,
+  E2E_EMAIL_SETTINGS,
+  E2E_RESEND_PORT,
+  E2E_WAITLIST_SETTINGS,
+  e2eDatabaseUrl,
+} from "./instance";
 
-const SERVER_ENTRY = path.resolve("build/server.js");
+const BUILD_DIR = path.resolve("build");
+const STAMP = path.join(BUILD_DIR, ".stamp");
+// Only the PGlite mode reads the seed; the e2e server runs on PostgreSQL.
+const NOT_COPIED = new Set([path.join(BUILD_DIR, "pglite-seed")]);
 
-if (!existsSync(SERVER_ENTRY)) {
+if (!existsSync(path.join(BUILD_DIR, "server.js"))) {
   console.error("build/server.js is missing: run `npm run build` before the e2e tests.");
   process.exit(1);
 }
+
+// The fake's fixed port is this instance's lock: taken first, so a second run
+// on the same E2E_PORT stops here, before it replaces the first one's copy of
+// the build or drops its database.
+const resend = new FakeResend();
+try {
+  await resend.start(E2E_RESEND_PORT);
+} catch (error) {
+  console.error(`Could not start the fake Resend API on 127.0.0.1:${E2E_RESEND_PORT} (is another e2e run still going? Set E2E_PORT to run beside it): ${(error as Error).message}`);
+  process.exit(1);
+}
+
+await copyFinishedBuild();
+const SERVER_ENTRY = path.join(E2E_BUILD_DIR, "server.js");
 
 const admin = new pg.Client({ connectionString: E2E_ADMIN_DATABASE_URL });
 try {
@@ -30,14 +58,6 @@ try {
   await admin.end().catch(() => {});
 }
 
-const resend = new FakeResend();
-try {
-  await resend.start(E2E_RESEND_PORT);
-} catch (error) {
-  console.error(`Could not start the fake Resend API on 127.0.0.1:${E2E_RESEND_PORT} (is another e2e run still going?): ${(error as Error).message}`);
-  process.exit(1);
-}
-
 const child = spawn(process.execPath, [SERVER_ENTRY], {
   env: {
     ...process.env,
@@ -46,6 +66,7 @@ const child = spawn(process.execPath, [SERVER_ENTRY], {
     RUN_WORKER: "true",
     ...E2E_EMAIL_SETTINGS,
     ...E2E_ACCOUNT_SETTINGS,
+    ...E2E_WAITLIST_SETTINGS,
   },
   stdio: "inherit",
 });
@@ -60,6 +81,50 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 child.on("exit", (code, signal) => {
   void resend.stop().finally(() => process.exit(code ?? (signal ? 1 : 0)));
 });
+
+/**
+ * Copies build/ once no build is writing to it. `npm run build` rewrites the
+ * tree and writes build/.stamp last, so a finished build is one where nothing
+ * (file or directory) is newer than the stamp, before and after the copy.
+ */
+async function copyFinishedBuild(): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const stamp = finishedBuildStamp();
+    if (stamp !== null) {
+      rmSync(E2E_BUILD_DIR, { recursive: true, force: true });
+      let copied = true;
+      try {
+        cpSync(BUILD_DIR, E2E_BUILD_DIR, { recursive: true, filter: (source) => !NOT_COPIED.has(source) });
+      } catch {
+        copied = false; // a file went away under the copy: a build started
+      }
+      if (copied && finishedBuildStamp() === stamp) {
+        console.log(`e2e: serving a copy of the build of ${stamp} from ${path.relative(process.cwd(), E2E_BUILD_DIR)}`);
+        return;
+      }
+    }
+    if (Date.now() > deadline) {
+      console.error("build/ is still being written (or has no .stamp): finish `npm run build`, then run the e2e tests again.");
+      process.exit(1);
+    }
+    await sleep(2_000);
+  }
+}
+
+function finishedBuildStamp(): string | null {
+  if (!existsSync(STAMP)) return null;
+  const stampTime = statSync(STAMP).mtimeMs;
+  const newerThanStamp = (entry: string): boolean => {
+    if (NOT_COPIED.has(entry) || entry === STAMP) return false;
+    const stat = statSync(entry, { throwIfNoEntry: false });
+    if (!stat) return true; // removed while we looked: a build is running
+    if (stat.mtimeMs > stampTime) return true;
+    return stat.isDirectory() && readdirSync(entry).some((name) => newerThanStamp(path.join(entry, name)));
+  };
+  if (newerThanStamp(BUILD_DIR)) return null;
+  return readFileSync(STAMP, "utf8").trim();
+}
 
 function redact(url: string): string {
   const parsed = new URL(url);

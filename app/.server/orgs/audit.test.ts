@@ -1,0 +1,117 @@
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { actorOf, auditEventsOf, createTestOrg, deletedUserLabel, type TestOrg } from "../../../test/factories/orgs";
+import { createUser, type TestUser } from "../../../test/factories/users";
+import { connect, truncateAll, workerDatabaseUrl } from "../../../test/setup/databases";
+import { logIn } from "../accounts/login";
+import { deleteExpiredRows } from "../jobs/cleanup";
+import { anonymizeActor, deleteExpiredAuditEvents, distinctActions, listAuditEvents, recordAuditEvent } from "./audit";
+
+const db = connect(workerDatabaseUrl());
+afterAll(() => db.destroy());
+beforeEach(() => truncateAll(db));
+
+const now = new Date("2026-11-22T12:00:00Z");
+const daysAgo = (n: number) => new Date(now.getTime() - n * 86_400_000);
+
+let ada: TestUser, bob: TestUser, a: TestOrg, b: TestOrg;
+beforeEach(async () => {
+  [ada, bob] = await Promise.all([createUser(db, { email: "ada@example.com" }), createUser(db, { email: "bob@example.com" })]);
+  a = await createTestOrg(db, { slug: "alpha", owner: ada, members: [{ user: bob, role: "member" }] });
+  b = await createTestOrg(db, { slug: "bravo", owner: bob });
+});
+
+const record = (org: TestOrg, action: string, by: TestUser | null = ada, at?: Date) =>
+  recordAuditEvent(db, { orgId: org.id, actor: by ? actorOf(by) : { userId: null, label: "API key gk_abc… (CI)" }, action, at });
+
+describe("listAuditEvents", () => {
+  it("pages newest first with a cursor, without duplicates or gaps", async () => {
+    for (let i = 0; i < 7; i++) await record(a, `thing.${i}`);
+    const seen: string[] = [];
+    let before: string | undefined;
+    let pages = 0;
+    do {
+      const page = await listAuditEvents(db, a.id, {}, { before, limit: 3 });
+      seen.push(...page.events.map((e) => e.action));
+      before = page.nextCursor ?? undefined;
+      pages++;
+    } while (before && pages < 10);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(["thing.6", "thing.5", "thing.4", "thing.3", "thing.2", "thing.1", "thing.0"]);
+  });
+
+  it("filters by action, actor (substring, wildcards literal) and date range", async () => {
+    await record(a, "member.invited", ada, daysAgo(10));
+    await record(a, "member.invited", bob, daysAgo(5));
+    await record(a, "api_key.created", ada, daysAgo(1));
+    await record(a, "custom.push", null, daysAgo(1));
+    const actions = async (filter: Parameters<typeof listAuditEvents>[2]) => (await listAuditEvents(db, a.id, filter, { limit: 50 })).events.map((e) => `${e.action}/${e.actor_label}`);
+    expect(await actions({ action: "member.invited" })).toEqual(["member.invited/bob@example.com", "member.invited/ada@example.com"]);
+    expect(await actions({ actor: "BOB@" })).toEqual(["member.invited/bob@example.com"]);
+    expect(await actions({ actor: "API key" })).toEqual(["custom.push/API key gk_abc… (CI)"]);
+    expect(await actions({ actor: "%" })).toEqual([]);
+    expect(await actions({ actor: "ada_example" })).toEqual([]);
+    expect(await actions({ actor: "k_a" })).toEqual(["custom.push/API key gk_abc… (CI)"]);
+    expect(await actions({ action: "member.invited", actor: "ada" })).toEqual(["member.invited/ada@example.com"]);
+    expect(await actions({ from: daysAgo(6), to: daysAgo(2) })).toEqual(["member.invited/bob@example.com"]);
+  });
+
+  it("never shows another org's rows, whatever the cursor", async () => {
+    await record(b, "bravo.secret", bob);
+    await record(a, "alpha.1");
+    await record(b, "bravo.secret", bob);
+    await record(a, "alpha.2");
+    await record(b, "bravo.secret", bob);
+    const bIds = (await auditEventsOf(db, b.id)).map((e) => String(e.id));
+    for (const before of [...bIds, String(Number(bIds.at(-1)) + 1), "999999999999999999", "0", "1 or 1=1", "-1", "abc"]) {
+      const page = await listAuditEvents(db, a.id, {}, { before, limit: 50 });
+      for (const event of page.events) expect(event.action, `before=${before}`).toMatch(/^alpha\./);
+    }
+    expect(await distinctActions(db, a.id)).toEqual(["alpha.1", "alpha.2"]);
+  });
+});
+
+describe("anonymizeActor", () => {
+  it("renames the person in one org's history, or in all of them", async () => {
+    await record(a, "in.alpha", bob);
+    await record(b, "in.bravo", bob);
+    await anonymizeActor(db, bob.id, a.id);
+    expect(await auditEventsOf(db, a.id)).toEqual([expect.objectContaining({ actor_id: null, actor_label: deletedUserLabel(bob.id) })]);
+    expect(await auditEventsOf(db, b.id)).toEqual([expect.objectContaining({ actor_id: bob.id, actor_label: bob.email })]);
+    await anonymizeActor(db, bob.id);
+    expect(await auditEventsOf(db, b.id)).toEqual([expect.objectContaining({ actor_id: null, actor_label: deletedUserLabel(bob.id) })]);
+  });
+});
+
+describe("audit retention", () => {
+  it("deletes events older than the retention period, across orgs, and keeps the rest", async () => {
+    await record(a, "old", ada, daysAgo(400));
+    await record(b, "old", bob, daysAgo(366));
+    await record(a, "edge", ada, daysAgo(364));
+    await record(a, "new", ada, daysAgo(1));
+    expect(await deleteExpiredAuditEvents(db, 365, now)).toBe(2);
+    expect((await db.selectFrom("audit_event").select("action").orderBy("id").execute()).map((e) => e.action)).toEqual(["edge", "new"]);
+    expect(await deleteExpiredAuditEvents(db, 365, now)).toBe(0);
+    expect(await deleteExpiredAuditEvents(db, 30, now)).toBe(1);
+  });
+
+  it("runs as part of the scheduled clean-up", async () => {
+    await record(a, "old", ada, daysAgo(100));
+    await record(a, "new", ada, daysAgo(10));
+    expect(await deleteExpiredRows(db, 90, now)).toMatchObject({ auditEvents: 1 });
+    expect((await auditEventsOf(db, a.id)).map((e) => e.action)).toEqual(["new"]);
+  });
+});
+
+describe("failed logins", () => {
+  it("records auth.login_failed in each of the person's orgs, without the password", async () => {
+    const result = await logIn(db, bob.email, "a wrong password entirely", { ip: "203.0.113.9", userAgent: null }, now);
+    expect(result).toEqual({ ok: false, reason: "invalid-credentials" });
+    for (const org of [a, b]) {
+      const events = await auditEventsOf(db, org.id);
+      expect(events).toEqual([expect.objectContaining({ action: "auth.login_failed", actor_id: null, target: bob.email, ip: "203.0.113.9", metadata: {} })]);
+      expect(JSON.stringify(events)).not.toContain("wrong password");
+    }
+    await logIn(db, "nobody@example.com", "whatever it is", { ip: null, userAgent: null }, now);
+    expect(await db.selectFrom("audit_event").select("id").execute()).toHaveLength(2);
+  });
+});

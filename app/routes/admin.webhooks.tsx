@@ -1,0 +1,153 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import type { WebhookEventStatus } from "../../db/schema";
+import { requireOperator } from "~/.server/auth";
+import { replayWebhookEvent } from "~/.server/billing/events";
+import { RECONCILE_JOB, reconcileSubscriptions } from "~/.server/billing/reconcile";
+import { billingMode, requireBillingAvailable } from "~/.server/billing/settings";
+import { countWebhookEventsByStatus, listWebhookEvents } from "~/.server/billing/webhook-log";
+import { getDb } from "~/.server/db";
+import { getEnv } from "~/.server/env";
+import { formFailure, readForm } from "~/.server/forms";
+import { runExclusively } from "~/.server/jobs/exclusive";
+import { FormMessage, SubmitButton } from "~/components/form";
+
+const WEBHOOK_STATUSES: readonly WebhookEventStatus[] = ["pending", "processing", "applied", "skipped", "failed"];
+const ReplaySchema = z.object({ intent: z.literal("replay"), eventId: z.string().regex(/^\d{1,18}$/, "Unknown event.") });
+const ReconcileSchema = z.object({ intent: z.literal("reconcile") });
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const mode = billingMode(getEnv());
+  requireBillingAvailable(mode);
+  await requireOperator(request);
+  const requested = new URL(request.url).searchParams.get("status");
+  const status = WEBHOOK_STATUSES.find((s) => s === requested);
+  const db = getDb();
+  const [events, counts] = await Promise.all([listWebhookEvents(db, { status }), countWebhookEventsByStatus(db)]);
+  const iso = (date: Date | null) => date?.toISOString() ?? null;
+  return {
+    configured: mode.kind === "on",
+    status: status ?? null,
+    counts,
+    events: events.map((e) => ({ ...e, id: String(e.id), received_at: e.received_at.toISOString(), processed_at: iso(e.processed_at), next_attempt_at: e.next_attempt_at.toISOString() })),
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const mode = billingMode(getEnv());
+  requireBillingAvailable(mode);
+  await requireOperator(request);
+  const intent = new URL(request.url).searchParams.get("intent");
+  if (intent === "reconcile") {
+    const form = await readForm(request, ReconcileSchema);
+    if (!form.ok) return formFailure(form);
+    if (mode.kind !== "on") return formFailure({ formError: "Billing is not configured on this installation." }, 409);
+    const run = await runExclusively(getDb(), RECONCILE_JOB, (trx) => reconcileSubscriptions(trx, mode.settings));
+    if (!run.ran) return formFailure({ formError: "A reconciliation is already running. Try again in a minute." }, 409);
+    if (!run.result.ok) return formFailure({ formError: `Reconciliation failed: ${run.result.error}` }, 502);
+    const r = run.result.value;
+    const unlinked = r.unlinked.length > 0 ? ` ${r.unlinked.length} belong to no org here (${r.unlinked.join(", ")}).` : "";
+    const problems = r.problems.length > 0 ? ` Problems: ${r.problems.slice(0, 3).join("; ")}.` : "";
+    return { ok: true as const, message: `Reconciled ${r.listed} subscriptions: ${r.changed} updated, ${r.unchanged} already up to date.${unlinked}${problems}` };
+  }
+  const form = await readForm(request, ReplaySchema);
+  if (!form.ok) return formFailure(form);
+  const replayed = await replayWebhookEvent(getDb(), form.data.eventId);
+  if (!replayed) return formFailure({ formError: "That event cannot be replayed (it is being applied now, or its payload was erased)." }, 409);
+  return { ok: true as const, message: `Event #${form.data.eventId} is queued again; the worker applies it within seconds.` };
+}
+
+export const meta: MetaFunction = () => [{ title: "Webhook log" }];
+
+const time = (iso: string | null) => (iso ? iso.replace("T", " ").slice(0, 19) : "—");
+
+export default function AdminWebhooks() {
+  const { configured, status, counts, events } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <div className="stack wide">
+      <h1>Webhook log</h1>
+      <p>Billing events from LemonSqueezy: each is verified, stored once, and applied by the worker. Replaying one applies it again; an older update never overrides a newer one.</p>
+      {!configured ? <FormMessage tone="info">Billing is not configured on this installation (no LEMONSQUEEZY_* settings), so no events arrive.</FormMessage> : null}
+      {result?.ok ? <FormMessage tone="success">{result.message}</FormMessage> : null}
+      {result && !result.ok ? <FormMessage tone="error">{result.formError ?? "That did not work."}</FormMessage> : null}
+      {configured ? (
+        <Form method="post" action="?intent=reconcile">
+          <input type="hidden" name="intent" value="reconcile" />
+          <SubmitButton variant="secondary">Reconcile with LemonSqueezy now</SubmitButton>
+        </Form>
+      ) : null}
+      <nav aria-label="Filter by status">
+        <Link to="/admin/webhooks" aria-current={status === null ? "page" : undefined}>
+          All
+        </Link>
+        {WEBHOOK_STATUSES.map((s: WebhookEventStatus) => (
+          <span key={s}>
+            {" · "}
+            <Link to={`/admin/webhooks?status=${s}`} aria-current={status === s ? "page" : undefined}>
+              {s} ({counts[s]})
+            </Link>
+          </span>
+        ))}
+      </nav>
+      {events.length === 0 ? <p>No events{status ? ` with status ${status}` : ""}.</p> : null}
+      {events.length > 0 ? (
+        <table>
+          <caption className="visually-hidden">Recent webhook events, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Received (UTC)</th>
+              <th scope="col">Event</th>
+              <th scope="col">Org</th>
+              <th scope="col">Status</th>
+              <th scope="col">Tries</th>
+              <th scope="col">What happened</th>
+            </tr>
+          </thead>
+          <tbody>
+            {events.map((event) => (
+              <tr key={event.id}>
+                <td>
+                  {time(event.received_at)}
+                  <br />
+                  <small>
+                    #{event.id}
+                    {event.deliveries > 1 ? `, delivered ${event.deliveries}×` : ""}
+                  </small>
+                </td>
+                <td>
+                  {event.event_name}
+                  {event.resource_id ? (
+                    <>
+                      <br />
+                      <small>
+                        {event.resource_type} {event.resource_id}
+                      </small>
+                    </>
+                  ) : null}
+                </td>
+                <td>{event.org_slug ? <Link to={`/orgs/${event.org_slug}`}>{event.org_slug}</Link> : "—"}</td>
+                <td>
+                  {event.status}
+                  {event.status === "pending" && event.attempts > 0 ? <small> next {time(event.next_attempt_at)}</small> : null}
+                  {event.replayable && event.status !== "pending" && event.status !== "processing" ? (
+                    <Form method="post" action="?intent=replay">
+                      <input type="hidden" name="intent" value="replay" />
+                      <input type="hidden" name="eventId" value={event.id} />
+                      <button type="submit" className="link-button" aria-label={`Replay event #${event.id} (${event.event_name})`}>
+                        Replay
+                      </button>
+                    </Form>
+                  ) : null}
+                </td>
+                <td>{event.attempts}</td>
+                <td>{event.error ? <span className="field-error">{event.error}</span> : (event.outcome ?? "")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { isRouteErrorResponse, Link, Outlet, useLoaderData, useParams, useRouteError } from "@remix-run/react";
+import { billingMode } from "~/.server/billing/settings";
+import { getEnv } from "~/.server/env";
+import { requireOrgRole } from "~/.server/orgs/access";
+import { ErrorPage } from "~/components/error-page";
+import { roleAtLeast } from "~/utils/roles";
+
+// The frame of every /orgs/:slug page: the billing notice while the
+// subscription needs attention (payment failed, cancelled, read-only), and the
+// reason in words when a change was refused because of the plan or the
+// subscription's state.
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { org, role, standing } = await requireOrgRole(request, params.slug, "member", { allowReadOnly: true });
+  const billingPage = billingMode(getEnv()).kind !== "off" && roleAtLeast(role, "admin");
+  return { slug: org.slug, notice: standing.notice, billingLink: billingPage ? `/orgs/${org.slug}/billing` : null };
+}
+
+export default function OrgFrame() {
+  const { notice, billingLink } = useLoaderData<typeof loader>();
+  return (
+    <>
+      {notice ? (
+        // Shown on every page while it holds, so not a live region: it would be announced on each one.
+        <div className={`form-message ${notice.tone === "error" ? "error" : "info"}`} role="region" aria-label="Billing notice">
+          {notice.message}
+          {billingLink ? (
+            <>
+              {" "}
+              <Link to={billingLink}>Go to Billing</Link>
+            </>
+          ) : null}
+        </div>
+      ) : null}
+      <Outlet />
+    </>
+  );
+}
+
+function entitlementMessage(data: unknown): string | null {
+  const body = typeof data === "string" ? safeJson(data) : data;
+  return body && typeof body === "object" && (body as { entitlement?: unknown }).entitlement === true ? String((body as { message?: unknown }).message ?? "") : null;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const { slug } = useParams();
+  const message = isRouteErrorResponse(error) && error.status === 403 ? entitlementMessage(error.data) : null;
+  if (!message) return <ErrorPage status={isRouteErrorResponse(error) ? error.status : 500} />;
+  return (
+    <section className="panel stack" aria-labelledby="refused-title">
+      <p className="eyebrow">Error 403</p>
+      <h1 id="refused-title">That change is not available</h1>
+      <p>{message}</p>
+      <p>
+        <Link to={`/orgs/${slug}`}>Back to the organization</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,112 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { cancelDeletion, scheduleDeletion, soleOwnerBlockers } from "~/.server/accounts/deletion";
+import { requireUser } from "~/.server/auth";
+import { getDb } from "~/.server/db";
+import { getEnv } from "~/.server/env";
+import { formFailure, readForm } from "~/.server/forms";
+import { unlessBusy } from "~/.server/http/responses";
+import { clearedSessionCookie } from "~/.server/session-cookie";
+import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { passThroughHeaders } from "~/utils/headers";
+
+const CONFIRMATION = "delete my account";
+
+const DeleteSchema = z.object({
+  intent: z.literal("delete"),
+  password: z.string().min(1, "Enter your password to confirm it is you."),
+  confirmation: z
+    .string()
+    .transform((value) => value.trim().toLowerCase())
+    .refine((value) => value === CONFIRMATION, `Type “${CONFIRMATION}” to confirm.`),
+});
+const CancelSchema = z.object({ intent: z.literal("cancel") });
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const session = await requireUser(request, { allowPendingDeletion: true, allowUnverified: true });
+  const db = getDb();
+  const user = await db.selectFrom("user").select(["purge_after"]).where("id", "=", session.user.id).executeTakeFirstOrThrow();
+  return {
+    graceDays: getEnv().ACCOUNT_DELETION_GRACE_DAYS,
+    purgeAfter: user.purge_after?.toISOString() ?? null,
+    blockers: user.purge_after ? [] : await soleOwnerBlockers(db, session.user.id),
+  };
+}
+
+export const headers = passThroughHeaders;
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const session = await requireUser(request, { allowPendingDeletion: true, allowUnverified: true });
+  const db = getDb();
+  if (new URL(request.url).searchParams.get("intent") === "cancel") {
+    const form = await readForm(request, CancelSchema);
+    if (!form.ok) return formFailure(form);
+    await cancelDeletion(db, session.user.id, context.clientIp);
+    throw redirect("/settings");
+  }
+  const form = await readForm(request, DeleteSchema);
+  if (!form.ok) return formFailure(form);
+  return unlessBusy(async () => {
+    const result = await scheduleDeletion(db, { userId: session.user.id, password: form.data.password, ip: context.clientIp, graceDays: getEnv().ACCOUNT_DELETION_GRACE_DAYS });
+    if (!result.ok && result.reason === "wrong-password") return formFailure({ fieldErrors: { password: "That is not your password." }, values: form.values }, 403);
+    if (!result.ok) {
+      return formFailure({ formError: `You are the only owner of ${result.orgs.join(", ")}, which has other members. Make someone else an owner, or delete the organization, first.` }, 409);
+    }
+    // Every session, including this one, has ended.
+    throw redirect("/?notice=deletion-scheduled", { headers: { "Set-Cookie": clearedSessionCookie() } });
+  });
+}
+
+export const meta: MetaFunction = () => [{ title: "Delete your account" }];
+
+export default function DeleteAccount() {
+  const { graceDays, purgeAfter, blockers } = useLoaderData<typeof loader>();
+  const failure = useActionData<typeof action>();
+  if (purgeAfter) {
+    return (
+      <section className="panel stack" aria-labelledby="delete-title">
+        <h1 id="delete-title">Your account is scheduled for deletion</h1>
+        <p>
+          On <strong>{purgeAfter.slice(0, 10)}</strong> we erase your account and your personal data. Until then you can change your mind.
+        </p>
+        {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
+        <Form method="post" action="?intent=cancel">
+          <input type="hidden" name="intent" value="cancel" />
+          <SubmitButton>Cancel deletion</SubmitButton>
+        </Form>
+      </section>
+    );
+  }
+  return (
+    <section className="panel stack" aria-labelledby="delete-title">
+      <h1 id="delete-title">Delete your account</h1>
+      <p>When you confirm:</p>
+      <ul>
+        <li>you are signed out everywhere, at once;</li>
+        <li>
+          your account is kept for {graceDays} days, in case you change your mind: log in before then to cancel;
+        </li>
+        <li>
+          after that we erase your account and personal data for good: profile, sessions, waitlist entry and the emails we sent you;
+        </li>
+        <li>organizations keep their history, with you shown as a deleted user. Organizations where you are the only member are deleted too.</li>
+      </ul>
+      <p>
+        Want a copy first? <Link to="/settings/export">Download your data</Link>.
+      </p>
+      {blockers.length > 0 ? (
+        <FormMessage tone="info">
+          You are the only owner of {blockers.join(", ")}. Make another member an owner, or delete the organization, before deleting your account.
+        </FormMessage>
+      ) : null}
+      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
+      <Form method="post" action="?intent=delete" className="stack" noValidate>
+        <input type="hidden" name="intent" value="delete" />
+        <Field label="Your password" name="password" type="password" autoComplete="current-password" required error={failure?.fieldErrors.password} />
+        <Field label={`Type “${CONFIRMATION}”`} name="confirmation" autoComplete="off" required defaultValue={failure?.values.confirmation} error={failure?.fieldErrors.confirmation} />
+        <SubmitButton variant="danger">Delete my account</SubmitButton>
+      </Form>
+    </section>
+  );
+}

@@ -1,0 +1,53 @@
+// A small cookie-keeping HTTP client for journeys against a spawned server,
+// posting forms the way a browser does (same-origin, no JavaScript).
+export class HttpClient {
+  private cookies = new Map<string, string>();
+
+  constructor(private readonly baseUrl: string, private readonly headers: Record<string, string> = {}) {}
+
+  /** Takes over another client's cookies: the same browser talking to another replica. */
+  copyCookiesFrom(other: HttpClient) {
+    this.cookies = new Map(other.cookies);
+  }
+
+  private cookieHeader(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+  }
+
+  private remember(response: Response) {
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair] = cookie.split(";");
+      const [name, ...value] = pair!.split("=");
+      if (/Max-Age=0/i.test(cookie)) this.cookies.delete(name!.trim());
+      else this.cookies.set(name!.trim(), value.join("="));
+    }
+  }
+
+  async get(path: string): Promise<Response> {
+    const response = await fetch(new URL(path, this.baseUrl), { headers: { ...this.headers, cookie: this.cookieHeader() }, redirect: "manual" });
+    this.remember(response);
+    return response;
+  }
+
+  async post(path: string, form: Record<string, string>): Promise<Response> {
+    const response = await fetch(new URL(path, this.baseUrl), {
+      method: "POST",
+      headers: { ...this.headers, cookie: this.cookieHeader(), "Sec-Fetch-Site": "same-origin", "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(form).toString(),
+      redirect: "manual",
+    });
+    this.remember(response);
+    return response;
+  }
+}
+
+/** Polls until `find` returns something, or fails after `timeoutMs`. */
+export async function eventually<T>(find: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000, what = "the expected result"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
