@@ -1,15 +1,18 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { requireOperator } from "~/.server/auth";
+import { getEnv } from "~/.server/env";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireOperator(request);
-  return null;
+  // Billing (and its webhook log) exists only in the hosted deployment.
+  return { hosted: getEnv().GATEHOUSE_MODE === "hosted" };
 }
 
 export const meta: MetaFunction = () => [{ title: "Operator console" }];
 
 export default function AdminHome() {
+  const { hosted } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
       <h1>Operator console</h1>
@@ -26,6 +29,11 @@ export default function AdminHome() {
         <li>
           <Link to="/admin/notices">Notices</Link>: publish a policy change, emailed to every account and shown in a banner for 30 days.
         </li>
+        {hosted ? (
+          <li>
+            <Link to="/admin/webhooks">Webhook log</Link>: billing events from LemonSqueezy, their status and errors, replay, and reconciliation.
+          </li>
+        ) : null}
       </ul>
     </div>
   );

@@ -37,6 +37,16 @@ async function adaEverywhere() {
   await inviteMember(db, { orgId: shared.id, orgName: "Shared", actor: { userId: bob.id, label: bob.email }, actorRole: "owner", ip: "198.51.100.1" }, { email: "ada-new@example.com", role: "member" }, now);
   await createOrg(db, { name: "Ada Solo", slug: "ada-solo", owner: { userId: ada.id, label: ada.email }, ip: ADA_IP });
   await logIn(db, "ada@example.com", "wrong password entirely", client, now); // a failed login is audited in her orgs
+  // A stored billing webhook whose payload names her (as LemonSqueezy's do).
+  await db
+    .insertInto("webhook_event")
+    .values({
+      source: "lemonsqueezy",
+      dedupe_key: "test-ada",
+      event_name: "subscription_created",
+      body: JSON.stringify({ data: { attributes: { user_email: "ada@example.com", user_name: "Ada Lovelace" } } }),
+    } as never)
+    .execute();
   return { ada, bob, sharedId: shared.id };
 }
 

@@ -5,6 +5,7 @@
 // needs another owner first.
 import { sql } from "kysely";
 import type { Database } from "../db";
+import { erasePayloadsNaming } from "../billing/reconcile";
 import { publicLink } from "../email/brand";
 import { queueEmail } from "../email/queue";
 import { recordAuditEvent } from "../orgs/audit";
@@ -161,6 +162,8 @@ export async function purgeUser(tx: Database, userId: string): Promise<boolean> 
   await tx.deleteFrom("org_invitation").where("email", "=", user.email).execute();
   await tx.deleteFrom("signup_invitation").where("email", "=", user.email).execute();
   await tx.deleteFrom("email_verification").where("email", "=", user.email).execute();
+  // Billing webhooks carry the buyer's email and name in their stored payloads.
+  await erasePayloadsNaming(tx, user.email);
   // Orgs scheduled to go with their last member.
   await tx
     .deleteFrom("org")
