@@ -37,7 +37,11 @@ export function workerDatabaseUrl(): string {
 }
 
 export function connect<T = DB>(url: string): Kysely<T> {
-  return new Kysely<T>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 5 }) }) });
+  const pool = new pg.Pool({ connectionString: url, max: 5 });
+  // Tests drop databases "with (force)", which terminates idle connections of
+  // pools that are already done; without a listener that is an uncaught error.
+  pool.on("error", () => {});
+  return new Kysely<T>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /** Creates `name` as a fresh copy of `template` (or empty), dropping any old one. */
