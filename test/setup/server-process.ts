@@ -66,8 +66,21 @@ export async function startServer(
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     void exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${stderr}`)));
   });
+  // With LOG_LEVEL above info there is no "listening" line: /healthz tells too.
+  const healthy = (async (): Promise<void> => {
+    for (;;) {
+      if (child.exitCode !== null) return new Promise<never>(() => {});
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  })();
   listening.catch(() => {}); // a caller waiting for exit expects this rejection
-  if (options.waitFor !== "exit") await withTimeout(listening, 30_000, () => `server did not start:\n${stderr}`);
+  const quiet = ["warn", "error", "fatal", "silent"].includes(env.LOG_LEVEL ?? "info");
+  if (options.waitFor !== "exit") await withTimeout(quiet ? healthy : listening, 30_000, () => `server did not start:\n${stderr}`);
   return {
     url: `http://127.0.0.1:${port}`,
     port,

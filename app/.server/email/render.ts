@@ -1,14 +1,18 @@
 // Turns a template and its props into the subject, HTML and plain text that are
 // stored in the outbox. React escapes every prop it renders, so user-supplied
 // names and org names cannot inject markup.
-import { render } from "@react-email/render";
 import { createElement } from "react";
 import type { Brand } from "../../../emails/components/brand";
-import { emailTemplates, type EmailProps, type EmailTemplateName } from "../../../emails";
+import type { EmailProps, EmailTemplateName } from "../../../emails";
+
+// The renderer and the templates (with the formatter React Email pulls in) are
+// loaded on the first message, not at start-up: most requests send no email.
+const loadRenderer = () => Promise.all([import("@react-email/render"), import("../../../emails")]);
 
 export type RenderedEmail = { subject: string; html: string; text: string };
 
 export async function renderEmail<N extends EmailTemplateName>(name: N, props: EmailProps<N>, brand: Brand): Promise<RenderedEmail> {
+  const [{ render }, { emailTemplates }] = await loadRenderer();
   const template = emailTemplates[name];
   // Each template's props type is checked at the call site (EmailProps<N>); here
   // they are handed on as they are.
