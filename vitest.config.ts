@@ -7,7 +7,7 @@ export default defineConfig({
   },
   test: {
     include: ["app/**/*.test.{ts,tsx}", "db/**/*.test.ts", "emails/**/*.test.{ts,tsx}", "test/**/*.test.ts"],
-    exclude: ["test/e2e/**", "node_modules/**", "build/**"],
+    exclude: ["test/e2e/**", "test/resilience/**", "node_modules/**", "build/**"],
     globalSetup: ["test/setup/global-setup.ts"],
     pool: "forks",
     maxWorkers: 3,
