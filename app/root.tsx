@@ -15,7 +15,7 @@ import { getSession } from "./.server/auth";
 import { isDatabaseUnavailable } from "./.server/database/errors";
 import { getDb } from "./.server/db";
 import { getEnv } from "./.server/env";
-import { listActiveNotices } from "./.server/notices/notices";
+import { bannerNotices as cachedBannerNotices } from "./.server/notices/banner";
 import { ErrorPage, errorTitle } from "./components/error-page";
 import { NoticeBanner } from "./components/notice-banner";
 import { SiteLayout } from "./components/site-layout";
@@ -44,7 +44,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 // is unreachable, pages that can do without it still answer, just without notices.
 async function bannerNotices(userId: string | null) {
   try {
-    return await listActiveNotices(getDb(), userId);
+    return await cachedBannerNotices(getDb(), userId);
   } catch (error) {
     if (isDatabaseUnavailable(error)) return [];
     throw error;

@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { connect, truncateAll, workerDatabaseUrl } from "../../test/setup/databases";
-import { consumeRateLimit, deleteExpiredRateLimits } from "./rate-limit";
+import { consumeRateLimit, consumeRateLimits, deleteExpiredRateLimits } from "./rate-limit";
 
 const db = connect(workerDatabaseUrl());
 // A second pool stands in for a second replica.
@@ -30,6 +30,22 @@ describe("consumeRateLimit", () => {
   it("counts keys separately", async () => {
     for (let i = 0; i < 5; i++) await consumeRateLimit(db, "a", rule, now);
     expect((await consumeRateLimit(db, "b", rule, now)).allowed).toBe(true);
+  });
+
+  it("counts several limits in one go: the first one used up answers, and every counter moves", async () => {
+    const perIp = { key: "ip", rule: { limit: 2, windowSeconds: 600 } };
+    const perEmail = { key: "email", rule: { limit: 3, windowSeconds: 3600 } };
+    expect(await consumeRateLimits(db, [perIp, perEmail], now)).toEqual({ allowed: true, remaining: 1 });
+    expect(await consumeRateLimits(db, [perIp, perEmail], now)).toEqual({ allowed: true, remaining: 0 });
+    // The IP's 10-minute window (12:00-12:10) is used up first.
+    expect(await consumeRateLimits(db, [perIp, perEmail], now)).toEqual({ allowed: false, retryAfterSeconds: 590 });
+    const counts = await db.selectFrom("rate_limit").select(["key", "count"]).orderBy("key").execute();
+    expect(counts).toEqual([
+      { key: "email", count: 3 },
+      { key: "ip", count: 3 },
+    ]);
+    // From another IP, the address's own hourly limit answers.
+    expect(await consumeRateLimits(db, [{ ...perIp, key: "ip2" }, perEmail], now)).toEqual({ allowed: false, retryAfterSeconds: 3590 });
   });
 
   it("deletes only expired windows", async () => {

@@ -16,19 +16,41 @@ export async function consumeRateLimit(
   rule: RateLimitRule,
   now: Date = new Date(),
 ): Promise<RateLimitResult> {
-  const windowMs = rule.windowSeconds * 1000;
-  const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
-  const windowEnd = new Date(windowStart.getTime() + windowMs);
+  return consumeRateLimits(db, [{ key, rule }], now);
+}
 
-  const row = await db
+/**
+ * Counts one attempt against several limits in one statement (a request checked
+ * per IP and per address pays one round trip, not two). The first limit that is
+ * used up, in the order given, is the answer; every counter moves either way.
+ */
+export async function consumeRateLimits(
+  db: Database,
+  limits: Array<{ key: string; rule: RateLimitRule }>,
+  now: Date = new Date(),
+): Promise<RateLimitResult> {
+  const windows = limits.map(({ key, rule }) => {
+    const windowMs = rule.windowSeconds * 1000;
+    const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+    return { key, rule, windowStart, windowEnd: new Date(windowStart.getTime() + windowMs) };
+  });
+  const rows = await db
     .insertInto("rate_limit")
-    .values({ key, window_start: windowStart, count: 1, expires_at: windowEnd })
+    .values(windows.map((w) => ({ key: w.key, window_start: w.windowStart, count: 1, expires_at: w.windowEnd })))
     .onConflict((conflict) => conflict.columns(["key", "window_start"]).doUpdateSet({ count: sql`rate_limit.count + 1` }))
-    .returning("count")
-    .executeTakeFirstOrThrow();
+    .returning(["key", "count"])
+    .execute();
+  const counts = new Map(rows.map((row) => [row.key, row.count]));
 
-  if (row.count <= rule.limit) return { allowed: true, remaining: rule.limit - row.count };
-  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((windowEnd.getTime() - now.getTime()) / 1000)) };
+  let remaining = Number.MAX_SAFE_INTEGER;
+  for (const w of windows) {
+    const count = counts.get(w.key)!;
+    if (count > w.rule.limit) {
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((w.windowEnd.getTime() - now.getTime()) / 1000)) };
+    }
+    remaining = Math.min(remaining, w.rule.limit - count);
+  }
+  return { allowed: true, remaining };
 }
 
 export async function deleteExpiredRateLimits(db: Database, now: Date = new Date()): Promise<number> {

@@ -10,6 +10,8 @@ import { PGlite } from "@electric-sql/pglite";
 import { verify as argon2Verify, hash as argon2Hash } from "@node-rs/argon2";
 import autocannon from "autocannon";
 import { hashToken } from "../../app/.server/tokens";
+import { createOrgWithCheckout } from "../factories/billing";
+import { FakeLemonSqueezy, lemonSqueezyServerOptions, TEST_BILLING_ENV, type SignedWebhook } from "../fakes/lemonsqueezy";
 import { ADMIN_URL, connect, databaseUrl, recreateDatabase } from "../setup/databases";
 import { startServer, type ServerProcess } from "../setup/server-process";
 
@@ -78,7 +80,27 @@ let ip = 0;
 // Limits are per client IP; the bench plays many clients through a trusted proxy.
 const nextIp = () => `10.${(++ip >> 16) & 255}.${(ip >> 8) & 255}.${ip & 255}`;
 
-async function benchServer(label: string, server: ServerProcess, users: number) {
+/**
+ * Signed subscription_updated events, each a distinct change to one of `orgs`
+ * real subscriptions (so the server's worker applies them, not skips them).
+ */
+async function seedWebhooks(url: string, orgs: number, events: number): Promise<SignedWebhook[]> {
+  const db = connect(url);
+  const store = new FakeLemonSqueezy(); // only its event builder: nothing listens
+  const subscriptions: string[] = [];
+  for (let i = 0; i < orgs; i++) {
+    const org = await createOrgWithCheckout(db, { slug: `bench-org-${i}` });
+    subscriptions.push(store.createSubscription({ customData: org.customData }).id);
+  }
+  await db.destroy();
+  return Array.from({ length: events }, (_, i) => {
+    const id = subscriptions[i % orgs]!;
+    store.updateSubscription(id, { quantity: 5 + (i % 7), status: i % 5 === 0 ? "past_due" : "active" });
+    return store.subscriptionWebhook("subscription_updated", id);
+  });
+}
+
+async function benchServer(label: string, server: ServerProcess, users: number, webhooks: SignedWebhook[]) {
   const url = server.url;
   const origin = `http://localhost:${server.port}`;
   const cookie = `gatehouse_session=${SESSION_TOKEN}`;
@@ -117,7 +139,22 @@ async function benchServer(label: string, server: ServerProcess, users: number) 
       },
     ],
   });
-  return { privacy, settings, waitlist, login, peakRssMb: peakRssMb(server) };
+
+  let delivered = 0;
+  const webhookIngest = await load("POST /webhooks/lemonsqueezy", {
+    url: `${url}/webhooks/lemonsqueezy`,
+    method: "POST",
+    requests: [
+      {
+        setupRequest: (request) => {
+          // Past the end of the list (a very fast machine), events repeat: duplicates are acknowledged too.
+          const webhook = webhooks[delivered++ % webhooks.length]!;
+          return { ...request, headers: { ...request.headers, "content-type": "application/json", "x-signature": webhook.signature }, body: webhook.body };
+        },
+      },
+    ],
+  });
+  return { privacy, settings, waitlist, login, webhookIngest, peakRssMb: peakRssMb(server) };
 }
 
 async function main() {
@@ -132,10 +169,18 @@ async function main() {
   const admin = connect<unknown>(ADMIN_URL);
   await recreateDatabase(admin, "gatehouse_bench");
   const pgUrl = databaseUrl("gatehouse_bench");
-  let server = await startServer({ ...common, DATABASE_URL: pgUrl });
+  // Hosted, so that the LemonSqueezy webhook endpoint and its worker exist; the
+  // SDK is pointed at a fake that is never asked anything during the bench.
+  const lemonSqueezy = new FakeLemonSqueezy();
+  const billing = lemonSqueezyServerOptions(await lemonSqueezy.start());
+  const hosted = { GATEHOUSE_MODE: "hosted", OPERATOR_NAME: "Bench Hosting", OPERATOR_EMAIL: "privacy@bench.example", ...TEST_BILLING_ENV, ...billing.env };
+  let server = await startServer({ ...common, ...hosted, DATABASE_URL: pgUrl }, { nodeArgs: billing.nodeArgs });
   await seedWithPg(pgUrl, users);
-  const onPostgres = await benchServer("PostgreSQL", server, users);
+  const webhooks = await seedWebhooks(pgUrl, 100, 12_000);
+  const onPostgres = await benchServer("PostgreSQL", server, users, webhooks);
+  const webhookApply = await drainWebhooks(pgUrl);
   await server.stop();
+  await lemonSqueezy.stop();
   await admin.destroy();
 
   // Embedded PGlite: start once to create the data directory, seed it, start again.
@@ -157,28 +202,55 @@ async function main() {
     ["/settings (signed in) vs /privacy", ratio(onPostgres.settings.rps, onPostgres.privacy.rps), "≥ 0.8"],
     ["POST /waitlist vs /privacy", ratio(onPostgres.waitlist.rps, onPostgres.privacy.rps), "≥ 0.6"],
     ["POST /login vs raw argon2id verifications/s", ratio(onPostgres.login.rps, argon2PerSecond), "≥ 0.8"],
-    ["webhook ingest vs /privacy", "n/a", "not in the bench yet (billing-http.test.ts prints events/s)"],
+    ["webhook ingest (signed subscription_updated) vs /privacy", ratio(onPostgres.webhookIngest.rps, onPostgres.privacy.rps), "(record)"],
     ["/settings on PGlite vs on PostgreSQL", ratio(pgliteSettings.rps, onPostgres.settings.rps), "(record)"],
   ];
   console.log("\n| ratio (same run) | value | target |\n|---|---|---|");
   for (const [name, value, target] of rows) console.log(`| ${name} | ${value} | ${target} |`);
   console.log("\n| scenario | req/s | p50 ms | p97.5 ms | p99 ms | errors | non-2xx |\n|---|---|---|---|---|---|---|");
-  for (const s of [onPostgres.privacy, onPostgres.settings, onPostgres.waitlist, onPostgres.login, { ...pglitePrivacy, name: "PGlite " + pglitePrivacy.name }, { ...pgliteSettings, name: "PGlite " + pgliteSettings.name }]) {
+  for (const s of [onPostgres.privacy, onPostgres.settings, onPostgres.waitlist, onPostgres.login, onPostgres.webhookIngest, { ...pglitePrivacy, name: "PGlite " + pglitePrivacy.name }, { ...pgliteSettings, name: "PGlite " + pgliteSettings.name }]) {
     console.log(`| ${s.name} | ${s.rps} | ${s.p50} | ${s.p95} | ${s.p99} | ${s.errors} | ${s.non2xx} |`);
   }
   console.log(`\nraw argon2id verifications/s: ${argon2PerSecond}; server peak RSS on PostgreSQL: ${onPostgres.peakRssMb} MB`);
+  console.log(`webhooks applied by the server's own worker after ingest: ${webhookApply.appliedPerSecond}/s (${webhookApply.waitingAtEndOfIngest} waiting)`);
 
   mkdirSync(".bench", { recursive: true });
   const file = `.bench/${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, durationSeconds: DURATION_S, connections: CONNECTIONS, argon2PerSecond, onPostgres, pglite: { privacy: pglitePrivacy, settings: pgliteSettings }, ratios: rows }, null, 2));
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, durationSeconds: DURATION_S, connections: CONNECTIONS, argon2PerSecond, onPostgres, webhookApply, pglite: { privacy: pglitePrivacy, settings: pgliteSettings }, ratios: rows }, null, 2));
   console.log(`results written to ${file}`);
 
-  // Login answers 302 (success) by design, so only transport errors count here.
-  const failures = [onPostgres.privacy, onPostgres.settings, onPostgres.waitlist, pglitePrivacy, pgliteSettings].reduce((n, s) => n + s.errors, 0) + onPostgres.login.errors;
+  // Login answers 302 (success) by design, so only its transport errors count.
+  const failures = [onPostgres.privacy, onPostgres.settings, onPostgres.waitlist, onPostgres.webhookIngest, pglitePrivacy, pgliteSettings].reduce((n, s) => n + s.errors + s.non2xx, 0) + onPostgres.login.errors + (webhookApply.outcomes.failed ?? 0);
   if (failures > 0) {
-    console.error(`${failures} requests failed at the transport level`);
+    console.error(`${failures} requests failed (a transport error, or an answer other than 2xx where every answer should be 2xx)`);
     process.exit(1);
   }
+}
+
+/**
+ * Under full load the server's in-process worker gets few turns at the shared
+ * pool, so most events are still waiting when ingest stops. This measures how
+ * fast that worker then applies them (up to 60 s), and how they end.
+ */
+async function drainWebhooks(url: string) {
+  const pool = new (await import("pg")).default.Pool({ connectionString: url });
+  const count = async () => {
+    const { rows } = await pool.query<{ status: string; n: string }>("select status, count(*) as n from webhook_event group by status");
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])) as Record<string, number>;
+  };
+  const waiting = (c: Record<string, number>) => (c.pending ?? 0) + (c.processing ?? 0);
+  const atStart = await count();
+  const started = performance.now();
+  let now = atStart;
+  while (waiting(now) > 0 && performance.now() - started < 60_000) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    now = await count();
+  }
+  await pool.end();
+  const seconds = (performance.now() - started) / 1000;
+  const appliedPerSecond = Math.round((waiting(atStart) - waiting(now)) / seconds);
+  console.log(`  webhook events waiting when ingest stopped: ${waiting(atStart)}; then applied by the server's worker at ${appliedPerSecond}/s; final: ${JSON.stringify(now)}`);
+  return { waitingAtEndOfIngest: waiting(atStart), appliedPerSecond, outcomes: now };
 }
 
 async function seedWithPg(url: string, users: number) {

@@ -123,6 +123,17 @@ describe("responses", () => {
     expect(response.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
   });
 
+  it("serve the favicons from the top of build/client for an hour, and nothing else from there", async () => {
+    const icon = await fetch(`${server.url}/favicon.svg`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toContain("image/svg+xml");
+    expect(icon.headers.get("cache-control")).toBe("public, max-age=3600");
+    // Not a way into the asset folder, or out of build/client.
+    for (const path of ["/assets", "/../server.js", "/%2e%2e/server.js"]) {
+      expect((await fetch(`${server.url}${path}`)).status, path).toBe(404);
+    }
+  });
+
   it("render a 404 page for an unknown path", async () => {
     const response = await fetch(`${server.url}/no/such/page`);
     expect(response.status).toBe(404);

@@ -1,8 +1,11 @@
 // Two server processes on one PostgreSQL, as behind a load balancer: traffic
 // through both, and the state they share holds — each email delivered once,
-// one rate limit, sessions good on either, the purge done once.
+// each billing webhook applied once, one rate limit, sessions good on either,
+// the purge done once. Both run hosted (Team billing on), each with its worker.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { billingAuditActions, createOrgWithCheckout, orgBilling, webhookEvents } from "../factories/billing";
 import { createUser, DEFAULT_PASSWORD } from "../factories/users";
+import { FakeLemonSqueezy, lemonSqueezyServerOptions, TEST_BILLING_ENV, type SignedWebhook } from "../fakes/lemonsqueezy";
 import { FakeResend } from "../fakes/resend";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
 import { eventually, HttpClient } from "../setup/http-client";
@@ -10,6 +13,7 @@ import { startServer, type ServerProcess } from "../setup/server-process";
 
 const db = connect(workerDatabaseUrl());
 const resend = new FakeResend();
+const lemonSqueezy = new FakeLemonSqueezy();
 let a: ServerProcess;
 let b: ServerProcess;
 let ip = 0;
@@ -29,12 +33,18 @@ beforeAll(async () => {
     WAITLIST_MIN_FILL_MS: "0",
     TRUST_PROXY: "loopback",
     PUBLIC_URL: "http://localhost:3999",
+    GATEHOUSE_MODE: "hosted",
+    OPERATOR_NAME: "Acme Hosting Ltd",
+    OPERATOR_EMAIL: "privacy@acme.example",
+    ...TEST_BILLING_ENV,
   };
-  [a, b] = await Promise.all([startServer(env), startServer(env)]);
+  const billing = lemonSqueezyServerOptions(await lemonSqueezy.start());
+  const start = () => startServer({ ...env, ...billing.env }, { nodeArgs: billing.nodeArgs });
+  [a, b] = await Promise.all([start(), start()]);
 }, 60_000);
 afterAll(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
-  await resend.stop();
+  await Promise.all([resend.stop(), lemonSqueezy.stop()]);
   await db.destroy();
 });
 
@@ -57,6 +67,40 @@ describe("two replicas on one database", () => {
     await new Promise((r) => setTimeout(r, 2000)); // and nothing more arrives
     expect(resend.delivered.size).toBe(100);
     expect(resend.requests.filter((r) => r.path === "/emails")).toHaveLength(100);
+  }, 120_000);
+
+  it("apply each billing webhook once, though LemonSqueezy's retries reach both", async () => {
+    // Ten orgs buy Team; each subscription then changes a few times.
+    const orgs = await Promise.all(Array.from({ length: 10 }, (_, i) => createOrgWithCheckout(db, { slug: `scale-${i}` })));
+    const webhooks: SignedWebhook[] = [];
+    const finalSeats = new Map<string, number>();
+    for (const org of orgs) {
+      const subscription = lemonSqueezy.createSubscription({ customData: org.customData });
+      webhooks.push(lemonSqueezy.subscriptionWebhook("subscription_created", subscription.id));
+      for (let seats = 6; seats <= 8; seats++) {
+        lemonSqueezy.updateSubscription(subscription.id, { quantity: seats });
+        webhooks.push(lemonSqueezy.subscriptionWebhook("subscription_updated", subscription.id));
+      }
+      finalSeats.set(org.id, 8);
+    }
+    // Every event arrives twice, once at each replica, at the same moment.
+    const send = (server: ServerProcess, webhook: SignedWebhook) =>
+      fetch(`${server.url}/webhooks/lemonsqueezy`, { method: "POST", headers: { "Content-Type": "application/json", "X-Signature": webhook.signature }, body: webhook.body });
+    for (let i = 0; i < webhooks.length; i += 10) {
+      const answers = await Promise.all(webhooks.slice(i, i + 10).flatMap((webhook) => [send(a, webhook), send(b, webhook)]));
+      expect(answers.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
+    }
+
+    const events = await eventually(async () => {
+      const all = await webhookEvents(db);
+      return all.length === webhooks.length && all.every((e) => e.status === "applied" || e.status === "skipped") ? all : undefined;
+    }, 60_000, "both workers to apply every event");
+    expect(events.map((e) => [e.deliveries, e.attempts])).toEqual(webhooks.map(() => [2, 1]));
+    // (An update overtaken by a newer one of the same subscription is skipped, not applied.)
+    for (const org of orgs) {
+      expect(await orgBilling(db, org.id)).toMatchObject({ plan: "team", seat_limit: finalSeats.get(org.id), billing_status: "active" });
+      expect((await billingAuditActions(db, org.id)).filter((action) => action === "billing.subscription_started")).toHaveLength(1);
+    }
   }, 120_000);
 
   it("share one login rate limit and accept each other's sessions", async () => {

@@ -126,6 +126,32 @@ describe("delivery through Resend (real SDK, fake API)", () => {
     expect(resend.delivered.size).toBe(1);
   });
 
+  it("skips a message that a slow pass's lease no longer covers, once another pass took it over", async () => {
+    const ids = await queue(2);
+    // The first send takes longer than the whole lease; meanwhile another
+    // process finds both leases expired and delivers both messages.
+    let slowOne: string | undefined;
+    const slow: EmailTransport = {
+      name: "slow",
+      async send(email, signal) {
+        if (!slowOne) {
+          slowOne = email.id;
+          clock = new Date(start.getTime() + settings.leaseMs + 1_000);
+          expect(await deliverDueEmails(deps({ db: otherProcess }))).toMatchObject({ claimed: 2, sent: 2 });
+        }
+        return resendTransport.send(email, signal);
+      },
+    };
+    expect(await deliverDueEmails(deps({ transport: slow }))).toMatchObject({ claimed: 2, sent: 1 });
+    const other = ids.find((id) => id !== slowOne)!;
+    // The message already being sent went out again (same Idempotency-Key, so
+    // Resend keeps one); the other was skipped: its renewal found the new token.
+    const sendsOf = (id: string) => resend.requests.filter((r) => r.headers["idempotency-key"] === id).length;
+    expect([sendsOf(slowOne!), sendsOf(other)]).toEqual([2, 1]);
+    expect(resend.delivered.size).toBe(2);
+    expect(await rowOf(other)).toMatchObject({ status: "sent", attempts: 1 });
+  });
+
   it("two workers drain 200 messages, each delivered exactly once", async () => {
     await queue(200);
     const worker = (database: typeof db) => async () => {

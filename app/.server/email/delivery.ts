@@ -1,9 +1,10 @@
 // The delivery worker's one pass: claim due messages, send each, record the
 // outcome. Claims use FOR UPDATE SKIP LOCKED, a claim token and a lease, so any
 // number of processes can run passes at once and a message is only ever in one
-// of them. Before each send the pass renews its lease on that one message (a
-// compare-and-set on the token): if it was too slow and another pass took the
-// message over, it skips it. A process that dies mid-send leaves a lease that
+// of them. Once half the lease has gone by (slow sends, a rate-limit wait), the
+// pass renews its lease on each message before sending it (a compare-and-set
+// on the token): if another pass took the message over, it skips it. Before
+// that, no one else can have it, and the extra statement per message is saved. A process that dies mid-send leaves a lease that
 // expires; the message is then re-sent with the same id (Resend's Idempotency-Key).
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
@@ -91,14 +92,17 @@ export async function deliverDueEmails(deps: DeliveryDeps): Promise<DeliveryPass
   const pass: DeliveryPass = { claimed: 0, sent: 0, retrying: 0, failed: 0 };
 
   const claimToken = randomUUID();
-  const claimed = await claimDueEmails(db, now(), claimToken, settings);
+  const claimedAt = now().getTime();
+  const claimed = await claimDueEmails(db, new Date(claimedAt), claimToken, settings);
   pass.claimed = claimed.length;
   const ours = (id: string) => db.updateTable("outbox_email").where("id", "=", id).where("claim_token", "=", claimToken).where("status", "=", "sending");
 
   for (const email of claimed) {
     await waitForSendAllowance(db, settings.ratePerSecond, now, sleep);
-    const renewed = await ours(email.id).set({ locked_until: new Date(now().getTime() + settings.leaseMs) }).executeTakeFirst();
-    if (renewed.numUpdatedRows === 0n) continue; // our lease ran out and another pass has it
+    if (now().getTime() - claimedAt >= settings.leaseMs / 2) {
+      const renewed = await ours(email.id).set({ locked_until: new Date(now().getTime() + settings.leaseMs) }).executeTakeFirst();
+      if (renewed.numUpdatedRows === 0n) continue; // our lease ran out and another pass has it
+    }
     const attempt = email.attempts + 1;
     const result = await deps.transport.send(
       { id: email.id, from: settings.from, to: email.to_address, toName: email.to_name, subject: email.subject, html: email.html ?? "", text: email.text_body ?? "" },

@@ -7,18 +7,26 @@ import type { EmailProps, EmailTemplateName } from "../../../emails";
 
 // The renderer and the templates (with the formatter React Email pulls in) are
 // loaded on the first message, not at start-up: most requests send no email.
-const loadRenderer = () => Promise.all([import("@react-email/render"), import("../../../emails")]);
+const loadRenderer = () => Promise.all([import("@react-email/render"), import("../../../emails"), import("html-to-text")]);
+
+// React Email's plain-text rendering renders the tree a second time and then
+// builds an html-to-text converter from its options on every call (most of
+// the cost of queueing a message). The same conversion, with the same options,
+// compiled once and applied to the HTML already rendered.
+let toPlainText: ((html: string) => string) | undefined;
 
 export type RenderedEmail = { subject: string; html: string; text: string };
 
 export async function renderEmail<N extends EmailTemplateName>(name: N, props: EmailProps<N>, brand: Brand): Promise<RenderedEmail> {
-  const [{ render }, { emailTemplates }] = await loadRenderer();
+  const [{ render, plainTextSelectors }, { emailTemplates }, { compile }] = await loadRenderer();
+  toPlainText ??= compile({ wordwrap: false, selectors: plainTextSelectors });
   const template = emailTemplates[name];
   // Each template's props type is checked at the call site (EmailProps<N>); here
   // they are handed on as they are.
   const fullProps = { ...props, brand } as never;
   const element = createElement(template.component as never, fullProps);
-  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
+  const html = await render(element);
+  const text = toPlainText(html);
   assertLinksArePublic(html, brand.publicUrl, name);
   return { subject: (template.subject as (p: never) => string)(fullProps), html, text };
 }

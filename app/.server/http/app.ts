@@ -4,6 +4,7 @@
 // 3. static assets
 // 4. CSRF origin check, then the body limit, then Remix
 import { randomBytes, randomUUID } from "node:crypto";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { ServerBuild } from "@remix-run/node";
@@ -60,7 +61,11 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   if (options.clientDir) {
     // Vite fingerprints everything under /assets, so it can be cached forever.
     app.use("/assets", express.static(path.join(options.clientDir, "assets"), { immutable: true, maxAge: "1y", index: false }));
-    app.use(express.static(options.clientDir, { maxAge: "1h", index: false }));
+    // The rest of build/client is a few files at the top (favicons): looked up
+    // by name, so a page request does not cost a stat() of a file that is not there.
+    const topLevelFiles = new Set(readdirSync(options.clientDir, { withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => `/${entry.name}`));
+    const serveTopLevelFile = express.static(options.clientDir, { maxAge: "1h", index: false });
+    app.use((req: Request, res: Response, next: NextFunction) => (topLevelFiles.has(req.path) ? serveTopLevelFile(req, res, next) : next()));
   }
   if (options.devMiddleware) app.use(options.devMiddleware);
 

@@ -4,7 +4,8 @@ import { createUser, queuedEmails, type TestUser } from "../../../test/factories
 import { connect, truncateAll, workerDatabaseUrl } from "../../../test/setup/databases";
 import { getEnv } from "../env";
 import { NOTICE_DAYS } from "../../utils/notice-limits";
-import { dismissNotice, listActiveNotices, publishNotice } from "./notices";
+import { BANNER_CACHE_MS, bannerNotices, forgetCachedBanners, listActiveNotices } from "./banner";
+import { dismissNotice, publishNotice } from "./notices";
 import { NoticeSchema } from "./schema";
 
 const db = connect(workerDatabaseUrl());
@@ -159,5 +160,24 @@ describe("banner notices", () => {
   it("records nothing for a notice that does not exist", async () => {
     expect(await dismissNotice(db, "00000000-0000-4000-8000-000000000000", ada.id, now)).toEqual({ dismissed: false });
     expect(await db.selectFrom("notice_dismissal").selectAll().execute()).toEqual([]);
+  });
+
+  it("keeps the banner list for a few seconds per process, but reads dismissals and publications at once", async () => {
+    forgetCachedBanners();
+    const at = (ms: number) => new Date(days(1).getTime() + ms);
+    const titles = async (userId: string | null, when: Date) => (await bannerNotices(db, userId, when)).map((n) => n.title);
+    expect(await titles(null, at(0))).toEqual([]);
+
+    // Published elsewhere (another replica): seen once the cached list expires.
+    await db.insertInto("notice").values({ title: "From another replica", body: "Text", published_at: now, show_until: days(30) }).execute();
+    expect(await titles(null, at(BANNER_CACHE_MS - 1))).toEqual([]);
+    expect(await titles(ada.id, at(BANNER_CACHE_MS))).toEqual(["From another replica"]);
+
+    // Published here: seen at once. Dismissed: gone at once, for that person only.
+    const { noticeId } = await publishNotice(db, input({ title: "From this replica" }), at(BANNER_CACHE_MS + 1));
+    expect(await titles(ada.id, at(BANNER_CACHE_MS + 2))).toEqual(["From this replica", "From another replica"]);
+    await dismissNotice(db, noticeId, ada.id, at(BANNER_CACHE_MS + 3));
+    expect(await titles(ada.id, at(BANNER_CACHE_MS + 4))).toEqual(["From another replica"]);
+    expect(await titles(bob.id, at(BANNER_CACHE_MS + 4))).toEqual(["From this replica", "From another replica"]);
   });
 });

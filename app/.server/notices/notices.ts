@@ -5,9 +5,8 @@ import type { Database } from "../db";
 import { publicLink } from "../email/brand";
 import { queueEmail } from "../email/queue";
 import { NOTICE_DAYS } from "../../utils/notice-limits";
+import { forgetCachedBanners } from "./banner";
 import type { NoticeInput } from "./schema";
-
-const MAX_BANNERS = 3;
 
 // The recipient limit guards against the portal being used to flood an inbox
 // on someone else's request. A policy notice is the operator's own, one per
@@ -31,7 +30,7 @@ export type PublishResult = { noticeId: string; emailsQueued: number; emailsRefu
 export async function publishNotice(db: Database, input: NoticeInput & { createdBy: string }, now = new Date()): Promise<PublishResult> {
   // Built before the transaction: publicLink refuses anything that is not a path.
   const emailLink = input.link ? publicLink(input.link) : null;
-  return db.transaction().execute(async (tx) => {
+  const result = await db.transaction().execute(async (tx) => {
     const notice = await tx
       .insertInto("notice")
       .values({
@@ -58,6 +57,8 @@ export async function publishNotice(db: Database, input: NoticeInput & { created
     }
     return { noticeId: notice.id, emailsQueued, emailsRefused: recipients.length - emailsQueued };
   });
+  forgetCachedBanners(); // this replica shows it at once; others within the cache's lifetime
+  return result;
 }
 
 /** Every notice, newest first, with how many people dismissed it: the operator's list. */
@@ -78,25 +79,6 @@ export async function listNotices(db: Database, limit = 100) {
     .orderBy("notice.published_at", "desc")
     .limit(limit)
     .execute();
-}
-
-export type ActiveNotice = { id: string; title: string; body: string; link: string | null };
-
-/** The notices a page shows in its banner: published, still showing, and not dismissed by this user. */
-export async function listActiveNotices(db: Database, userId: string | null, now = new Date()): Promise<ActiveNotice[]> {
-  let query = db
-    .selectFrom("notice")
-    .select(["notice.id", "notice.title", "notice.body", "notice.link"])
-    .where("notice.published_at", "<=", now)
-    .where("notice.show_until", ">", now)
-    .orderBy("notice.published_at", "desc")
-    .limit(MAX_BANNERS);
-  if (userId !== null) {
-    query = query.where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom("notice_dismissal").select("notice_dismissal.notice_id").whereRef("notice_dismissal.notice_id", "=", "notice.id").where("notice_dismissal.user_id", "=", userId))),
-    );
-  }
-  return query.execute();
 }
 
 /** Hides a notice for one user. Dismissing twice, or a notice that does not exist, changes nothing. */

@@ -26,7 +26,7 @@ const READING = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 export async function requireOrgRole(request: Request, slug: string | undefined, minimum: OrgRole = "member", options: { allowReadOnly?: boolean } = {}): Promise<OrgContext> {
   const session = await requireUser(request);
-  const access = slug ? await findOrgAccess(getDb(), slug, session.user.id) : null;
+  const access = slug ? await lookUpAccess(request, slug, session.user.id) : null;
   if (!access || !roleAtLeast(access.role, minimum)) {
     refuse({ userId: session.user.id, slug, path: new URL(request.url).pathname, reason: access ? `role ${access.role} below ${minimum}` : "not a member" });
   }
@@ -35,6 +35,22 @@ export async function requireOrgRole(request: Request, slug: string | undefined,
     throw entitlementRefusal(readOnlyMessage(access.standing));
   }
   return { ...access, session, actor: { userId: session.user.id, label: session.user.email }, ip: requestStore.getStore()?.clientIp ?? null };
+}
+
+// The org frame (orgs.$slug.tsx) and the page inside it both ask, in parallel,
+// on every page view: one lookup per GET, not two. Not for other methods: the
+// loaders that run after an action must see what the action changed.
+const pageViewLookups = new WeakMap<object, Map<string, Promise<OrgAccess | null>>>();
+
+function lookUpAccess(request: Request, slug: string, userId: string): Promise<OrgAccess | null> {
+  const context = requestStore.getStore();
+  if (!context || !READING.has(request.method)) return findOrgAccess(getDb(), slug, userId);
+  let lookups = pageViewLookups.get(context);
+  if (!lookups) pageViewLookups.set(context, (lookups = new Map()));
+  const key = `${userId}/${slug}`;
+  let lookup = lookups.get(key);
+  if (!lookup) lookups.set(key, (lookup = findOrgAccess(getDb(), slug, userId)));
+  return lookup;
 }
 
 // Changes a read-only org still takes: a member leaving (their data out of
@@ -55,8 +71,14 @@ async function onlyTakesAccessAway(request: Request, slug: string): Promise<bool
   }
 }
 
-/** Logs a failed authorization and answers 404: the caller learns nothing. */
+const refusalsLogged = new WeakSet<object>();
+
+/** Logs a failed authorization (once per request) and answers 404: the caller learns nothing. */
 export function refuse(details: Record<string, unknown>): never {
-  getLogger().warn({ requestId: requestStore.getStore()?.requestId, ...details }, "authorization failed");
+  const context = requestStore.getStore();
+  if (!context || !refusalsLogged.has(context)) {
+    if (context) refusalsLogged.add(context);
+    getLogger().warn({ requestId: context?.requestId, ...details }, "authorization failed");
+  }
   throw new Response("Not Found", { status: 404 });
 }

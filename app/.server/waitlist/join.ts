@@ -14,35 +14,46 @@ export type JoinInput = { email: string; name: string | null; company: string | 
 
 export async function joinWaitlist(db: Database, input: JoinInput, client: ClientInfo, now = new Date()): Promise<void> {
   await db.transaction().execute(async (tx) => {
+    // A new entry is stored with its confirmation token in the same statement.
+    const confirmation = newConfirmation(now);
     const created = await tx
       .insertInto("waitlist_entry")
-      .values({ email: input.email, name: input.name, company: input.company, ip: client.ip, user_agent: client.userAgent?.slice(0, 500) ?? null, created_at: now })
+      .values({
+        email: input.email,
+        name: input.name,
+        company: input.company,
+        ip: client.ip,
+        user_agent: client.userAgent?.slice(0, 500) ?? null,
+        created_at: now,
+        ...confirmation.columns,
+      })
       .onConflict((oc) => oc.column("email").doNothing())
       .returning(["id", "name"])
       .executeTakeFirst();
+    if (created) return queueConfirmation(tx, { email: input.email, name: created.name }, confirmation.token, now);
 
-    const entry =
-      created ??
-      (await tx
-        .selectFrom("waitlist_entry")
-        .select(["id", "name"])
-        .where("email", "=", input.email)
-        .where("confirmed_at", "is", null)
-        .where((eb) => eb.or([eb("confirmation_sent_at", "is", null), eb("confirmation_sent_at", "<", new Date(now.getTime() - RESEND_AFTER_MS))]))
-        .forUpdate()
-        .executeTakeFirst());
-    if (!entry) return;
-    await sendConfirmation(tx, { id: entry.id, email: input.email, name: entry.name }, now);
+    const unconfirmed = await tx
+      .selectFrom("waitlist_entry")
+      .select(["id", "name"])
+      .where("email", "=", input.email)
+      .where("confirmed_at", "is", null)
+      .where((eb) => eb.or([eb("confirmation_sent_at", "is", null), eb("confirmation_sent_at", "<", new Date(now.getTime() - RESEND_AFTER_MS))]))
+      .forUpdate()
+      .executeTakeFirst();
+    if (!unconfirmed) return;
+    // A fresh token replaces the old one: only the newest link works.
+    await tx.updateTable("waitlist_entry").set(confirmation.columns).where("id", "=", unconfirmed.id).execute();
+    await queueConfirmation(tx, { email: input.email, name: unconfirmed.name }, confirmation.token, now);
   });
 }
 
-async function sendConfirmation(tx: Database, entry: { id: string; email: string; name: string | null }, now: Date) {
+function newConfirmation(now: Date) {
   const token = generateSecret();
-  await tx
-    .updateTable("waitlist_entry")
-    .set({ confirm_token_hash: hashToken(token), confirm_expires_at: new Date(now.getTime() + CONFIRM_TTL_DAYS * 86_400_000), confirmation_sent_at: now })
-    .where("id", "=", entry.id)
-    .execute();
+  const columns = { confirm_token_hash: hashToken(token), confirm_expires_at: new Date(now.getTime() + CONFIRM_TTL_DAYS * 86_400_000), confirmation_sent_at: now };
+  return { token, columns };
+}
+
+async function queueConfirmation(tx: Database, entry: { email: string; name: string | null }, token: string, now: Date) {
   await queueEmail(
     tx,
     { to: entry.email, toName: entry.name, template: "waitlist-confirm", props: { name: entry.name, confirmUrl: publicLink(`/waitlist/confirm/${token}`), expiresInDays: CONFIRM_TTL_DAYS } },

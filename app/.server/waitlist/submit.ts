@@ -5,7 +5,7 @@ import { formFailure, readForm } from "../forms";
 import { getDb } from "../db";
 import { getEnv } from "../env";
 import { tooManyRequests } from "../http/responses";
-import { consumeRateLimit } from "../rate-limit";
+import { consumeRateLimits } from "../rate-limit";
 import { WaitlistSchema } from "../../utils/waitlist-schema";
 import { isDisposableDomain } from "./disposable";
 import { checkFormStamp } from "./form-stamp";
@@ -35,11 +35,12 @@ export async function submitWaitlist(request: Request, client: { ip: string; use
   if (env.WAITLIST_BLOCK_DISPOSABLE && isDisposableDomain(email)) {
     return formFailure({ fieldErrors: { email: "Please use a permanent email address, not a disposable one." }, values: form.values });
   }
-  const perIp = await consumeRateLimit(db, `waitlist:ip:${client.ip}`, WAITLIST_LIMITS.perIp);
-  if (!perIp.allowed) return tooManyRequests(perIp.retryAfterSeconds);
   const emailKey = createHash("sha256").update(email).digest("hex");
-  const perEmail = await consumeRateLimit(db, `waitlist:email:${emailKey}`, WAITLIST_LIMITS.perEmail);
-  if (!perEmail.allowed) return tooManyRequests(perEmail.retryAfterSeconds);
+  const limits = await consumeRateLimits(db, [
+    { key: `waitlist:ip:${client.ip}`, rule: WAITLIST_LIMITS.perIp },
+    { key: `waitlist:email:${emailKey}`, rule: WAITLIST_LIMITS.perEmail },
+  ]);
+  if (!limits.allowed) return tooManyRequests(limits.retryAfterSeconds);
 
   await joinWaitlist(db, { email, name, company }, client);
   return { ok: true as const };
