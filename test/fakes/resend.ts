@@ -4,6 +4,11 @@
 // error, or to hang. Like Resend, it answers a repeated Idempotency-Key with the
 // first answer instead of sending again.
 //
+// It can also be down for a while, until restore(): answering every send with a
+// 5xx (failWith), refusing connections on its port (refuseConnections), or
+// sending each message and then cutting the connection before the answer
+// (loseAnswers: the sender cannot tell the message went out).
+//
 // What it delivered can be read back, in process with `messages()` or over HTTP
 // with `GET /__test/emails?to=<address>` (for the e2e suite, whose server runs in
 // another process). Those reads need no API key and are not recorded as requests.
@@ -13,6 +18,7 @@ export type RecordedRequest = { method: string; path: string; headers: IncomingM
 /** A message as the fake "delivered" it, for tests to read. */
 export type SentEmail = { id: string; from: string; to: string[]; subject: string; text: string; html: string; receivedAt: string };
 export type ScriptedAnswer = { status: number; body: unknown; headers?: Record<string, string> } | "hang";
+type Outage = { kind: "status"; status: number; body: unknown } | { kind: "lost-answers" } | { kind: "refusing" };
 
 export class FakeResend {
   readonly requests: RecordedRequest[] = [];
@@ -22,6 +28,7 @@ export class FakeResend {
   private server?: Server;
   private hanging = new Set<ServerResponse>();
   private counter = 0;
+  private outage: Outage | null = null;
   url = "";
 
   /** Listens on 127.0.0.1, on `port` when given (a fixed one for another process to find), else on any free port. */
@@ -43,6 +50,44 @@ export class FakeResend {
     this.script.push(...answers);
   }
 
+  /**
+   * Until restore(), every send is answered `status` before anything else is
+   * looked at, so nothing is sent (an outage, not a rejected message). The
+   * default body is Resend's JSON error; pass a string for a proxy's HTML page.
+   */
+  failWith(status = 503, body: unknown = { statusCode: status, name: "application_error", message: "Service temporarily unavailable" }) {
+    this.outage = { kind: "status", status, body };
+  }
+
+  /** Until restore(), each send is delivered (or recognised by its Idempotency-Key) and then the connection is cut before the answer. */
+  loseAnswers() {
+    this.outage = { kind: "lost-answers" };
+  }
+
+  /** Until restore(), nothing listens on the port: connections are refused, and open ones are cut. */
+  async refuseConnections() {
+    if (!this.server?.listening) throw new Error("the fake is not listening");
+    this.outage = { kind: "refusing" };
+    const closed = new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  /** Ends any outage; after refuseConnections(), listens again on the same port. */
+  async restore() {
+    const wasRefusing = this.outage?.kind === "refusing";
+    this.outage = null;
+    if (!wasRefusing || !this.server) return;
+    const port = Number(new URL(this.url).port);
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once("error", reject);
+      this.server!.listen(port, "127.0.0.1", () => {
+        this.server!.off("error", reject);
+        resolve();
+      });
+    });
+  }
+
   /** Delivered messages, oldest first; only those addressed to `to` (case-insensitive, with or without a display name) when given. */
   messages(to?: string): SentEmail[] {
     const wanted = to?.trim().toLowerCase();
@@ -51,16 +96,17 @@ export class FakeResend {
       .filter((email) => !wanted || email.to.some((address) => bareAddress(address) === wanted));
   }
 
-  /** Forgets requests, deliveries and any unused scripted answers. */
+  /** Forgets requests, deliveries, any unused scripted answers and an outage (but keeps refusing connections until restore()). */
   reset() {
     this.requests.length = 0;
     this.delivered.clear();
     this.script = [];
+    if (this.outage?.kind !== "refusing") this.outage = null;
   }
 
   async stop() {
     for (const res of this.hanging) res.destroy();
-    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const closed = new Promise<void>((resolve) => (this.server?.listening ? this.server.close(() => resolve()) : resolve()));
     // Idle keep-alive connections (the SDK's, a test reader's) would hold close() open.
     this.server?.closeIdleConnections();
     await closed;
@@ -74,23 +120,28 @@ export class FakeResend {
     const request: RecordedRequest = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: raw ? JSON.parse(raw) : {} };
     this.requests.push(request);
 
-    if (req.headers.authorization !== "Bearer re_test_key") return this.send(res, 401, { statusCode: 401, name: "missing_api_key", message: "Missing API key" });
-    if (req.method !== "POST" || req.url !== "/emails") return this.send(res, 404, { statusCode: 404, name: "not_found", message: "Not found" });
+    if (this.outage?.kind === "status") return this.send(res, this.outage.status, this.outage.body);
+    // With answers being lost, everything is decided (and recorded) as usual, then the line goes dead.
+    const loseAnswer = this.outage?.kind === "lost-answers";
+    const answer = (status: number, body: unknown, headers?: Record<string, string>) => (loseAnswer ? res.destroy() : this.send(res, status, body, headers));
+
+    if (req.headers.authorization !== "Bearer re_test_key") return answer(401, { statusCode: 401, name: "missing_api_key", message: "Missing API key" });
+    if (req.method !== "POST" || req.url !== "/emails") return answer(404, { statusCode: 404, name: "not_found", message: "Not found" });
 
     const key = req.headers["idempotency-key"] as string | undefined;
     const previous = key ? this.delivered.get(key) : undefined;
-    if (previous) return this.send(res, 200, { id: (previous as RecordedRequest & { id: string }).id });
+    if (previous) return answer(200, { id: (previous as RecordedRequest & { id: string }).id });
 
-    const answer = this.script.shift();
-    if (answer === "hang") {
+    const scripted = this.script.shift();
+    if (scripted === "hang") {
       this.hanging.add(res);
       return;
     }
-    if (answer) return this.send(res, answer.status, answer.body, answer.headers);
+    if (scripted) return answer(scripted.status, scripted.body, scripted.headers);
 
     const id = `re_${++this.counter}`;
     if (key) this.delivered.set(key, Object.assign(request, { id, receivedAt: new Date().toISOString() }));
-    this.send(res, 200, { id });
+    answer(200, { id });
   }
 
   private handleTestRead(req: IncomingMessage, res: ServerResponse, url: URL) {
