@@ -15,8 +15,6 @@ let server: ServerProcess;
 let ip = 0;
 const nextIp = () => `10.30.${Math.floor(++ip / 250)}.${ip % 250}`;
 const RACERS = 20;
-// The server's default: the most messages one inbox gets from us in an hour.
-const RECIPIENT_HOURLY_LIMIT = 10;
 
 beforeAll(async () => {
   await truncateAll(db);
@@ -64,11 +62,11 @@ describe("racing submissions of one address", () => {
     expect(pending[0]!.user_id).toBe(users[0]!.id);
     expect(hashesEqual(pending[0]!.code_hash, hashToken(code))).toBe(true);
 
-    // The losers each mail the owner a heads-up ("someone tried to sign up with
-    // your address", signup.ts), until the inbox's hourly cap stops them quietly:
-    // the inbox gets at most the cap, never one message per request.
-    expect(emails.filter((email) => email.template === "signup-attempt")).toHaveLength(RECIPIENT_HOURLY_LIMIT - 1);
-    expect(emails).toHaveLength(RECIPIENT_HOURLY_LIMIT);
+    // The losers together mail the owner one heads-up ("someone tried to sign up
+    // with your address", signup.ts: at most one an hour), so the burst does not
+    // use up the inbox's hourly allowance.
+    expect(emails.filter((email) => email.template === "signup-attempt")).toHaveLength(1);
+    expect(emails).toHaveLength(2);
     expect(emails.every((email) => email.to_address === "race@example.com")).toBe(true);
   });
 

@@ -2,12 +2,20 @@
 // sees exactly what a new signup sees, and the owner gets a heads-up email
 // instead of a verification code: the form cannot be used to find out who has
 // an account. Both paths hash the password, so they also take as long.
+import { createHash } from "node:crypto";
 import type { Database } from "../db";
 import { publicLink } from "../email/brand";
 import { queueEmail } from "../email/queue";
 import { hashPassword } from "../password";
+import { consumeRateLimit } from "../rate-limit";
 import { consumeInvitation, findValidInvitation } from "./signup-invitations";
 import { startVerification } from "./verification";
+
+// One heads-up an hour is enough to tell the owner; more would only spend the
+// inbox's hourly allowance (a double-clicked form, a retrying bot) and leave no
+// room for the verification code or reset link they may ask for next.
+const SIGNUP_ATTEMPT_NOTICE = { limit: 1, windowSeconds: 3600 };
+const signupAttemptKey = (email: string) => `email:signup-attempt:${createHash("sha256").update(email).digest("hex")}`;
 
 export type SignupInput = { email: string; password: string; name: string | null; invitationToken: string | null };
 
@@ -42,7 +50,7 @@ export async function signUp(db: Database, input: SignupInput, mode: "open" | "i
 
     if (created) {
       await startVerification(tx, { id: created.id, name: input.name }, "signup", input.email, now);
-    } else {
+    } else if ((await consumeRateLimit(tx, signupAttemptKey(input.email), SIGNUP_ATTEMPT_NOTICE, now)).allowed) {
       await queueEmail(
         tx,
         { to: input.email, template: "signup-attempt", props: { loginUrl: publicLink("/login"), resetUrl: publicLink("/forgot-password") } },
