@@ -9,6 +9,7 @@ import { migrateToLatest } from "./app/.server/database/migrate";
 import { openAppDatabase } from "./app/.server/db";
 import { getEnv } from "./app/.server/env";
 import { createHttpApp } from "./app/.server/http/app";
+import { trackConnections } from "./app/.server/http/connection-drain";
 import { startBackgroundWork } from "./app/.server/jobs/background";
 import { getLogger } from "./app/.server/logger";
 
@@ -45,6 +46,7 @@ const app = createHttpApp({
 });
 
 const server = createServer(app);
+const connections = trackConnections(server);
 // Slowloris guard: a client gets this long to send its headers and whole request.
 server.headersTimeout = 20_000;
 server.requestTimeout = 60_000;
@@ -78,13 +80,9 @@ async function shutdown(signal: string) {
   }, env.SHUTDOWN_TIMEOUT_MS);
   force.unref();
 
-  // close() stops accepting and waits for active requests; idle keep-alive
-  // sockets would hold it open, so close them now (and as they become idle).
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
-  await closed;
-  clearInterval(idleSweep);
+  // Stops accepting and waits for active requests; keep-alive connections are
+  // told to close with their next answer, and closed once idle (connection-drain.ts).
+  await connections.drain();
   await background?.stop();
   await vite?.close();
   await database.close();

@@ -33,6 +33,12 @@ export function createDatabase(env: DatabaseSettings, options: { logger: Logger;
     // An idle client whose server went away emits 'error' on the pool; without a
     // listener that would crash the process on a database restart.
     pool.on("error", (error) => options.logger.warn({ err: error.message }, "idle database connection lost"));
+    // pg-pool takes its listener off a client while the client is lent out, and
+    // pg emits 'error' on a client whose connection dies, even mid-query: a
+    // database restart under traffic would then crash the process. The query
+    // itself fails (the request answers 503) and pg-pool discards the broken
+    // client on release, so the event only needs to be non-fatal here.
+    pool.on("connect", (client) => client.on("error", (error) => options.logger.debug({ err: error.message }, "database connection lost while in use")));
     const url = new URL(env.DATABASE_URL);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: "postgres", location: `${url.hostname}:${url.port || 5432}${url.pathname}`, close: () => db.destroy() };
