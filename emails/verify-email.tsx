@@ -1,4 +1,4 @@
-import { Text } from "@react-email/components";
+import { Text } from "@react-email/text";
 import { PREVIEW_BRAND, type Brand } from "./components/brand";
 import { ActionLink, EmailLayout, Paragraph } from "./components/layout";
 
