@@ -20,7 +20,7 @@ const CONNECTIONS = 50;
 const PASSWORD = "bench password that is long enough";
 const SESSION_TOKEN = "benchsessionid0000000000000000.benchsessionsecret00000000000000";
 
-type Scenario = { name: string; rps: number; p50: number; p95: number; p99: number; errors: number; non2xx: number };
+type Scenario = { name: string; rps: number; p50: number; p95: number; p99: number; errors: number; non2xx: number; statuses: Record<string, number> };
 
 async function load(name: string, options: autocannon.Options): Promise<Scenario> {
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options });
@@ -32,8 +32,9 @@ async function load(name: string, options: autocannon.Options): Promise<Scenario
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat?.count ?? 0])),
   };
-  console.log(`  ${name}: ${scenario.rps} req/s, p50 ${scenario.p50} ms, p99 ${scenario.p99} ms, errors ${scenario.errors}, non-2xx ${scenario.non2xx}`);
+  console.log(`  ${name}: ${scenario.rps} req/s, p50 ${scenario.p50} ms, p99 ${scenario.p99} ms, errors ${scenario.errors}, statuses ${JSON.stringify(scenario.statuses)}`);
   return scenario;
 }
 
