@@ -200,11 +200,14 @@ async function main() {
   await server.stop();
   rmSync(dataDir, { recursive: true, force: true });
 
+  const loginsPerSecond = Math.round((onPostgres.login.statuses["302"] ?? 0) / DURATION_S);
   const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 100) / 100 : 0);
   const rows = [
     ["/settings (signed in) vs /privacy", ratio(onPostgres.settings.rps, onPostgres.privacy.rps), "≥ 0.8"],
     ["POST /waitlist vs /privacy", ratio(onPostgres.waitlist.rps, onPostgres.privacy.rps), "≥ 0.6"],
-    ["POST /login vs raw argon2id verifications/s", ratio(onPostgres.login.rps, argon2PerSecond), "≥ 0.8"],
+    // Successes only: at 50 connections the hashing queue (2 running + 32
+    // waiting) is full, and the rest are refused at once with 429.
+    ["POST /login signed in (302) per s vs raw argon2id verifications/s", ratio(loginsPerSecond, argon2PerSecond), "≥ 0.8"],
     ["webhook ingest (signed subscription_updated) vs /privacy", ratio(onPostgres.webhookIngest.rps, onPostgres.privacy.rps), "(record)"],
     ["/settings on PGlite vs on PostgreSQL", ratio(pgliteSettings.rps, onPostgres.settings.rps), "(record)"],
   ];
@@ -214,7 +217,7 @@ async function main() {
   for (const s of [onPostgres.privacy, onPostgres.settings, onPostgres.waitlist, onPostgres.login, onPostgres.webhookIngest, { ...pglitePrivacy, name: "PGlite " + pglitePrivacy.name }, { ...pgliteSettings, name: "PGlite " + pgliteSettings.name }]) {
     console.log(`| ${s.name} | ${s.rps} | ${s.p50} | ${s.p95} | ${s.p99} | ${s.errors} | ${s.non2xx} |`);
   }
-  console.log(`\nraw argon2id verifications/s: ${argon2PerSecond}; server peak RSS on PostgreSQL: ${onPostgres.peakRssMb} MB`);
+  console.log(`\nsuccessful logins/s: ${loginsPerSecond} (of ${onPostgres.login.rps} answered/s); raw argon2id verifications/s: ${argon2PerSecond}; server peak RSS on PostgreSQL: ${onPostgres.peakRssMb} MB`);
   console.log(`webhooks applied by the server's own worker after ingest: ${webhookApply.appliedPerSecond}/s (${webhookApply.waitingAtEndOfIngest} waiting)`);
 
   mkdirSync(".bench", { recursive: true });

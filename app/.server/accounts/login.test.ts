@@ -1,6 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { connect, truncateAll, workerDatabaseUrl } from "../../../test/setup/databases";
 import { createUser, DEFAULT_PASSWORD } from "../../../test/factories/users";
+import { hashPassword, PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_QUEUE_LIMIT, PasswordHasherBusyError } from "../password";
 import { validateSessionToken } from "../session";
 import { LOGIN_LIMITS, logIn, type LoginResult } from "./login";
 
@@ -24,6 +25,17 @@ describe("logIn", () => {
     expect(result).toMatchObject({ ok: true, emailVerified: true });
     if (!result.ok) return;
     expect((await validateSessionToken(db, result.token, client, now))?.user.id).toBe(ada.id);
+  });
+
+  it("refuses at once while the password hasher's queue is full, spending none of the person's attempts", async () => {
+    await createUser(db, { email: "ada@example.com" });
+    // A flood already fills every slot and the whole queue.
+    const flood = Array.from({ length: PASSWORD_HASH_CONCURRENCY + PASSWORD_HASH_QUEUE_LIMIT }, () => hashPassword("flood password"));
+    await expect(logIn(db, "ada@example.com", DEFAULT_PASSWORD, client, now)).rejects.toBeInstanceOf(PasswordHasherBusyError);
+    expect(await db.selectFrom("rate_limit").selectAll().execute()).toEqual([]);
+    await Promise.all(flood);
+    // Once it has drained, the same login goes through.
+    expect(await logIn(db, "ada@example.com", DEFAULT_PASSWORD, client, now)).toMatchObject({ ok: true });
   });
 
   it("tells an unverified account to verify", async () => {

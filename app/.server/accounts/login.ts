@@ -4,8 +4,8 @@
 // an attacker can slow an account down for a few minutes, never lock it for good.
 import { createHash } from "node:crypto";
 import type { Database } from "../db";
-import { verifyAgainstDummy, verifyPassword } from "../password";
-import { consumeRateLimit } from "../rate-limit";
+import { assertPasswordHasherHasRoom, verifyAgainstDummy, verifyPassword } from "../password";
+import { consumeRateLimits } from "../rate-limit";
 import { recordAuditEvent } from "../orgs/audit";
 import { createSession, type ClientInfo } from "../session";
 
@@ -20,14 +20,17 @@ export type LoginResult =
   | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
 export async function logIn(db: Database, email: string, password: string, client: ClientInfo, now = new Date()): Promise<LoginResult> {
+  assertPasswordHasherHasRoom();
   const accountKey = `login:account:${createHash("sha256").update(email).digest("hex")}`;
-  for (const [key, rule] of [
-    [`login:ip:${client.ip ?? "unknown"}`, LOGIN_LIMITS.perIp],
-    [accountKey, LOGIN_LIMITS.perAccount],
-  ] as const) {
-    const allowance = await consumeRateLimit(db, key, rule, now);
-    if (!allowance.allowed) return { ok: false, reason: "throttled", retryAfterSeconds: allowance.retryAfterSeconds };
-  }
+  const allowance = await consumeRateLimits(
+    db,
+    [
+      { key: `login:ip:${client.ip ?? "unknown"}`, rule: LOGIN_LIMITS.perIp },
+      { key: accountKey, rule: LOGIN_LIMITS.perAccount },
+    ],
+    now,
+  );
+  if (!allowance.allowed) return { ok: false, reason: "throttled", retryAfterSeconds: allowance.retryAfterSeconds };
 
   const user = await db.selectFrom("user").select(["id", "password_hash", "email_verified_at", "deletion_requested_at"]).where("email", "=", email).executeTakeFirst();
   const valid = user ? await verifyPassword(user.password_hash, password) : await verifyAgainstDummy(password);

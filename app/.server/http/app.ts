@@ -2,7 +2,7 @@
 // 1. request context (id, trusted client IP, CSP nonce) and headers on every response
 // 2. health endpoints (cheap, no body, no CSRF)
 // 3. static assets
-// 4. CSRF origin check, then the body limit, then Remix
+// 4. CSRF origin check, login flood shedding, then the body limit, then Remix
 import { randomBytes, randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
 import path from "node:path";
@@ -11,6 +11,7 @@ import type { ServerBuild } from "@remix-run/node";
 import type { Logger } from "pino";
 import { analyticsSettings } from "../analytics";
 import { checkCsrf } from "../csrf";
+import { shedLoginFloods } from "./login-shedding";
 import type { Database } from "../db";
 import { buildTrustedProxyList, type Env } from "../env";
 import { redactUrl } from "../logger";
@@ -83,6 +84,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     res.status(403).type("text/plain").send("This request did not come from this site's own pages, so it was refused.");
   });
 
+  app.use(shedLoginFloods);
   app.use(bodyLimit(env.BODY_LIMIT_BYTES));
   app.all("*", remixHandler({ build: options.build, mode: env.NODE_ENV, publicUrl: env.PUBLIC_URL }));
 

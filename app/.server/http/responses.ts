@@ -1,6 +1,6 @@
 // Answers shared by actions: throttled, and too busy hashing passwords.
 import { formFailure } from "../forms";
-import { PasswordHasherBusyError } from "../password";
+import { isPasswordHasherBusy } from "../password-hasher";
 
 export function tooManyRequests(retryAfterSeconds: number, message = "Too many attempts. Please wait a little and try again.") {
   return formFailure({ formError: message }, { status: 429, headers: { "Retry-After": String(retryAfterSeconds) } });
@@ -11,7 +11,7 @@ export async function unlessBusy<T>(run: () => Promise<T>) {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof PasswordHasherBusyError) return tooManyRequests(5, "We are very busy right now. Please try again in a few seconds.");
+    if (isPasswordHasherBusy(error)) return tooManyRequests(5, "We are very busy right now. Please try again in a few seconds.");
     throw error;
   }
 }
