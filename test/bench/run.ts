@@ -15,6 +15,7 @@ import { createOrgWithCheckout } from "../factories/billing";
 import { FakeLemonSqueezy, lemonSqueezyServerOptions, TEST_BILLING_ENV, type SignedWebhook } from "../fakes/lemonsqueezy";
 import { ADMIN_URL, connect, databaseUrl, recreateDatabase } from "../setup/databases";
 import { startServer, type ServerProcess } from "../setup/server-process";
+import { waitlistFormStamp } from "../setup/http-client";
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 50;
@@ -124,7 +125,7 @@ async function benchServer(label: string, server: ServerProcess, users: number, 
   console.log(`\n${label}`);
   // A short unmeasured run first, so the floor is not also measuring JIT warm-up.
   await autocannon({ connections: CONNECTIONS, duration: 2, url: `${url}/settings`, headers: { cookie } });
-  const stamp = /name="startedAt" value="([^"]+)"/.exec(await (await fetch(`${url}/`)).text())?.[1] ?? "";
+  const stamp = await waitlistFormStamp(url);
   let joins = 0;
   const [privacy, settings] = await interleaved([
     ["GET /privacy (floor)", { url: `${url}/privacy` }],

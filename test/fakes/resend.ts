@@ -175,3 +175,8 @@ function toSentEmail(request: RecordedRequest & { id: string; receivedAt?: strin
 function bareAddress(address: string): string {
   return (/<([^<>]+)>\s*$/.exec(address)?.[1] ?? address).trim().toLowerCase();
 }
+
+/** What a spawned server needs to send its mail to this fake, with its own worker and no pacing. */
+export function resendServerEnv(baseUrl: string, from = "Gatehouse <no-reply@example.com>"): Record<string, string> {
+  return { RUN_WORKER: "true", EMAIL_TRANSPORT: "resend", RESEND_API_KEY: "re_test_key", RESEND_BASE_URL: baseUrl, EMAIL_FROM: from, EMAIL_RATE_PER_SECOND: "0" };
+}

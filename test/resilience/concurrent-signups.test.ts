@@ -7,7 +7,7 @@ import { hashesEqual, hashToken } from "../../app/.server/tokens";
 import { WAITLIST_LIMITS } from "../../app/.server/waitlist/submit";
 import { queuedEmails } from "../factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
-import { HttpClient } from "../setup/http-client";
+import { HttpClient, waitlistFormStamp } from "../setup/http-client";
 import { startServer, type ServerProcess } from "../setup/server-process";
 
 const db = connect(workerDatabaseUrl());
@@ -71,7 +71,7 @@ describe("racing submissions of one address", () => {
   });
 
   it("keeps one waitlist entry from 20 parallel joins, answers alike, and queues one confirmation", async () => {
-    const stamp = /name="startedAt" value="([^"]+)"/.exec(await (await browser().get("/")).text())![1]!;
+    const stamp = await waitlistFormStamp(server.url);
     const responses = await Promise.all(
       Array.from({ length: RACERS }, () => browser().post("/waitlist", { email: "queue@example.com", name: "", company: "", website: "", startedAt: stamp })),
     );

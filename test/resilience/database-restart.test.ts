@@ -4,6 +4,7 @@
 // waitlist join the database does not hold.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../setup/databases";
+import { waitlistFormStamp } from "../setup/http-client";
 import { startServer, type ServerProcess } from "../setup/server-process";
 import { startLoad, tally, type Outcome } from "./support/load";
 import { ThrowawayPostgres } from "./support/throwaway-postgres";
@@ -29,13 +30,6 @@ afterAll(async () => {
   await cluster?.destroy();
 });
 
-async function formStamp(target: ServerProcess): Promise<string> {
-  const html = await (await fetch(`${target.url}/`)).text();
-  const stamp = /name="startedAt" value="([^"]+)"/.exec(html)?.[1];
-  if (!stamp) throw new Error(`no startedAt field on the landing page:\n${html.slice(0, 1000)}`);
-  return stamp;
-}
-
 const describeOutcome = (o: Outcome) => `${o.request.tag} sent at ${Math.round(o.sentAt)} ms → ${o.status ?? o.error} at ${Math.round(o.endedAt)} ms`;
 
 describe("PostgreSQL restarted under steady traffic", () => {
@@ -45,7 +39,7 @@ describe("PostgreSQL restarted under steady traffic", () => {
     { mode: "immediate" as const, subnet: 21 },
   ])("answers 503 while it is down ($mode stop), recovers within seconds, and keeps every join it confirmed", async ({ mode, subnet }) => {
     const live = server!;
-    const stamp = await formStamp(live);
+    const stamp = await waitlistFormStamp(live.url);
     // Each join from its own address and with its own email: no rate limit can answer instead of the database.
     const load = startLoad({
       baseUrl: live.url,

@@ -4,9 +4,9 @@
 // here: 5xx answers, a port that refuses connections, and answers lost after the
 // message went out (where only the Idempotency-Key prevents a second copy).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FakeResend } from "../fakes/resend";
+import { FakeResend, resendServerEnv } from "../fakes/resend";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
-import { eventually, HttpClient } from "../setup/http-client";
+import { eventually, HttpClient, waitlistFormStamp } from "../setup/http-client";
 import { startServer, type ServerProcess } from "../setup/server-process";
 
 const db = connect(workerDatabaseUrl());
@@ -20,12 +20,7 @@ beforeAll(async () => {
   const resendUrl = await resend.start();
   server = await startServer({
     DATABASE_URL: workerDatabaseUrl(),
-    RUN_WORKER: "true",
-    EMAIL_TRANSPORT: "resend",
-    RESEND_API_KEY: "re_test_key",
-    RESEND_BASE_URL: resendUrl,
-    EMAIL_FROM: "Gatehouse <no-reply@example.com>",
-    EMAIL_RATE_PER_SECOND: "0",
+    ...resendServerEnv(resendUrl),
     WAITLIST_MIN_FILL_MS: "0",
     TRUST_PROXY: "loopback",
     PUBLIC_URL: "http://localhost:3999",
@@ -42,7 +37,7 @@ const BATCH = 15;
 
 /** Joins the waitlist with `count` new addresses (distinct client IPs, so no per-IP limit); each queues one confirmation. */
 async function queueConfirmations(tag: string, count = BATCH): Promise<string[]> {
-  const stamp = /name="startedAt" value="([^"]+)"/.exec(await (await new HttpClient(server.url).get("/")).text())![1]!;
+  const stamp = await waitlistFormStamp(server.url);
   const addresses = Array.from({ length: count }, (_, i) => `${tag}-${i}@example.com`);
   const responses = await Promise.all(
     addresses.map((email) => new HttpClient(server.url, { "X-Forwarded-For": nextIp() }).post("/waitlist", { email, name: "", company: "", website: "", startedAt: stamp })),

@@ -7,7 +7,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser, DEFAULT_PASSWORD } from "../factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
-import { eventually, HttpClient } from "../setup/http-client";
+import { eventually, HttpClient, waitlistFormStamp } from "../setup/http-client";
 import { startServer, type ServerProcess } from "../setup/server-process";
 import { runLoad, tally } from "./support/load";
 
@@ -58,8 +58,7 @@ describe("every pooled connection held by slow queries", () => {
     const browser = new HttpClient(live.url, { "X-Forwarded-For": "10.30.0.1" });
     expect((await browser.post("/login", { email: user.email, password: DEFAULT_PASSWORD })).headers.get("location")).toBe("/settings");
     expect((await browser.get("/settings")).status).toBe(200);
-    const stamp = /name="startedAt" value="([^"]+)"/.exec(await (await fetch(`${live.url}/`)).text())?.[1];
-    expect(stamp).toBeDefined();
+    const stamp = await waitlistFormStamp(live.url);
 
     // The slow queries: waitlist joins that wait on a lock the test holds, one per pooled connection.
     locker = new pg.Client({ connectionString: workerDatabaseUrl() });
@@ -145,7 +144,7 @@ describe("slow queries that outlive the statement timeout", () => {
     const blocker = new pg.Client({ connectionString: workerDatabaseUrl() });
     try {
       await truncateAll(db);
-      const stamp = /name="startedAt" value="([^"]+)"/.exec(await (await fetch(`${impatient.url}/`)).text())![1]!;
+      const stamp = await waitlistFormStamp(impatient.url);
       await blocker.connect();
       await blocker.query("begin");
       await blocker.query("lock table waitlist_entry in access exclusive mode");

@@ -4,7 +4,7 @@
 // Resend API, delivered by the server's own background worker.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FakeResend, type SentEmail } from "../fakes/resend";
+import { FakeResend, type SentEmail, resendServerEnv } from "../fakes/resend";
 import { createUser, type TestUser } from "../factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
 import { startServer, type ServerProcess } from "../setup/server-process";
@@ -24,12 +24,7 @@ beforeAll(async () => {
     startServer({
       DATABASE_URL: workerDatabaseUrl(),
       SIGNUP_MODE: "open",
-      RUN_WORKER: "true",
-      EMAIL_TRANSPORT: "resend",
-      RESEND_API_KEY: "re_test_key",
-      RESEND_BASE_URL: resendUrl,
-      EMAIL_FROM: "Gatehouse Tests <no-reply@accounts.test>",
-      EMAIL_RATE_PER_SECOND: "0",
+      ...resendServerEnv(resendUrl, "Gatehouse Tests <no-reply@accounts.test>"),
     }),
     startServer({ DATABASE_URL: workerDatabaseUrl(), PUBLIC_URL: HTTPS_ORIGIN }),
   ]);

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SmtpCatcher } from "../fakes/smtp";
-import { eventually, HttpClient } from "../setup/http-client";
+import { eventually, HttpClient, waitlistFormStamp } from "../setup/http-client";
 import { startServer, type ServerProcess } from "../setup/server-process";
 
 const work = mkdtempSync(path.join(tmpdir(), "gatehouse-egress-"));
@@ -100,7 +100,7 @@ describe("the connection recorder", () => {
     );
     try {
       const visitor = new HttpClient(control.url);
-      const stamp = /name="startedAt" value="([^"]+)"/.exec(await (await visitor.get("/")).text())![1]!;
+      const stamp = await waitlistFormStamp(server.url);
       await visitor.post("/waitlist", { email: "grace@corp.example", name: "", company: "", website: "", startedAt: stamp });
       await eventually(() => (readFileSync(log, "utf8").includes("api.resend.com") ? true : undefined), 20_000, "an attempt to reach api.resend.com");
     } finally {

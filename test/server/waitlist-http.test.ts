@@ -7,6 +7,7 @@ import { WAITLIST_LIMITS } from "../../app/.server/waitlist/submit";
 import { createUser, latestLinkToken, queuedEmails } from "../factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
 import { startServer, type ServerProcess } from "../setup/server-process";
+import { waitlistFormStamp } from "../setup/http-client";
 
 const db = connect(workerDatabaseUrl());
 
@@ -36,12 +37,7 @@ beforeEach(resetDatabase);
 const SUCCESS = "Thanks! Check your inbox";
 const entries = () => db.selectFrom("waitlist_entry").selectAll().orderBy("created_at").execute();
 
-async function stampFrom(target: ServerProcess): Promise<string> {
-  const html = await (await fetch(`${target.url}/`)).text();
-  const stamp = /name="startedAt" value="([^"]+)"/.exec(html)?.[1];
-  if (!stamp) throw new Error(`no startedAt field on the landing page:\n${html.slice(0, 2000)}`);
-  return stamp;
-}
+const stampFrom = (target: ServerProcess) => waitlistFormStamp(target.url);
 
 /** A stamp signed with the instance key, issued `ageMs` ago (what a person who took their time would send). */
 const agedStamp = (ageMs: number) => {

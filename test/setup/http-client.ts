@@ -51,3 +51,11 @@ export async function eventually<T>(find: () => T | undefined | Promise<T | unde
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** The signed "startedAt" stamp of the waitlist form on the landing page: a join without it is dropped as a bot. */
+export async function waitlistFormStamp(baseUrl: string): Promise<string> {
+  const html = await (await fetch(new URL("/", baseUrl))).text();
+  const stamp = /name="startedAt" value="([^"]+)"/.exec(html)?.[1];
+  if (!stamp) throw new Error(`no startedAt field on the landing page of ${baseUrl}:\n${html.slice(0, 1000)}`);
+  return stamp;
+}
