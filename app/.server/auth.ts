@@ -3,24 +3,17 @@
 // The session is looked up once per request, however many loaders ask.
 import { redirect } from "@remix-run/node";
 import { getDb } from "./db";
-import { requestStore } from "./http/request-context";
+import { oncePerRequest, requestStore } from "./http/request-context";
 import { validateSessionToken, type ValidSession } from "./session";
 import { clearedSessionCookie, readSessionToken } from "./session-cookie";
 
-const lookups = new WeakMap<object, Promise<ValidSession | null>>();
-
 export function getSession(request: Request): Promise<ValidSession | null> {
-  const context = requestStore.getStore();
-  const key = context ?? request;
-  let lookup = lookups.get(key);
-  if (!lookup) {
+  return oncePerRequest(request, "session", () => {
     const token = readSessionToken(request);
-    lookup = token
-      ? validateSessionToken(getDb(), token, { ip: context?.clientIp ?? null, userAgent: request.headers.get("user-agent") })
-      : Promise.resolve(null);
-    lookups.set(key, lookup);
-  }
-  return lookup;
+    if (!token) return Promise.resolve(null);
+    const clientIp = requestStore.getStore()?.clientIp ?? null;
+    return validateSessionToken(getDb(), token, { ip: clientIp, userAgent: request.headers.get("user-agent") });
+  });
 }
 
 /**

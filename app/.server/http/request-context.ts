@@ -23,3 +23,18 @@ declare module "@remix-run/node" {
 
 /** The context of the request being handled, for code (like handleError) that is not handed it. */
 export const requestStore = singleton("request-store", () => new AsyncLocalStorage<RequestContext>());
+
+const perRequest = new WeakMap<object, Map<string, unknown>>();
+
+/**
+ * `compute()` once per request and key: the loaders of one page run in
+ * parallel and would otherwise each do the same lookup. Keyed by the request's
+ * context (the Request object itself when there is none, as in unit tests).
+ */
+export function oncePerRequest<T>(request: Request, key: string, compute: () => T): T {
+  const owner = requestStore.getStore() ?? request;
+  let values = perRequest.get(owner);
+  if (!values) perRequest.set(owner, (values = new Map()));
+  if (!values.has(key)) values.set(key, compute());
+  return values.get(key) as T;
+}

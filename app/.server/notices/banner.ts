@@ -38,14 +38,12 @@ async function bannersFor(db: Database, notices: CurrentNotice[], userId: string
   return showing.slice(0, MAX_BANNERS).map(({ id, title, body, link }) => ({ id, title, body, link }));
 }
 
-/** The notices a page shows: published, still showing, and not dismissed by this user. Uncached. */
-export async function listActiveNotices(db: Database, userId: string | null, now = new Date()): Promise<ActiveNotice[]> {
-  return bannersFor(db, await loadCurrentNotices(db, now), userId, now);
-}
-
 let cached: { until: number; notices: Promise<CurrentNotice[]> } | undefined;
 
-/** listActiveNotices, with the list of notices kept for BANNER_CACHE_MS. */
+/**
+ * The notices a page shows: published, still showing, and not dismissed by this
+ * user. The list of notices is kept for BANNER_CACHE_MS; dismissals are read each time.
+ */
 export async function bannerNotices(db: Database, userId: string | null, now = new Date()): Promise<ActiveNotice[]> {
   if (!cached || cached.until <= now.getTime()) {
     const notices = loadCurrentNotices(db, now);

@@ -4,7 +4,7 @@
 import type { OrgRole } from "../../../db/schema";
 import { requireUser } from "../auth";
 import { getDb } from "../db";
-import { requestStore } from "../http/request-context";
+import { oncePerRequest, requestStore } from "../http/request-context";
 import { getLogger } from "../logger";
 import type { ValidSession } from "../session";
 import { readOnlyMessage } from "../billing/plans";
@@ -40,17 +40,9 @@ export async function requireOrgRole(request: Request, slug: string | undefined,
 // The org frame (orgs.$slug.tsx) and the page inside it both ask, in parallel,
 // on every page view: one lookup per GET, not two. Not for other methods: the
 // loaders that run after an action must see what the action changed.
-const pageViewLookups = new WeakMap<object, Map<string, Promise<OrgAccess | null>>>();
-
 function lookUpAccess(request: Request, slug: string, userId: string): Promise<OrgAccess | null> {
-  const context = requestStore.getStore();
-  if (!context || !READING.has(request.method)) return findOrgAccess(getDb(), slug, userId);
-  let lookups = pageViewLookups.get(context);
-  if (!lookups) pageViewLookups.set(context, (lookups = new Map()));
-  const key = `${userId}/${slug}`;
-  let lookup = lookups.get(key);
-  if (!lookup) lookups.set(key, (lookup = findOrgAccess(getDb(), slug, userId)));
-  return lookup;
+  if (!READING.has(request.method)) return findOrgAccess(getDb(), slug, userId);
+  return oncePerRequest(request, `org-access:${userId}/${slug}`, () => findOrgAccess(getDb(), slug, userId));
 }
 
 // Changes a read-only org still takes: a member leaving (their data out of
