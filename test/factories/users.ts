@@ -3,6 +3,7 @@
 // is about login should not depend on signup working.
 import type { Database } from "../../app/.server/db";
 import { hashPassword } from "../../app/.server/password";
+import { createSession } from "../../app/.server/session";
 
 export const DEFAULT_PASSWORD = "correct horse battery staple";
 
@@ -67,4 +68,10 @@ export async function latestLinkToken(db: Database, to: string, path: string): P
   const token = tokens.at(-1);
   if (!token) throw new Error(`no link to ${path} was queued for ${to}`);
   return token;
+}
+
+/** A signed-in browser's Cookie header for `user`, with a session made directly in the database. */
+export async function sessionCookieFor(db: Database, user: { id: string }, client: { ip?: string; userAgent?: string } = {}): Promise<string> {
+  const { token } = await createSession(db, user.id, { ip: client.ip ?? "127.0.0.1", userAgent: client.userAgent ?? null });
+  return `gatehouse_session=${token}`;
 }

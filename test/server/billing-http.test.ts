@@ -6,10 +6,9 @@ import { request as httpRequest } from "node:http";
 import pino from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { applyDueWebhookEvents } from "../../app/.server/billing/events";
-import { createSession } from "../../app/.server/session";
 import { billingAuditActions, createOrgWithCheckout, orgBilling, webhookEvents } from "../factories/billing";
 import { addMember } from "../factories/orgs";
-import { createUser, type TestUser } from "../factories/users";
+import { createUser, type TestUser, sessionCookieFor } from "../factories/users";
 import {
   FakeLemonSqueezy,
   interceptLemonSqueezy,
@@ -20,7 +19,7 @@ import {
   type SignedWebhook,
 } from "../fakes/lemonsqueezy";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
-import { eventually } from "../setup/http-client";
+import { eventually, pageRequests } from "../setup/http-client";
 import { startServer, type ServerProcess } from "../setup/server-process";
 
 const db = connect(workerDatabaseUrl());
@@ -49,18 +48,8 @@ beforeEach(async () => {
 
 // ---- requests -------------------------------------------------------------
 
-async function signIn(user: TestUser): Promise<string> {
-  const { token } = await createSession(db, user.id, { ip: "127.0.0.1", userAgent: null });
-  return `gatehouse_session=${token}`;
-}
-const get = (path: string, cookie?: string) => fetch(`${server.url}${path}`, { headers: cookie ? { Cookie: cookie } : {}, redirect: "manual" });
-const post = (path: string, fields: Record<string, string>, cookie?: string) =>
-  fetch(`${server.url}${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin", ...(cookie ? { Cookie: cookie } : {}) },
-    body: new URLSearchParams(fields),
-    redirect: "manual",
-  });
+const signIn = (user: TestUser) => sessionCookieFor(db, user);
+const { get, post } = pageRequests(() => server);
 const pageText = async (response: Response) => (await response.text()).replaceAll("<!-- -->", "").replaceAll("&#x27;", "'");
 
 /** LemonSqueezy's side of a webhook: a server-to-server POST with no browser headers. */

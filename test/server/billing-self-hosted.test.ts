@@ -2,9 +2,8 @@
 // LemonSqueezy (its SDK's requests are sent to a recording fake, which must
 // stay empty), and LEMONSQUEEZY_* settings are a configuration error.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSession } from "../../app/.server/session";
 import { createOrgWithCheckout } from "../factories/billing";
-import { createUser } from "../factories/users";
+import { createUser, sessionCookieFor } from "../factories/users";
 import { FakeLemonSqueezy, lemonSqueezyServerOptions, signWebhook, TEST_BILLING_ENV } from "../fakes/lemonsqueezy";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
 import { startServer, type ServerProcess } from "../setup/server-process";
@@ -30,8 +29,7 @@ describe("self-hosted mode", () => {
     await db.updateTable("user").set({ is_operator: true }).where("id", "=", owner.id).execute();
     const org = await createOrgWithCheckout(db, { owner });
     await db.updateTable("org").set({ plan: "enterprise", seat_limit: null }).where("id", "=", org.id).execute();
-    const { token } = await createSession(db, owner.id, { ip: "127.0.0.1", userAgent: null });
-    const cookie = `gatehouse_session=${token}`;
+    const cookie = await sessionCookieFor(db, owner);
     const form = { "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin", Cookie: cookie };
 
     // The owner (and operator) gets 404 where billing would be.

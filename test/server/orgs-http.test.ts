@@ -5,11 +5,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { OrgRole } from "../../db/schema";
 import { createApiKey } from "../../app/.server/orgs/api-keys";
 import { recordAuditEvent } from "../../app/.server/orgs/audit";
-import { createSession } from "../../app/.server/session";
 import { hashToken } from "../../app/.server/tokens";
 import { actorOf, auditEventsOf, createTestOrg, deletedUserLabel, membershipsOf, newInvitationToken, roleOf, type TestOrg } from "../factories/orgs";
-import { createUser, queuedEmails, type TestUser } from "../factories/users";
+import { createUser, queuedEmails, type TestUser, sessionCookieFor } from "../factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
+import { pageRequests } from "../setup/http-client";
 import { startServer, type ServerProcess } from "../setup/server-process";
 
 const db = connect(workerDatabaseUrl());
@@ -30,21 +30,10 @@ const PASSWORD = "a long and unusual passphrase";
 
 // ---- requests -------------------------------------------------------------
 
-async function signIn(user: TestUser): Promise<string> {
-  const { token } = await createSession(db, user.id, { ip: "127.0.0.1", userAgent: null });
-  return `gatehouse_session=${token}`;
-}
+const signIn = (user: TestUser) => sessionCookieFor(db, user);
 
-const get = (path: string, cookie?: string) => fetch(`${server.url}${path}`, { headers: cookie ? { Cookie: cookie } : {}, redirect: "manual" });
+const { get, post } = pageRequests(() => server);
 
-/** A form post the way a browser without JavaScript sends it, from our own pages. */
-const post = (path: string, fields: Record<string, string>, cookie?: string) =>
-  fetch(`${server.url}${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin", ...(cookie ? { Cookie: cookie } : {}) },
-    body: new URLSearchParams(fields),
-    redirect: "manual",
-  });
 
 function api(path: string, options: { key?: string; method?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {}) {
   const body = options.body ?? (options.json === undefined ? undefined : JSON.stringify(options.json));

@@ -2,9 +2,8 @@
 // its limit, policy notices (publishing, the banner, dismissing without
 // JavaScript), and the optional Umami script with the CSP that allows it.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createSession } from "../../app/.server/session";
 import { createTestOrg } from "../factories/orgs";
-import { createUser, queuedEmails, type TestUser } from "../factories/users";
+import { createUser, queuedEmails, type TestUser, sessionCookieFor } from "../factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
 import { startServer, type ServerProcess } from "../setup/server-process";
 
@@ -29,10 +28,7 @@ beforeEach(() => truncateAll(db));
 
 // ---- requests -------------------------------------------------------------
 
-async function signIn(user: TestUser, client: { ip?: string; userAgent?: string } = {}): Promise<string> {
-  const { token } = await createSession(db, user.id, { ip: client.ip ?? "127.0.0.1", userAgent: client.userAgent ?? null });
-  return `gatehouse_session=${token}`;
-}
+const signIn = (user: TestUser, client: { ip?: string; userAgent?: string } = {}) => sessionCookieFor(db, user, client);
 
 async function operator(): Promise<{ user: TestUser; cookie: string }> {
   const user = await createUser(db, { email: "operator@example.com", name: "Op" });

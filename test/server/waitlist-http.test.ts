@@ -2,12 +2,11 @@
 // form post, the quiet bot checks, limits, confirmation, and the operator pages.
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createSession } from "../../app/.server/session";
 import { WAITLIST_LIMITS } from "../../app/.server/waitlist/submit";
-import { createUser, latestLinkToken, queuedEmails } from "../factories/users";
+import { createUser, latestLinkToken, queuedEmails, sessionCookieFor } from "../factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
 import { startServer, type ServerProcess } from "../setup/server-process";
-import { waitlistFormStamp } from "../setup/http-client";
+import { waitlistFormStamp, pageRequests } from "../setup/http-client";
 
 const db = connect(workerDatabaseUrl());
 
@@ -284,11 +283,10 @@ describe("operator pages", () => {
   async function cookieFor(options: { operator: boolean }): Promise<string> {
     const user = await createUser(db, { email: options.operator ? "operator@example.com" : "member@example.com" });
     if (options.operator) await db.updateTable("user").set({ is_operator: true }).where("id", "=", user.id).execute();
-    const { token } = await createSession(db, user.id, { ip: "127.0.0.1", userAgent: null });
-    return `gatehouse_session=${token}`;
+    return sessionCookieFor(db, user);
   }
 
-  const get = (path: string, cookie?: string) => fetch(`${server.url}${path}`, { headers: cookie ? { Cookie: cookie } : {}, redirect: "manual" });
+  const { get } = pageRequests(() => server);
 
   it("render names and companies escaped", async () => {
     expect((await join({ email: "xss@example.com", name: "<script>alert(1)</script>", company: '"><img src=x onerror=alert(2)>' })).status).toBe(200);

@@ -59,3 +59,22 @@ export async function waitlistFormStamp(baseUrl: string): Promise<string> {
   if (!stamp) throw new Error(`no startedAt field on the landing page of ${baseUrl}:\n${html.slice(0, 1000)}`);
   return stamp;
 }
+
+/**
+ * GET and form POST to `server()` (read when called: servers start in beforeAll)
+ * the way a browser without JavaScript does from our own pages, with an
+ * optional Cookie header, following no redirects.
+ */
+export function pageRequests(server: () => { url: string }) {
+  const cookieHeader = (cookie?: string): Record<string, string> => (cookie ? { Cookie: cookie } : {});
+  return {
+    get: (path: string, cookie?: string) => fetch(`${server().url}${path}`, { headers: cookieHeader(cookie), redirect: "manual" }),
+    post: (path: string, fields: Record<string, string>, cookie?: string) =>
+      fetch(`${server().url}${path}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin", ...cookieHeader(cookie) },
+        body: new URLSearchParams(fields),
+        redirect: "manual",
+      }),
+  };
+}
