@@ -1,28 +1,19 @@
 // Checkouts and the customer portal through the real SDK, against the fake API.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { billingAuditActions, createOrgWithCheckout } from "../../../test/factories/billing";
 import { createTestOrg } from "../../../test/factories/orgs";
 import { createUser } from "../../../test/factories/users";
-import { FakeLemonSqueezy, interceptLemonSqueezy, TEST_BILLING_SETTINGS, TEST_STORE_ID, TEST_TEAM_VARIANT_ID } from "../../../test/fakes/lemonsqueezy";
+import { TEST_BILLING_SETTINGS, TEST_STORE_ID, TEST_TEAM_VARIANT_ID } from "../../../test/fakes/lemonsqueezy";
+import { fakeLemonSqueezyForThisFile } from "../../../test/fakes/lemonsqueezy-in-process";
 import { connect, truncateAll, workerDatabaseUrl } from "../../../test/setup/databases";
 import { customerPortalUrl, startCheckout } from "./checkout";
 import { applySubscriptionSnapshot } from "./subscriptions";
 import { parseSubscription } from "./resources";
 
 const db = connect(workerDatabaseUrl());
-const fake = new FakeLemonSqueezy();
-let restoreFetch: () => void;
-beforeAll(async () => {
-  restoreFetch = interceptLemonSqueezy(await fake.start());
-});
-afterAll(async () => {
-  restoreFetch();
-  await Promise.all([db.destroy(), fake.stop()]);
-});
-beforeEach(async () => {
-  await truncateAll(db);
-  fake.reset();
-});
+const fake = fakeLemonSqueezyForThisFile();
+afterAll(() => Promise.all([db.destroy()]));
+beforeEach(() => truncateAll(db));
 
 const publicUrl = new URL("https://accounts.example.com");
 

@@ -2,10 +2,11 @@
 // (its HTTP goes to the fake LemonSqueezy): stored once, applied once, never
 // older over newer, nothing granted without a checkout we issued.
 import pino from "pino";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { billingAuditActions, createOrgWithCheckout, orgBilling, webhookEvents } from "../../../test/factories/billing";
 import { createTestOrg } from "../../../test/factories/orgs";
-import { FakeLemonSqueezy, interceptLemonSqueezy, TEST_BILLING_SETTINGS, TEST_WEBHOOK_SECRET, type SignedWebhook } from "../../../test/fakes/lemonsqueezy";
+import { TEST_BILLING_SETTINGS, TEST_WEBHOOK_SECRET, type SignedWebhook } from "../../../test/fakes/lemonsqueezy";
+import { fakeLemonSqueezyForThisFile } from "../../../test/fakes/lemonsqueezy-in-process";
 import { connect, truncateAll, workerDatabaseUrl } from "../../../test/setup/databases";
 import { applyDueWebhookEvents, replayWebhookEvent, type WebhookWorkerDeps } from "./events";
 import { orgStanding } from "./plans";
@@ -13,21 +14,11 @@ import { receiveWebhook } from "./webhooks";
 
 const db = connect(workerDatabaseUrl());
 const otherProcess = connect(workerDatabaseUrl());
-const fake = new FakeLemonSqueezy();
+const fake = fakeLemonSqueezyForThisFile();
 const logger = pino({ level: "silent" });
-let restoreFetch: () => void;
 
-beforeAll(async () => {
-  restoreFetch = interceptLemonSqueezy(await fake.start());
-});
-afterAll(async () => {
-  restoreFetch();
-  await Promise.all([db.destroy(), otherProcess.destroy(), fake.stop()]);
-});
-beforeEach(async () => {
-  await truncateAll(db);
-  fake.reset();
-});
+afterAll(() => Promise.all([db.destroy(), otherProcess.destroy()]));
+beforeEach(() => truncateAll(db));
 
 let clock = new Date("2026-11-22T12:00:00Z");
 beforeEach(() => (clock = new Date("2026-11-22T12:00:00Z")));

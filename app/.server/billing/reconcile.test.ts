@@ -1,9 +1,10 @@
 // Reconciliation heals what a lost webhook missed, through the same ordering
 // rule, and runs once a day however many processes ask.
 import pino from "pino";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { billingAuditActions, createOrgWithCheckout, orgBilling } from "../../../test/factories/billing";
-import { FakeLemonSqueezy, interceptLemonSqueezy, signWebhook, TEST_BILLING_SETTINGS, TEST_WEBHOOK_SECRET } from "../../../test/fakes/lemonsqueezy";
+import { signWebhook, TEST_BILLING_SETTINGS, TEST_WEBHOOK_SECRET } from "../../../test/fakes/lemonsqueezy";
+import { fakeLemonSqueezyForThisFile } from "../../../test/fakes/lemonsqueezy-in-process";
 import { connect, truncateAll, workerDatabaseUrl } from "../../../test/setup/databases";
 import { runDailyBillingJob } from "./background";
 import { applyDueWebhookEvents } from "./events";
@@ -11,20 +12,10 @@ import { deleteOldWebhookEvents, erasePayloadsNaming, reconcileSubscriptions } f
 import { receiveWebhook } from "./webhooks";
 
 const db = connect(workerDatabaseUrl());
-const fake = new FakeLemonSqueezy();
+const fake = fakeLemonSqueezyForThisFile();
 const logger = pino({ level: "silent" });
-let restoreFetch: () => void;
-beforeAll(async () => {
-  restoreFetch = interceptLemonSqueezy(await fake.start());
-});
-afterAll(async () => {
-  restoreFetch();
-  await Promise.all([db.destroy(), fake.stop()]);
-});
-beforeEach(async () => {
-  await truncateAll(db);
-  fake.reset();
-});
+afterAll(() => Promise.all([db.destroy()]));
+beforeEach(() => truncateAll(db));
 
 async function subscribedOrg(slug: string) {
   const org = await createOrgWithCheckout(db, { slug });
