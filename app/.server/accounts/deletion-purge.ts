@@ -63,7 +63,10 @@ export async function claimDuePurge(db: Database, now: Date, leaseMs: number): P
 /** Runs a claimed purge to the end (or until the batch budget is spent). */
 export async function runClaimedPurge(db: Database, claim: { userId: string; token: string }, now: Date, settings: PurgeSettings = DEFAULT_PURGE): Promise<PurgeOutcome> {
   let batches = 0;
-  const leaseUntil = () => new Date(now.getTime() + settings.leaseMs);
+  // `now` is the run's clock (injected in tests); the lease also counts the
+  // real time the run has taken, so a long purge keeps renewing it.
+  const startedAt = Date.now();
+  const leaseUntil = () => new Date(now.getTime() + (Date.now() - startedAt) + settings.leaseMs);
 
   /** One committed transaction: renew the lease (locking the user row first), then `work`. */
   async function batch<T>(work: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
@@ -146,7 +149,7 @@ function purgeSteps(person: Person, batchSize: number): Step[] {
       untilDone(async (tx) => {
         const { rows } = await sql<{ n: string }>`
           with batch as (
-            select id, ip from audit_event where actor_id = ${userId} order by id limit ${batchSize} for update
+            select id, ip from audit_event where actor_id = ${userId} limit ${batchSize} for update
           ), noted as (
             insert into purge_found_ip (user_id, ip) select distinct ${userId}::uuid, ip from batch where ip is not null on conflict do nothing
           ), done as (
