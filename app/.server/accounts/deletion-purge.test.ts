@@ -2,6 +2,7 @@
 // ever used, leaves nothing of them in any column of any table, works in
 // committed batches that resume after any interruption, and reads every table
 // through an index.
+import { createHash } from "node:crypto";
 import { Kysely, PostgresDialect, sql, type CompiledQuery } from "kysely";
 import pg from "pg";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
@@ -95,11 +96,15 @@ describe("the purge finds a person under every address they used", () => {
     const { ada, bob, sharedId } = await adaWithAHistory();
     // Before: every one of them is stored somewhere (else the test would prove nothing).
     for (const needle of EVERYTHING_OF_ADA) expect(await columnsMentioning(needle), needle).not.toEqual([]);
+    const addressHash = (email: string) => createHash("sha256").update(email).digest("hex");
+    for (const email of [OLD, NEW, PENDING]) expect(await columnsMentioning(addressHash(email)), email).toEqual(["rate_limit.key"]);
 
     expect((await scheduleDeletion(db, { userId: ada.id, password: DEFAULT_PASSWORD, ip: SESSION_IP, graceDays: 7 }, now)).ok).toBe(true);
     expect(await purgeDueAccounts(db, at(7))).toBe(1);
 
     for (const needle of EVERYTHING_OF_ADA) expect(await columnsMentioning(needle), needle).toEqual([]);
+    // Rate-limit windows keyed by a hash of one of her addresses (her failed login, her inbox's limit) go too.
+    for (const email of [OLD, NEW, PENDING]) expect(await columnsMentioning(addressHash(email)), email).toEqual([]);
     // The org's history stays, without her: her events and the events about her carry the anonymous label.
     const label = deletedUserLabel(ada.id);
     const history = await db.selectFrom("audit_event").select(["action", "actor_label", "target"]).where("org_id", "=", sharedId).execute();

@@ -9,7 +9,7 @@
 // the next run; the user row goes last, so until then the person can still be
 // identified by their id, every address they have used (user_email_history)
 // and the IP addresses found so far (purge_found_ip).
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { sql, type Transaction } from "kysely";
 import type { DB } from "../../../db/schema";
 import type { Database } from "../db";
@@ -282,7 +282,7 @@ function purgeSteps(person: Person, batchSize: number): Step[] {
         await batch((tx) => tx.deleteFrom("org").where("id", "=", org.id).execute());
       }
     },
-    // Last: rate-limit windows keyed by their IPs, then the account itself.
+    // Last: rate-limit windows keyed by their IPs or addresses, then the account itself.
     // Its rows cascade (memberships, tokens, dismissals, email history, found
     // IPs); what they made for an org (keys, invitations) stays, creator unset.
     async (_untilDone, batch) => {
@@ -290,9 +290,12 @@ function purgeSteps(person: Person, batchSize: number): Step[] {
         const ips = await foundIps(tx);
         // rate_limit holds only live windows (the clean-up job deletes the rest),
         // so this scan is bounded by recent traffic, not by the person's history.
-        for (let i = 0; i < ips.length; i += 100) {
-          const keys = ips.slice(i, i + 100).map((ip) => `%:ip:${escapeLike(ip)}`);
-          await tx.deleteFrom("rate_limit").where((eb) => eb.or(keys.map((key) => eb("key", "like", key)))).execute();
+        // Windows keyed by an address are keyed by its SHA-256 (login, waitlist, inbox limits).
+        const addressKeys = emails.map((email) => `%:${createHash("sha256").update(email).digest("hex")}`);
+        const keys = [...ips.map((ip) => `%:ip:${escapeLike(ip)}`), ...addressKeys];
+        for (let i = 0; i < keys.length; i += 100) {
+          const some = keys.slice(i, i + 100);
+          await tx.deleteFrom("rate_limit").where((eb) => eb.or(some.map((key) => eb("key", "like", key)))).execute();
         }
         await tx.deleteFrom("user").where("id", "=", userId).execute();
       });
