@@ -19,8 +19,10 @@ export type PurgeSettings = {
   batchSize: number;
   /** How long a run may go without renewing its claim before another process may take the purge over. */
   leaseMs: number;
-  /** Stop after this many batches (the purge resumes on the next run); for tests and time-boxed runs. */
+  /** Stop after this many batches (the purge resumes on the next run); for tests. */
   maxBatches?: number;
+  /** Stop starting batches after this time (Date.now() milliseconds); the scheduled job finishes the purge. */
+  deadline?: number;
 };
 
 export const DEFAULT_PURGE: PurgeSettings = { batchSize: 1000, leaseMs: 120_000 };
@@ -71,6 +73,7 @@ export async function runClaimedPurge(db: Database, claim: { userId: string; tok
   /** One committed transaction: renew the lease (locking the user row first), then `work`. */
   async function batch<T>(work: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
     if (settings.maxBatches !== undefined && batches >= settings.maxBatches) throw new BatchBudgetSpent();
+    if (settings.deadline !== undefined && batches > 0 && Date.now() >= settings.deadline) throw new BatchBudgetSpent();
     batches++;
     return db.transaction().execute(async (tx) => {
       const renewed = await tx

@@ -224,6 +224,16 @@ describe("erase now", () => {
     expect(await db.selectFrom("outbox_email").select("id").where("template", "=", "deletion-scheduled").execute()).toEqual([]);
   });
 
+  it("leaves a long purge to the scheduled job once its time in the request is up", async () => {
+    const { ada } = await adaEverywhere();
+    expect(await eraseAccountNow(db, { userId: ada.id, ip: null }, now, { batchSize: 1, leaseMs: 60_000, deadline: Date.now() - 1 })).toEqual({ ok: true, outcome: "under-way" });
+    expect(await db.selectFrom("user").select("id").where("id", "=", ada.id).execute()).toHaveLength(1);
+    // Scheduling it again changes nothing now that the grace period is over.
+    expect(await scheduleDeletion(db, { userId: ada.id, password: null, ip: null, graceDays: 7 }, now)).toEqual({ ok: true, purgeAfter: now });
+    expect(await purgeDueAccounts(otherProcess, now)).toBe(1);
+    expect(await rowsMentioning("ada@example.com")).toEqual([]);
+  });
+
   it("refuses an org's only owner while the org has other members", async () => {
     const ada = await createUser(db, { email: "ada@example.com", now });
     const bob = await createUser(db, { email: "bob@example.com", now });

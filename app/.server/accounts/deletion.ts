@@ -120,6 +120,8 @@ export async function scheduleDeletion(
   return db.transaction().execute(async (tx): Promise<ScheduleResult> => {
     const user = await lockUser(tx, input.userId);
     if (!user) return { ok: false, reason: "not-found" };
+    // Past its grace period the purge may be under way: nothing to (re)schedule.
+    if (user.purge_after && user.purge_after <= now) return { ok: true, purgeAfter: user.purge_after };
     return markForDeletion(tx, user, { ip: input.ip, purgeAfter: new Date(now.getTime() + input.graceDays * 86_400_000), sendEmail: true }, now);
   });
 }
@@ -152,17 +154,21 @@ export type EraseNowResult =
   | { ok: true; outcome: "erased" | "already-gone" | "under-way" }
   | { ok: false; reason: "sole-owner"; orgs: string[] };
 
+/** How long "erase now" purges within the operator's request before leaving the rest to the job. */
+export const ERASE_NOW_BUDGET_MS = 15_000;
+
 /**
  * The operator's "erase now": ends the grace period at once and runs the
- * purge in this call. Any number of these (and the scheduled job) may run for
- * the same person at once: the first takes the purge's claim, the others
- * answer that it is under way (or already done).
+ * purge in this call, for up to ERASE_NOW_BUDGET_MS (a long history is
+ * finished by the scheduled job, within a minute). Any number of these (and
+ * the scheduled job) may run for the same person at once: the first takes the
+ * purge's claim, the others answer that it is under way (or already done).
  */
 export async function eraseAccountNow(
   db: Database,
   input: { userId: string; ip: string | null },
   now = new Date(),
-  settings: PurgeSettings = DEFAULT_PURGE,
+  settings: PurgeSettings = { ...DEFAULT_PURGE, deadline: Date.now() + ERASE_NOW_BUDGET_MS },
 ): Promise<EraseNowResult> {
   const token = randomUUID();
   const claimed = await db.transaction().execute(async (tx): Promise<EraseNowResult | "claimed"> => {
