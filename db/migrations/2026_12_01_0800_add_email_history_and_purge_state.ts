@@ -37,20 +37,21 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema.alterTable("user").addColumn("purge_claim_token", "uuid").addColumn("purge_lease_until", "timestamptz").execute();
 
-  await sql`create index audit_event_ip_idx on audit_event (ip) where ip is not null`.execute(db);
-  await sql`create index audit_event_target_idx on audit_event (target) where target is not null`.execute(db);
+  await sql`create index if not exists audit_event_ip_idx on audit_event (ip) where ip is not null`.execute(db);
+  await sql`create index if not exists audit_event_target_idx on audit_event (target) where target is not null`.execute(db);
   // Only messages not yet sent keep their bodies: the purge reads those for mentions.
-  await sql`create index outbox_email_with_body_idx on outbox_email (id) where html is not null or text_body is not null`.execute(db);
-  await sql`create index webhook_event_with_body_idx on webhook_event (id) where body is not null`.execute(db);
+  await sql`create index if not exists outbox_email_with_body_idx on outbox_email (id) where html is not null or text_body is not null`.execute(db);
+  await sql`create index if not exists webhook_event_with_body_idx on webhook_event (id) where body is not null`.execute(db);
+  // ("if not exists": another change may add the same index under the same name.)
   // Deleting the user row sets these references to null (or deletes), which
   // looks each table up by the user's id.
   // Someone else's pending change to one of the person's addresses.
-  await db.schema.createIndex("email_verification_email_idx").on("email_verification").column("email").execute();
-  await db.schema.createIndex("org_invitation_invited_by_idx").on("org_invitation").column("invited_by").execute();
-  await db.schema.createIndex("api_key_created_by_idx").on("api_key").column("created_by").execute();
-  await db.schema.createIndex("billing_checkout_created_by_idx").on("billing_checkout").column("created_by").execute();
-  await db.schema.createIndex("notice_created_by_idx").on("notice").column("created_by").execute();
-  await db.schema.createIndex("notice_dismissal_user_id_idx").on("notice_dismissal").column("user_id").execute();
+  await db.schema.createIndex("email_verification_email_idx").ifNotExists().on("email_verification").column("email").execute();
+  await db.schema.createIndex("org_invitation_invited_by_idx").ifNotExists().on("org_invitation").column("invited_by").execute();
+  await db.schema.createIndex("api_key_created_by_idx").ifNotExists().on("api_key").column("created_by").execute();
+  await db.schema.createIndex("billing_checkout_created_by_idx").ifNotExists().on("billing_checkout").column("created_by").execute();
+  await db.schema.createIndex("notice_created_by_idx").ifNotExists().on("notice").column("created_by").execute();
+  await db.schema.createIndex("notice_dismissal_user_id_idx").ifNotExists().on("notice_dismissal").column("user_id").execute();
 
   // Verification codes used to be in the subject, which stays after sending.
   await sql`update outbox_email set subject = regexp_replace(subject, 'verification code is [0-9]+', 'verification code') where template = 'verify-email' and subject ~ 'verification code is [0-9]+'`.execute(db);
@@ -58,7 +59,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const index of ["notice_dismissal_user_id_idx", "notice_created_by_idx", "billing_checkout_created_by_idx", "api_key_created_by_idx", "org_invitation_invited_by_idx", "email_verification_email_idx", "webhook_event_with_body_idx", "outbox_email_with_body_idx", "audit_event_target_idx", "audit_event_ip_idx"]) {
-    await db.schema.dropIndex(index).execute();
+    await db.schema.dropIndex(index).ifExists().execute();
   }
   await db.schema.alterTable("user").dropColumn("purge_lease_until").dropColumn("purge_claim_token").execute();
   await db.schema.dropTable("purge_found_ip").execute();
