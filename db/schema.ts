@@ -44,8 +44,24 @@ export interface UserTable {
   is_operator: ColumnType<boolean, boolean | undefined, boolean>;
   deletion_requested_at: Timestamp | null;
   purge_after: Timestamp | null;
+  /** Which purge run holds this account, and until when (see accounts/deletion-purge.ts). */
+  purge_claim_token: ColumnType<string | null, string | null | undefined, string | null>;
+  purge_lease_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
+}
+
+/** Every address an account has had; written by a trigger on "user", erased with the account. */
+export interface UserEmailHistoryTable {
+  user_id: string;
+  email: string;
+  first_used_at: DefaultedTimestamp;
+}
+
+/** IP addresses a running purge found on the person's audit events, until it finishes. */
+export interface PurgeFoundIpTable {
+  user_id: string;
+  ip: string;
 }
 
 export interface SessionTable {
@@ -269,6 +285,8 @@ export interface DB {
   waitlist_entry: WaitlistEntryTable;
   instance_secret: InstanceSecretTable;
   user: UserTable;
+  user_email_history: UserEmailHistoryTable;
+  purge_found_ip: PurgeFoundIpTable;
   session: SessionTable;
   email_verification: EmailVerificationTable;
   password_reset: PasswordResetTable;

@@ -12,7 +12,9 @@ export type VerifyEmailProps = {
   isEmailChange?: boolean;
 };
 
-export const subject = (props: VerifyEmailProps) => `Your ${props.brand.productName} verification code is ${props.code}`;
+// No code in the subject: subjects stay in the outbox (and the operator's
+// email log) after the bodies are cleared, and show on lock screens.
+export const subject = (props: VerifyEmailProps) => `Your ${props.brand.productName} verification code`;
 
 export default function VerifyEmail({ brand, name, code, verifyUrl, expiresInMinutes, isEmailChange }: VerifyEmailProps) {
   return (

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { purgeUser, scheduleDeletion } from "~/.server/accounts/deletion";
+import { eraseAccountNow, scheduleDeletion } from "~/.server/accounts/deletion";
 import { requireOperator } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { getEnv } from "~/.server/env";
@@ -37,12 +37,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!form.ok) return formFailure(form);
   if (form.data.userId === session.user.id) return formFailure({ formError: "Delete your own account from Settings." }, 400);
   const db = getDb();
-  const graceDays = form.data.when === "now" ? 0 : getEnv().ACCOUNT_DELETION_GRACE_DAYS;
-  const scheduled = await scheduleDeletion(db, { userId: form.data.userId, password: null, ip: context.clientIp, graceDays });
-  if (!scheduled.ok) {
-    return formFailure({ formError: scheduled.reason === "sole-owner" ? `They are the only owner of ${scheduled.orgs.join(", ")}, which has other members. Ownership must move first.` : "Could not delete." }, 409);
+  const ownersFirst = (orgs: string[]) => formFailure({ formError: `They are the only owner of ${orgs.join(", ")}, which has other members. Ownership must move first.` }, 409);
+  if (form.data.when === "now") {
+    const erased = await eraseAccountNow(db, { userId: form.data.userId, ip: context.clientIp });
+    if (!erased.ok) return ownersFirst(erased.orgs);
+    return { ok: true as const, when: erased.outcome === "under-way" ? ("under-way" as const) : ("now" as const) };
   }
-  if (form.data.when === "now") await db.transaction().execute((tx) => purgeUser(tx, form.data.userId));
+  const scheduled = await scheduleDeletion(db, { userId: form.data.userId, password: null, ip: context.clientIp, graceDays: getEnv().ACCOUNT_DELETION_GRACE_DAYS });
+  if (!scheduled.ok && scheduled.reason === "sole-owner") return ownersFirst(scheduled.orgs);
+  if (!scheduled.ok) return formFailure({ formError: "That account no longer exists." }, 404);
   return { ok: true as const, when: form.data.when };
 }
 
@@ -61,7 +64,7 @@ export default function AdminUsers() {
           Search
         </button>
       </Form>
-      {result?.ok ? <FormMessage tone="success">{result.when === "now" ? "The user was erased." : "The user's deletion is scheduled."}</FormMessage> : null}
+      {result?.ok ? <FormMessage tone="success">{result.when === "now" ? "The user was erased." : result.when === "under-way" ? "The user's erasure is under way." : "The user's deletion is scheduled."}</FormMessage> : null}
       {result && !result.ok ? <FormMessage tone="error">{result.formError}</FormMessage> : null}
       <table>
         <caption className="visually-hidden">Users</caption>

@@ -51,10 +51,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const result = await scheduleDeletion(db, { userId: session.user.id, password: form.data.password, ip: context.clientIp, graceDays: getEnv().ACCOUNT_DELETION_GRACE_DAYS });
     if (!result.ok && result.reason === "throttled") return tooManyRequests(result.retryAfterSeconds, "Too many password attempts. Please wait a few minutes and try again.");
     if (!result.ok && result.reason === "wrong-password") return formFailure({ fieldErrors: { password: "That is not your password." }, values: form.values }, 403);
-    if (!result.ok) {
+    if (!result.ok && result.reason === "sole-owner") {
       return formFailure({ formError: `You are the only owner of ${result.orgs.join(", ")}, which has other members. Make someone else an owner, or delete the organization, first.` }, 409);
     }
-    // Every session, including this one, has ended.
+    // Every session, including this one, has ended (or an operator erased the account meanwhile).
     throw redirect("/?notice=deletion-scheduled", { headers: { "Set-Cookie": clearedSessionCookie() } });
   });
 }

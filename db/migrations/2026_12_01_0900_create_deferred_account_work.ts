@@ -16,6 +16,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("not_before", "timestamptz", (col) => col.notNull().defaultTo(sql`now()`))
     .execute();
   await db.schema.createIndex("deferred_account_work_not_before_idx").on("deferred_account_work").column("not_before").execute();
+  // The purge finds a person's pending work by address.
+  await db.schema.createIndex("deferred_account_work_email_idx").on("deferred_account_work").column("email").execute();
   await sql`comment on table deferred_account_work is 'failed-login audit rows and password-reset emails waiting for the worker; deleted once done'`.execute(db);
 }
 

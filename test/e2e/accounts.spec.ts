@@ -14,7 +14,8 @@ test("signs up, confirms the address with the emailed code, logs out and back in
   await expectNoAxeViolations(page);
 
   const email = await waitForEmail(account.email, /verification code/);
-  expect(email.subject).toBe(`Your ${E2E_SETTINGS.PRODUCT_NAME} verification code is ${verificationCode(email)}`);
+  expect(email.subject).toBe(`Your ${E2E_SETTINGS.PRODUCT_NAME} verification code`);
+  expect(email.subject).not.toContain(verificationCode(email));
   expect(email.from).toBe("Gatehouse E2E <no-reply@e2e.example>");
   expect(email.to).toEqual([`"${account.name}" <${account.email}>`]);
 

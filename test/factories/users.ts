@@ -52,10 +52,10 @@ export async function queuedEmails(db: Database, to?: string): Promise<QueuedEma
   return query.execute();
 }
 
-/** The 8-digit code of the latest verify-email message to `to` (it is in the subject). */
+/** The 8-digit code of the latest verify-email message to `to` (on a line of its own in the body; never in the subject). */
 export async function latestVerificationCode(db: Database, to: string): Promise<string> {
   const emails = (await queuedEmails(db, to)).filter((email) => email.template === "verify-email");
-  const code = /verification code is (\d{8})/.exec(emails.at(-1)?.subject ?? "")?.[1];
+  const code = /^\s*(\d{8})\s*$/m.exec(emails.at(-1)?.text_body ?? "")?.[1];
   if (!code) throw new Error(`no verification code was queued for ${to}`);
   return code;
 }

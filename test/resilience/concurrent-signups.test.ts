@@ -56,7 +56,7 @@ describe("racing submissions of one address", () => {
     const emails = await queuedEmails(db);
     const verifications = emails.filter((email) => email.template === "verify-email");
     expect(verifications).toHaveLength(1);
-    const code = /verification code is (\d{8})/.exec(verifications[0]!.subject)![1]!;
+    const code = /^\s*(\d{8})\s*$/m.exec(verifications[0]!.text_body ?? "")![1]!;
     const pending = await db.selectFrom("email_verification").select(["user_id", "code_hash"]).execute();
     expect(pending).toHaveLength(1);
     expect(pending[0]!.user_id).toBe(users[0]!.id);

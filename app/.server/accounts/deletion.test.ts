@@ -4,10 +4,10 @@ import { connect, truncateAll, workerDatabaseUrl } from "../../../test/setup/dat
 import { createUser, DEFAULT_PASSWORD } from "../../../test/factories/users";
 import { createOrg } from "../orgs/orgs";
 import { createApiKey } from "../orgs/api-keys";
-import { inviteMember } from "../orgs/invitations";
+import { acceptInvitation, findInvitation, inviteMember } from "../orgs/invitations";
 import { createSession, validateSessionToken } from "../session";
 import { joinWaitlist } from "../waitlist/join";
-import { cancelDeletion, purgeDueAccounts, purgeUser, scheduleDeletion } from "./deletion";
+import { cancelDeletion, eraseAccountNow, purgeDueAccounts, scheduleDeletion } from "./deletion";
 import { processDeferredAccountWork } from "./deferred-work-worker";
 import { logIn } from "./login";
 import { signUp } from "./signup";
@@ -167,20 +167,117 @@ describe("purgeDueAccounts", () => {
     expect(await db.selectFrom("user").select("id").execute()).toEqual([]);
   });
 
-  it("is safe to kill midway and run again", async () => {
+  it("is safe to stop midway and run again", async () => {
     const { ada } = await adaEverywhere();
     await scheduleDeletion(db, { userId: ada.id, password: DEFAULT_PASSWORD, ip: ADA_IP, graceDays: 7 }, now);
-    // A purge that dies after doing part of its work leaves nothing half done.
-    await expect(
-      db.transaction().execute(async (tx) => {
-        await purgeUser(tx, ada.id);
-        throw new Error("killed");
-      }),
-    ).rejects.toThrow("killed");
+    // A run that stops after two batches leaves her findable, and the next one finishes.
+    expect(await purgeDueAccounts(db, at(8), { settings: { batchSize: 2, leaseMs: 60_000, maxBatches: 2 } })).toBe(0);
     expect(await db.selectFrom("user").select("id").where("id", "=", ada.id).execute()).toHaveLength(1);
     expect(await rowsMentioning("ada@example.com")).not.toEqual([]);
     expect(await purgeDueAccounts(db, at(8))).toBe(1);
     expect(await rowsMentioning("ada@example.com")).toEqual([]);
     expect(await purgeDueAccounts(db, at(9))).toBe(0);
+  });
+
+  it("never lets a deletion be cancelled once its grace period is over", async () => {
+    const ada = await createUser(db, { now });
+    await scheduleDeletion(db, { userId: ada.id, password: null, ip: null, graceDays: 7 }, now);
+    expect(await cancelDeletion(db, ada.id, null, at(7))).toEqual({ ok: false });
+    expect(await purgeDueAccounts(db, at(7))).toBe(1);
+  });
+});
+
+describe("nothing irreversible before the purge", () => {
+  it("keeps the invitations sent from an org that would go with her, working again once she cancels", async () => {
+    const ada = await createUser(db, { email: "ada@example.com", now });
+    const carol = await createUser(db, { email: "carol@example.com", now });
+    await createOrg(db, { name: "Ada Solo", slug: "ada-solo", owner: { userId: ada.id, label: ada.email }, ip: null });
+    const solo = await db.selectFrom("org").select("id").executeTakeFirstOrThrow();
+    await inviteMember(db, { orgId: solo.id, orgName: "Ada Solo", actor: { userId: ada.id, label: ada.email }, actorRole: "owner", ip: null }, { email: carol.email, role: "member" }, now);
+    const token = /\/invite\/([a-z0-9]+)/.exec((await db.selectFrom("outbox_email").select("text_body").where("to_address", "=", carol.email).executeTakeFirstOrThrow()).text_body!)![1]!;
+
+    await scheduleDeletion(db, { userId: ada.id, password: DEFAULT_PASSWORD, ip: null, graceDays: 7 }, now);
+    // While the org is due to go it takes nobody in, but the invitation itself is untouched.
+    expect(await findInvitation(db, token, at(1))).toBeNull();
+    expect(await db.selectFrom("org_invitation").select(["revoked_at", "accepted_at"]).executeTakeFirstOrThrow()).toEqual({ revoked_at: null, accepted_at: null });
+
+    expect(await cancelDeletion(db, ada.id, null, at(2))).toEqual({ ok: true });
+    expect(await acceptInvitation(db, token, { id: carol.id, email: carol.email }, null, at(3))).toEqual({ ok: true, orgSlug: "ada-solo" });
+  });
+
+  it("lets the org and its invitations go at the purge", async () => {
+    const ada = await createUser(db, { email: "ada@example.com", now });
+    await createOrg(db, { name: "Ada Solo", slug: "ada-solo", owner: { userId: ada.id, label: ada.email }, ip: null });
+    const solo = await db.selectFrom("org").select("id").executeTakeFirstOrThrow();
+    await inviteMember(db, { orgId: solo.id, orgName: "Ada Solo", actor: { userId: ada.id, label: ada.email }, actorRole: "owner", ip: null }, { email: "carol@example.com", role: "member" }, now);
+    await scheduleDeletion(db, { userId: ada.id, password: DEFAULT_PASSWORD, ip: null, graceDays: 7 }, now);
+    expect(await purgeDueAccounts(db, at(7))).toBe(1);
+    expect(await db.selectFrom("org").select("id").execute()).toEqual([]);
+    expect(await db.selectFrom("org_invitation").select("id").execute()).toEqual([]);
+  });
+});
+
+describe("erase now", () => {
+  it("erases at once, and says so", async () => {
+    const { ada } = await adaEverywhere();
+    expect(await eraseAccountNow(db, { userId: ada.id, ip: "192.0.2.9" }, now)).toEqual({ ok: true, outcome: "erased" });
+    for (const needle of ["ada@example.com", "Ada Lovelace", ADA_IP, "Analytical Engines"]) expect(await rowsMentioning(needle), needle).toEqual([]);
+    // No "your account will be deleted" message is left for an address that is gone.
+    expect(await db.selectFrom("outbox_email").select("id").where("template", "=", "deletion-scheduled").execute()).toEqual([]);
+  });
+
+  it("leaves a long purge to the scheduled job once its time in the request is up", async () => {
+    const { ada } = await adaEverywhere();
+    expect(await eraseAccountNow(db, { userId: ada.id, ip: null }, now, { batchSize: 1, leaseMs: 60_000, deadline: Date.now() - 1 })).toEqual({ ok: true, outcome: "under-way" });
+    expect(await db.selectFrom("user").select("id").where("id", "=", ada.id).execute()).toHaveLength(1);
+    // Scheduling it again changes nothing now that the grace period is over.
+    expect(await scheduleDeletion(db, { userId: ada.id, password: null, ip: null, graceDays: 7 }, now)).toEqual({ ok: true, purgeAfter: now });
+    expect(await purgeDueAccounts(otherProcess, now)).toBe(1);
+    expect(await rowsMentioning("ada@example.com")).toEqual([]);
+  });
+
+  it("refuses an org's only owner while the org has other members", async () => {
+    const ada = await createUser(db, { email: "ada@example.com", now });
+    const bob = await createUser(db, { email: "bob@example.com", now });
+    await createOrg(db, { name: "Acme", slug: "acme", owner: { userId: ada.id, label: ada.email }, ip: null });
+    const acme = await db.selectFrom("org").select("id").executeTakeFirstOrThrow();
+    await db.insertInto("membership").values({ org_id: acme.id, user_id: bob.id, role: "member" }).execute();
+    expect(await eraseAccountNow(db, { userId: ada.id, ip: null }, now)).toEqual({ ok: false, reason: "sole-owner", orgs: ["Acme"] });
+    expect(await db.selectFrom("user").select("purge_after").where("id", "=", ada.id).executeTakeFirstOrThrow()).toEqual({ purge_after: null });
+  });
+
+  // Before: each request scheduled (locking her memberships, then her user row)
+  // and then purged (locking her user row, then deleting her memberships), so
+  // simultaneous requests deadlocked and one of them answered 500.
+  it("never fails when several operators erase the same person at once, or the scheduled purge runs too", async () => {
+    const third = connect(workerDatabaseUrl());
+    try {
+      for (let round = 0; round < 5; round++) {
+        await truncateAll(db);
+        const { ada } = await adaEverywhere();
+        if (round % 2 === 1) await scheduleDeletion(db, { userId: ada.id, password: null, ip: null, graceDays: 0 }, now);
+        const settings = { batchSize: 3, leaseMs: 60_000 };
+        const results = await Promise.all([
+          eraseAccountNow(db, { userId: ada.id, ip: null }, now, settings),
+          eraseAccountNow(otherProcess, { userId: ada.id, ip: null }, now, settings),
+          eraseAccountNow(third, { userId: ada.id, ip: null }, now, settings),
+          purgeDueAccounts(db, now, { settings }),
+        ]);
+        const answers = results.slice(0, 3) as Array<{ ok: boolean; outcome?: string }>;
+        expect(answers.every((answer) => answer.ok)).toBe(true);
+        // Whoever came second waited for the first, or found the work under way or done.
+        expect(await db.selectFrom("user").select("id").where("id", "=", ada.id).execute()).toEqual([]);
+        expect(await rowsMentioning("ada@example.com")).toEqual([]);
+      }
+    } finally {
+      await third.destroy();
+    }
+  });
+
+  it("answers for an account that is already gone", async () => {
+    const ada = await createUser(db, { now });
+    await eraseAccountNow(db, { userId: ada.id, ip: null }, now);
+    expect(await eraseAccountNow(db, { userId: ada.id, ip: null }, now)).toEqual({ ok: true, outcome: "already-gone" });
+    expect(await scheduleDeletion(db, { userId: ada.id, password: null, ip: null, graceDays: 7 }, now)).toEqual({ ok: false, reason: "not-found" });
   });
 });

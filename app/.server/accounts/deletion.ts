@@ -1,16 +1,24 @@
 // Delete Account. Asking ends every session at once and starts a grace period
 // (7 days by default); logging in during it offers only "cancel deletion". When
-// it ends, purgeDueAccounts() erases the person from every table. An org whose
-// only member is the leaving owner goes with them; an org with other members
-// needs another owner first.
-import { sql } from "kysely";
+// it ends, purgeDueAccounts() erases the person from every table (in committed
+// batches, see deletion-purge.ts). An org whose only member is the leaving
+// owner goes with them; an org with other members needs another owner first.
+// Nothing irreversible happens before the purge: cancelling gives everything
+// back, the pending invitations of an org that would go with them included.
+//
+// Lock order, on every path (schedule, cancel, erase now, the purge's
+// batches): the user row first, then anything else. Two paths that lock the
+// same rows in different orders deadlock under concurrency.
+import { randomUUID } from "node:crypto";
+import { sql, type Transaction } from "kysely";
+import type { DB } from "../../../db/schema";
 import type { Database } from "../db";
-import { erasePayloadsNaming } from "../billing/reconcile";
 import { publicLink } from "../email/brand";
 import { queueEmail } from "../email/queue";
 import { recordAuditEvent } from "../orgs/audit";
 import { invalidateUserSessions } from "../session";
 import { verifyCurrentPassword } from "./current-password";
+import { claimDuePurge, DEFAULT_PURGE, runClaimedPurge, type PurgeSettings } from "./deletion-purge";
 
 /** Orgs where this user is the only owner and others would be left without one. */
 export async function soleOwnerBlockers(db: Database, userId: string): Promise<string[]> {
@@ -44,9 +52,60 @@ async function soloOrgs(db: Database, userId: string) {
 
 export type ScheduleResult =
   | { ok: true; purgeAfter: Date }
-  | { ok: false; reason: "wrong-password" }
+  | { ok: false; reason: "wrong-password" | "not-found" }
   | { ok: false; reason: "throttled"; retryAfterSeconds: number }
   | { ok: false; reason: "sole-owner"; orgs: string[] };
+
+/** Locks the account row (the first lock of every deletion path). */
+async function lockUser(tx: Transaction<DB>, userId: string) {
+  return tx
+    .selectFrom("user")
+    .select(["id", "email", "name", "purge_after", "purge_lease_until"])
+    .where("id", "=", userId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+type LockedUser = NonNullable<Awaited<ReturnType<typeof lockUser>>>;
+
+/** Starts the grace period for a locked account; nothing here is irreversible. */
+async function markForDeletion(
+  tx: Transaction<DB>,
+  user: LockedUser,
+  input: { ip: string | null; purgeAfter: Date; sendEmail: boolean },
+  now: Date,
+): Promise<ScheduleResult> {
+  // Locks the person's org memberships (after the user row) so a concurrent
+  // role change cannot slip past the sole-owner check.
+  await tx.selectFrom("membership").select("org_id").where("user_id", "=", user.id).forUpdate().execute();
+  const blockers = await soleOwnerBlockers(tx, user.id);
+  if (blockers.length > 0) return { ok: false, reason: "sole-owner", orgs: blockers };
+
+  const { purgeAfter } = input;
+  await tx.updateTable("user").set({ deletion_requested_at: now, purge_after: purgeAfter, updated_at: now }).where("id", "=", user.id).execute();
+  // The sessions end now, but the purge must still find their IPs elsewhere
+  // (audit events, rate-limit windows); cancelling forgets them again.
+  await sql`insert into purge_found_ip (user_id, ip) select distinct user_id, ip from session where user_id = ${user.id} and ip is not null on conflict do nothing`.execute(tx);
+  await invalidateUserSessions(tx, user.id);
+  const solo = await soloOrgs(tx, user.id);
+  // An org with nobody else in it goes with them. Its pending invitations stay
+  // as they are (cancelling must give everything back); nobody can accept one
+  // while the org is scheduled to go (findInvitation), and they go with the org.
+  if (solo.length > 0) await tx.updateTable("org").set({ purge_after: purgeAfter }).where("id", "in", solo.map((o) => o.id)).execute();
+
+  const orgs = await tx.selectFrom("membership").select("org_id").where("user_id", "=", user.id).execute();
+  for (const { org_id } of orgs) {
+    await recordAuditEvent(tx, { orgId: org_id, actor: { userId: user.id, label: user.email }, action: "account.deletion_scheduled", target: user.email, ip: input.ip, metadata: { purge_after: purgeAfter.toISOString() }, at: now });
+  }
+  if (input.sendEmail) {
+    await queueEmail(
+      tx,
+      { to: user.email, toName: user.name, template: "deletion-scheduled", props: { purgeDate: purgeAfter.toISOString().slice(0, 10), loginUrl: publicLink("/login"), orgNames: solo.map((o) => o.name) } },
+      { now },
+    );
+  }
+  return { ok: true, purgeAfter };
+}
 
 export async function scheduleDeletion(
   db: Database,
@@ -59,51 +118,26 @@ export async function scheduleDeletion(
     if (!check.ok) return check;
   }
   return db.transaction().execute(async (tx): Promise<ScheduleResult> => {
-    // Lock the person's org memberships so a concurrent role change cannot
-    // slip past the sole-owner check.
-    await tx.selectFrom("membership").select("org_id").where("user_id", "=", input.userId).forUpdate().execute();
-    const blockers = await soleOwnerBlockers(tx, input.userId);
-    if (blockers.length > 0) return { ok: false, reason: "sole-owner", orgs: blockers };
-
-    const purgeAfter = new Date(now.getTime() + input.graceDays * 86_400_000);
-    const user = await tx
-      .updateTable("user")
-      .set({ deletion_requested_at: now, purge_after: purgeAfter, updated_at: now })
-      .where("id", "=", input.userId)
-      .returning(["email", "name"])
-      .executeTakeFirstOrThrow();
-    await invalidateUserSessions(tx, input.userId);
-    const solo = await soloOrgs(tx, input.userId);
-    if (solo.length > 0) {
-      const soloIds = solo.map((o) => o.id);
-      await tx.updateTable("org").set({ purge_after: purgeAfter }).where("id", "in", soloIds).execute();
-      // Nobody may join an org that is about to go: its pending invitations end now.
-      await tx.updateTable("org_invitation").set({ revoked_at: now }).where("org_id", "in", soloIds).where("accepted_at", "is", null).where("revoked_at", "is", null).execute();
-    }
-
-    const orgs = await tx.selectFrom("membership").select("org_id").where("user_id", "=", input.userId).execute();
-    for (const { org_id } of orgs) {
-      await recordAuditEvent(tx, { orgId: org_id, actor: { userId: input.userId, label: user.email }, action: "account.deletion_scheduled", target: user.email, ip: input.ip, metadata: { purge_after: purgeAfter.toISOString() }, at: now });
-    }
-    await queueEmail(
-      tx,
-      { to: user.email, toName: user.name, template: "deletion-scheduled", props: { purgeDate: purgeAfter.toISOString().slice(0, 10), loginUrl: publicLink("/login"), orgNames: solo.map((o) => o.name) } },
-      { now },
-    );
-    return { ok: true, purgeAfter };
+    const user = await lockUser(tx, input.userId);
+    if (!user) return { ok: false, reason: "not-found" };
+    // Past its grace period the purge may be under way: nothing to (re)schedule.
+    if (user.purge_after && user.purge_after <= now) return { ok: true, purgeAfter: user.purge_after };
+    return markForDeletion(tx, user, { ip: input.ip, purgeAfter: new Date(now.getTime() + input.graceDays * 86_400_000), sendEmail: true }, now);
   });
 }
 
 export async function cancelDeletion(db: Database, userId: string, ip: string | null, now = new Date()): Promise<{ ok: boolean }> {
   return db.transaction().execute(async (tx) => {
+    // Only within the grace period: once it is over the purge may have begun.
     const user = await tx
       .updateTable("user")
       .set({ deletion_requested_at: null, purge_after: null, updated_at: now })
       .where("id", "=", userId)
-      .where("purge_after", "is not", null)
+      .where("purge_after", ">", now)
       .returning(["email", "name"])
       .executeTakeFirst();
     if (!user) return { ok: false };
+    await tx.deleteFrom("purge_found_ip").where("user_id", "=", userId).execute();
     const orgs = await tx.selectFrom("membership").select("org_id").where("user_id", "=", userId).execute();
     if (orgs.length > 0) {
       await tx.updateTable("org").set({ purge_after: null }).where("id", "in", orgs.map((o) => o.org_id)).where("purge_after", "is not", null).execute();
@@ -116,81 +150,59 @@ export async function cancelDeletion(db: Database, userId: string, ip: string | 
   });
 }
 
+export type EraseNowResult =
+  | { ok: true; outcome: "erased" | "already-gone" | "under-way" }
+  | { ok: false; reason: "sole-owner"; orgs: string[] };
+
+/** How long "erase now" purges within the operator's request before leaving the rest to the job. */
+export const ERASE_NOW_BUDGET_MS = 15_000;
+
 /**
- * Erases one person, in one transaction: if the process dies midway nothing is
- * half done, and running it again finishes the job. Every table that can hold
- * their email, name or IP is listed here.
+ * The operator's "erase now": ends the grace period at once and runs the
+ * purge in this call, for up to ERASE_NOW_BUDGET_MS (a long history is
+ * finished by the scheduled job, within a minute). Any number of these (and
+ * the scheduled job) may run for the same person at once: the first takes the
+ * purge's claim, the others answer that it is under way (or already done).
  */
-export async function purgeUser(tx: Database, userId: string): Promise<boolean> {
-  const user = await tx.selectFrom("user").select(["id", "email"]).where("id", "=", userId).forUpdate().executeTakeFirst();
-  if (!user) return false;
-  const label = sql<string>`'Deleted user #' || left(replace(${userId}::text, '-', ''), 8)`;
-  // The addresses they used, to clear rate-limit windows keyed by IP.
-  const ips = await tx
-    .selectFrom("session")
-    .select("ip")
-    .where("user_id", "=", userId)
-    .union(tx.selectFrom("waitlist_entry").select("ip").where("email", "=", user.email))
-    .union(tx.selectFrom("audit_event").select("ip").where("actor_id", "=", userId))
-    .execute();
-  const ipKeys = ips.map((row) => row.ip).filter((ip): ip is string => Boolean(ip));
-  if (ipKeys.length > 0) {
-    // Her addresses leave the history too, whoever's event they sit on (a failed
-    // login to her account from her own network, say).
-    await tx.updateTable("audit_event").set({ ip: null }).where("ip", "in", ipKeys).execute();
-    await tx.deleteFrom("rate_limit").where((eb) => eb.or(ipKeys.map((ip) => eb("key", "like", `%:ip:${ip.replace(/[\\%_]/g, (c) => `\\${c}`)}`)))).execute();
-  }
-  // Audit history stays with each org, without the person (or their IP) in it.
-  await tx.updateTable("audit_event").set({ actor_label: label, actor_id: null, ip: null }).where("actor_id", "=", userId).execute();
-  await tx.updateTable("audit_event").set({ target: label }).where("target", "=", user.email).execute();
-  await tx.updateTable("audit_event").set({ actor_label: label }).where("actor_label", "=", user.email).execute();
-  await tx.deleteFrom("waitlist_entry").where("email", "=", user.email).execute();
-  await tx.deleteFrom("outbox_email").where("to_address", "=", user.email).execute();
-  // Messages to others that are still queued may name them (an invitation
-  // from them, say): those are not sent any more.
-  const mention = `%${user.email.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  await tx
-    .updateTable("outbox_email")
-    .set({
-      html: null,
-      text_body: null,
-      subject: "(removed: it named a person whose data was erased)",
-      status: sql`case when status = 'sent' then 'sent' else 'failed' end`,
-      last_error: sql`case when status = 'sent' then last_error else 'not sent: it named a person whose data was erased' end`,
-    })
-    .where((eb) => eb.or([eb("html", "ilike", mention), eb("text_body", "ilike", mention), eb("subject", "ilike", mention)]))
-    .execute();
-  await tx.deleteFrom("org_invitation").where("email", "=", user.email).execute();
-  await tx.deleteFrom("signup_invitation").where("email", "=", user.email).execute();
-  await tx.deleteFrom("email_verification").where("email", "=", user.email).execute();
-  // A failed login or reset request of the last few seconds the worker has not done yet.
-  await tx.deleteFrom("deferred_account_work").where("email", "=", user.email).execute();
-  // Billing webhooks carry the buyer's email and name in their stored payloads.
-  await erasePayloadsNaming(tx, user.email);
-  // Orgs scheduled to go with their last member.
-  await tx
-    .deleteFrom("org")
-    .where("purge_after", "is not", null)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom("membership").select("user_id").whereRef("membership.org_id", "=", "org.id").where("membership.user_id", "!=", userId))))
-    .where("id", "in", tx.selectFrom("membership").select("org_id").where("user_id", "=", userId))
-    .execute();
-  // Cascades: sessions, verifications, resets, memberships, dismissals; keys
-  // they created and invitations they sent stay, with creator set to null.
-  await tx.deleteFrom("user").where("id", "=", userId).execute();
-  return true;
+export async function eraseAccountNow(
+  db: Database,
+  input: { userId: string; ip: string | null },
+  now = new Date(),
+  settings: PurgeSettings = { ...DEFAULT_PURGE, deadline: Date.now() + ERASE_NOW_BUDGET_MS },
+): Promise<EraseNowResult> {
+  const token = randomUUID();
+  const claimed = await db.transaction().execute(async (tx): Promise<EraseNowResult | "claimed"> => {
+    const user = await lockUser(tx, input.userId);
+    if (!user) return { ok: true, outcome: "already-gone" };
+    if (user.purge_lease_until && user.purge_lease_until >= now) return { ok: true, outcome: "under-way" };
+    if (!user.purge_after || user.purge_after > now) {
+      // The confirmation email is not sent: the purge would delete it unsent.
+      const marked = await markForDeletion(tx, user, { ip: input.ip, purgeAfter: now, sendEmail: false }, now);
+      if (!marked.ok) return marked.reason === "sole-owner" ? marked : { ok: true, outcome: "already-gone" };
+    }
+    await tx.updateTable("user").set({ purge_claim_token: token, purge_lease_until: new Date(now.getTime() + settings.leaseMs) }).where("id", "=", user.id).execute();
+    return "claimed";
+  });
+  if (claimed !== "claimed") return claimed;
+  const outcome = await runClaimedPurge(db, { userId: input.userId, token }, now, settings);
+  return { ok: true, outcome: outcome === "purged" ? "erased" : "under-way" };
 }
 
-/** The scheduled job: purge everyone past their grace period, one at a time, skipping rows another process holds. */
-export async function purgeDueAccounts(db: Database, now = new Date(), limit = 100): Promise<number> {
+/**
+ * The scheduled job: purges everyone past their grace period, one person at a
+ * time; a person another process is purging is skipped (their lease is live).
+ * Returns how many were purged to the end.
+ */
+export async function purgeDueAccounts(db: Database, now = new Date(), options: { limit?: number; settings?: PurgeSettings } = {}): Promise<number> {
+  const settings = options.settings ?? DEFAULT_PURGE;
   let purged = 0;
-  for (let i = 0; i < limit; i++) {
-    const done = await db.transaction().execute(async (tx) => {
-      const due = await tx.selectFrom("user").select("id").where("purge_after", "<=", now).orderBy("purge_after").limit(1).forUpdate().skipLocked().executeTakeFirst();
-      if (!due) return false;
-      return purgeUser(tx, due.id);
-    });
-    if (!done) break;
-    purged++;
+  for (let i = 0; i < (options.limit ?? 100); i++) {
+    const claim = await claimDuePurge(db, now, settings.leaseMs);
+    if (!claim) break;
+    const outcome = await runClaimedPurge(db, claim, now, settings);
+    if (outcome === "purged") purged++;
+    // A batch budget applies to the whole run, not to each person.
+    if (outcome === "unfinished") break;
   }
   return purged;
 }

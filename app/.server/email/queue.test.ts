@@ -17,7 +17,8 @@ describe("queueEmail", () => {
     expect(result.queued).toBe(true);
     const row = await db.selectFrom("outbox_email").selectAll().executeTakeFirstOrThrow();
     expect(row).toMatchObject({ to_address: "ada@example.com", to_name: "Ada", template: "verify-email", status: "queued", attempts: 0, max_attempts: 5 });
-    expect(row.subject).toContain("12345678");
+    expect(row.subject).toBe("Your Gatehouse verification code");
+    expect(row.text_body).toContain("12345678");
     expect(row.html).toContain("Verify my email");
   });
 
@@ -38,7 +39,9 @@ describe("queueEmail", () => {
     ]) {
       expect(await queueEmail(db, { ...input, template: "verify-email", props }, settings)).toEqual({ queued: false, reason: "header-injection" });
     }
-    expect(await queueEmail(db, { to: "ada@example.com", template: "verify-email", props: { ...props, code: "1\r\nX-Evil: 1" } }, settings)).toEqual({
+    // An org's name is the user-supplied text that reaches a subject.
+    const invitation = { orgName: "Acme\r\nX-Evil: 1", inviterLabel: "Ada", role: "member", acceptUrl: "https://accounts.example.com/invite/x", expiresInDays: 7 };
+    expect(await queueEmail(db, { to: "ada@example.com", template: "org-invitation", props: invitation }, settings)).toEqual({
       queued: false,
       reason: "header-injection",
     });

@@ -39,12 +39,18 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
   }, CLEANUP_INTERVAL_MS);
   cleanup.unref();
 
-  // Accounts past their grace period. Each is claimed with SKIP LOCKED, so any
-  // number of processes can run this together.
+  // Accounts past their grace period. Each is claimed with a lease, so any
+  // number of processes can run this together; a long purge (years of
+  // history, in committed batches) is not started again by this process's
+  // next tick while it runs.
+  let purging = false;
   const purge = setInterval(() => {
+    if (purging) return;
+    purging = true;
     purgeDueAccounts(db)
       .then((purged) => purged > 0 && logger.info({ purged }, "accounts purged after their grace period"))
-      .catch((error: Error) => logger.warn({ err: error.message }, "account purge failed"));
+      .catch((error: Error) => logger.warn({ err: error.message }, "account purge failed"))
+      .finally(() => (purging = false));
   }, PURGE_INTERVAL_MS);
   purge.unref();
 

@@ -128,6 +128,9 @@ export async function findInvitation(db: Database, token: string, now = new Date
     .where("org_invitation.accepted_at", "is", null)
     .where("org_invitation.revoked_at", "is", null)
     .where("org_invitation.expires_at", ">", now)
+    // An org scheduled to go with its last member takes no one in meanwhile; its
+    // invitations work again if that member cancels the deletion.
+    .where("org.purge_after", "is", null)
     .executeTakeFirst();
   return row ?? null;
 }

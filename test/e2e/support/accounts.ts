@@ -104,11 +104,11 @@ export async function waitForEmail(to: string, subject: RegExp, options: { count
   throw new Error(`no email to ${to} with a subject like ${subject} within ${timeoutMs} ms; received: ${JSON.stringify(seen.map((email) => email.subject))}`);
 }
 
-/** The 8-digit code of a verification email (it is in the subject and in the body). */
+/** The 8-digit code of a verification email (on a line of its own in the body; never in the subject). */
 export function verificationCode(email: SentEmail): string {
-  const code = /verification code is (\d{8})\b/.exec(email.subject)?.[1];
-  if (!code) throw new Error(`no code in "${email.subject}"`);
-  expect(email.text, "the code is in the body too").toContain(code);
+  const code = /^\s*(\d{8})\s*$/m.exec(email.text ?? "")?.[1];
+  if (!code) throw new Error(`no code in the body of "${email.subject}"`);
+  expect(email.subject, "no secret in a subject").not.toContain(code);
   return code;
 }
 
