@@ -1,12 +1,11 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { pendingVerificationEmail, startVerification, verifyCode, verifyLinkToken, type VerifyResult } from "~/.server/accounts/verification";
+import { confirmSignupCode, pendingVerificationEmail, resendSignupCode, verifyLinkToken, type VerifyResult } from "~/.server/accounts/verification";
 import { getSession, requireUser } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { formFailure, readForm } from "~/.server/forms";
 import { tooManyRequests } from "~/.server/http/responses";
-import { consumeRateLimit } from "~/.server/rate-limit";
 import { Field, FormMessage, SubmitButton } from "~/components/form";
 import { passThroughHeaders } from "~/utils/headers";
 
@@ -52,14 +51,14 @@ export async function action({ request }: ActionFunctionArgs) {
 
   const session = await requireUser(request, { allowUnverified: true });
   if (intent === "resend") {
-    const allowance = await consumeRateLimit(db, `verify-resend:${session.user.id}`, { limit: 5, windowSeconds: 3600 });
-    if (!allowance.allowed) return tooManyRequests(allowance.retryAfterSeconds, "You asked for several codes already. Please wait before asking again.");
-    await db.transaction().execute((tx) => startVerification(tx, session.user, "signup", session.user.email));
+    const resent = await resendSignupCode(db, session.user);
+    if (!resent.ok) return tooManyRequests(resent.retryAfterSeconds, "You asked for several codes already. Please wait before asking again.");
     return { ok: true as const, resent: true };
   }
 
   if (!code || !/^\d{8}$/.test(code)) return formFailure({ fieldErrors: { code: "Enter the 8-digit code from the email." }, values: {} });
-  const result = await verifyCode(db, session.user.id, "signup", code);
+  const result = await confirmSignupCode(db, session.user.id, code);
+  if (!result.ok && result.reason === "throttled") return tooManyRequests(result.retryAfterSeconds, "Too many wrong codes. Please wait a while and try again.");
   if (!result.ok) return formFailure({ fieldErrors: { code: FAILURES[result.reason] } }, 400);
   throw redirect("/settings");
 }

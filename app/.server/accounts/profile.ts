@@ -6,7 +6,7 @@ import { hashPassword } from "../password";
 import { consumeRateLimit } from "../rate-limit";
 import { invalidateUserSessions } from "../session";
 import { verifyCurrentPassword } from "./current-password";
-import { cancelPendingEmailChange, startVerification, verifyCode, type VerifyResult } from "./verification";
+import { cancelPendingEmailChange, startVerification, verifyCodeWithinAllowance, type VerifyResult } from "./verification";
 
 // A code goes out per request; without a limit on requests, each new code
 // brought ten more guesses with it.
@@ -76,7 +76,5 @@ export async function requestEmailChange(
  * too, every try right or wrong, before the code is looked at.
  */
 export async function confirmEmailChange(db: Database, userId: string, code: string, now = new Date()): Promise<VerifyResult | Throttled> {
-  const allowance = await consumeRateLimit(db, `email-change:code:${userId}`, EMAIL_CHANGE_CODE_LIMIT, now);
-  if (!allowance.allowed) return { ok: false, reason: "throttled", retryAfterSeconds: allowance.retryAfterSeconds };
-  return verifyCode(db, userId, "email-change", code, now);
+  return verifyCodeWithinAllowance(db, userId, "email-change", code, EMAIL_CHANGE_CODE_LIMIT, now);
 }

@@ -2,7 +2,16 @@ import { sql } from "kysely";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { connect, truncateAll, workerDatabaseUrl } from "../../../test/setup/databases";
 import { createUser, latestLinkToken, latestVerificationCode, queuedEmails, type TestUser } from "../../../test/factories/users";
-import { MAX_CODE_ATTEMPTS, startVerification, verifyCode, verifyLinkToken } from "./verification";
+import {
+  confirmSignupCode,
+  MAX_CODE_ATTEMPTS,
+  resendSignupCode,
+  SIGNUP_CODE_LIMIT,
+  SIGNUP_RESEND_LIMIT,
+  startVerification,
+  verifyCode,
+  verifyLinkToken,
+} from "./verification";
 
 const db = connect(workerDatabaseUrl());
 // A second pool stands in for a second replica.
@@ -166,6 +175,74 @@ describe("email-change verification", () => {
     }
     expect((await userRow(ada.id)).email).toBe("ada@example.com");
     expect((await userRow(bob.id)).email).toBe("shared@example.com");
+  });
+});
+
+describe("guessing a signup code across resent codes", () => {
+  const resend = (user: TestUser, at: Date) => resendSignupCode(db, { id: user.id, name: "Ada", email: user.email }, at);
+
+  it("counts the guesses per account: a new code brings no new tries, and the cap lifts after the hour", async () => {
+    const ada = await createUser(db, { verified: false });
+    let { code } = await start(ada);
+    let tries = 0;
+    // 4 wrong tries at the first code, 4 at a resent one, 2 at another: 10 in the hour.
+    for (const [minute, guesses, resent] of [[0, 4, false], [1, 4, true], [2, 2, true]] as const) {
+      if (resent) {
+        expect(await resend(ada, minutes(minute))).toEqual({ ok: true });
+        code = await latestVerificationCode(db, ada.email);
+      }
+      for (let i = 0; i < guesses; i++, tries++) {
+        expect(await confirmSignupCode(db, ada.id, wrongCode(code, i), minutes(minute))).toEqual({ ok: false, reason: "wrong-code" });
+      }
+    }
+    expect(tries).toBe(SIGNUP_CODE_LIMIT.limit);
+    // The 11th try is refused before the code is looked at, even the right code.
+    expect(await confirmSignupCode(db, ada.id, code, minutes(3))).toEqual({ ok: false, reason: "throttled", retryAfterSeconds: 57 * 60 });
+    // Asking for yet another code does not start the count again.
+    expect(await resend(ada, minutes(4))).toEqual({ ok: true });
+    expect(await confirmSignupCode(db, ada.id, await latestVerificationCode(db, ada.email), minutes(5))).toEqual({
+      ok: false,
+      reason: "throttled",
+      retryAfterSeconds: 55 * 60,
+    });
+    expect((await userRow(ada.id)).email_verified_at).toBeNull();
+
+    // The next hour the allowance is back: a fresh code works.
+    expect(await resend(ada, minutes(60))).toEqual({ ok: true });
+    expect(await confirmSignupCode(db, ada.id, await latestVerificationCode(db, ada.email), minutes(61))).toEqual({ ok: true, userId: ada.id, purpose: "signup" });
+    expect((await userRow(ada.id)).email_verified_at).toEqual(minutes(61));
+  });
+
+  it("lets an attacker who resends as often as allowed check at most 10 guesses in the hour", async () => {
+    const ada = await createUser(db, { verified: false });
+    let { code } = await start(ada);
+    const answers: string[] = [];
+    // The first code and every resend allowed, each tried 10 times, from two replicas at once.
+    for (let round = 0; round <= SIGNUP_RESEND_LIMIT.limit; round++) {
+      if (round > 0) {
+        expect(await resend(ada, minutes(round))).toEqual({ ok: true });
+        code = await latestVerificationCode(db, ada.email);
+      }
+      const results = await Promise.all(
+        Array.from({ length: MAX_CODE_ATTEMPTS }, (_, i) => confirmSignupCode(i % 2 ? db : otherReplica, ada.id, wrongCode(code, i), minutes(round))),
+      );
+      answers.push(...results.map((r) => (r.ok ? "ok" : r.reason)));
+    }
+    // Only the first 10 tries ever reached a code; the 50 after were turned away unread.
+    expect(answers.filter((a) => a !== "throttled")).toHaveLength(SIGNUP_CODE_LIMIT.limit);
+    expect(answers.filter((a) => a === "throttled")).toHaveLength(SIGNUP_RESEND_LIMIT.limit * MAX_CODE_ATTEMPTS);
+    expect(answers).not.toContain("ok");
+  });
+
+  it("limits new codes to 5 an hour, queues nothing past that, and allows more the next hour", async () => {
+    const ada = await createUser(db, { verified: false });
+    await start(ada);
+    for (let i = 0; i < SIGNUP_RESEND_LIMIT.limit; i++) expect(await resend(ada, minutes(i))).toEqual({ ok: true });
+    const before = (await queuedEmails(db, ada.email)).length;
+    expect(await resend(ada, minutes(10))).toEqual({ ok: false, reason: "too-many-requests", retryAfterSeconds: 50 * 60 });
+    expect(await queuedEmails(db, ada.email)).toHaveLength(before);
+    expect(await resend(ada, minutes(60))).toEqual({ ok: true });
+    expect(await queuedEmails(db, ada.email)).toHaveLength(before + 1);
   });
 });
 

@@ -1,13 +1,19 @@
 // Proving an email address: an 8-digit code to type and a link to follow, both
 // single-use, stored hashed, valid for 30 minutes, and dead after 10 wrong codes.
+// Guesses are also counted per account across codes, so a new code brings no new tries.
 import { sql } from "kysely";
 import type { Database } from "../db";
 import { publicLink } from "../email/brand";
 import { queueEmail } from "../email/queue";
+import { consumeRateLimit, type RateLimitRule } from "../rate-limit";
 import { generateCode, generateSecret, hashesEqual, hashToken } from "../tokens";
 
 export const VERIFICATION_TTL_MINUTES = 30;
 export const MAX_CODE_ATTEMPTS = 10;
+// Without these, each new code reset the per-code count: 5 new codes an hour
+// brought about 60 guesses at the signup code.
+export const SIGNUP_CODE_LIMIT: RateLimitRule = { limit: 10, windowSeconds: 3600 };
+export const SIGNUP_RESEND_LIMIT: RateLimitRule = { limit: 5, windowSeconds: 3600 };
 
 type Purpose = "signup" | "email-change";
 
@@ -76,6 +82,43 @@ export async function verifyCode(db: Database, userId: string, purpose: Purpose,
     }
     return completeVerification(tx, row.id, now);
   }));
+}
+
+export type CodeThrottled = { ok: false; reason: "throttled"; retryAfterSeconds: number };
+
+/**
+ * Checks a typed code, first spending one try from the account's allowance for
+ * this purpose (every try, right or wrong, whichever code it is for). Past the
+ * allowance the code is not looked at, so the answer tells a guesser nothing.
+ */
+export async function verifyCodeWithinAllowance(
+  db: Database,
+  userId: string,
+  purpose: Purpose,
+  code: string,
+  rule: RateLimitRule,
+  now = new Date(),
+): Promise<VerifyResult | CodeThrottled> {
+  const allowance = await consumeRateLimit(db, `${purpose}:code:${userId}`, rule, now);
+  if (!allowance.allowed) return { ok: false, reason: "throttled", retryAfterSeconds: allowance.retryAfterSeconds };
+  return verifyCode(db, userId, purpose, code, now);
+}
+
+/** The code typed on /verify-email after signing up. */
+export async function confirmSignupCode(db: Database, userId: string, code: string, now = new Date()): Promise<VerifyResult | CodeThrottled> {
+  return verifyCodeWithinAllowance(db, userId, "signup", code, SIGNUP_CODE_LIMIT, now);
+}
+
+/** Sends a new signup code (the old one stops working), at most SIGNUP_RESEND_LIMIT times an hour. */
+export async function resendSignupCode(
+  db: Database,
+  user: { id: string; name: string | null; email: string },
+  now = new Date(),
+): Promise<{ ok: true } | { ok: false; reason: "too-many-requests"; retryAfterSeconds: number }> {
+  const allowance = await consumeRateLimit(db, `verify-resend:${user.id}`, SIGNUP_RESEND_LIMIT, now);
+  if (!allowance.allowed) return { ok: false, reason: "too-many-requests", retryAfterSeconds: allowance.retryAfterSeconds };
+  await db.transaction().execute((tx) => startVerification(tx, user, "signup", user.email, now));
+  return { ok: true };
 }
 
 /** Follows the link from the email; works without being signed in. */
