@@ -7,7 +7,7 @@ import { hashesEqual, hashToken } from "../../app/.server/tokens";
 import { WAITLIST_LIMITS } from "../../app/.server/waitlist/submit";
 import { queuedEmails } from "../factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
-import { HttpClient, waitlistFormStamp } from "../setup/http-client";
+import { HttpClient, waitlistFormStamps } from "../setup/http-client";
 import { startServer, type ServerProcess } from "../setup/server-process";
 
 const db = connect(workerDatabaseUrl());
@@ -71,9 +71,9 @@ describe("racing submissions of one address", () => {
   });
 
   it("keeps one waitlist entry from 20 parallel joins, answers alike, and queues one confirmation", async () => {
-    const stamp = await waitlistFormStamp(server.url);
+    const stamps = await waitlistFormStamps(server.url, RACERS); // each racer its own page view
     const responses = await Promise.all(
-      Array.from({ length: RACERS }, () => browser().post("/waitlist", { email: "queue@example.com", name: "", company: "", website: "", startedAt: stamp })),
+      stamps.map((stamp) => browser().post("/waitlist", { email: "queue@example.com", name: "", company: "", website: "", startedAt: stamp })),
     );
     // The per-address limit lets the first few through and asks the rest to wait,
     // as it would for the same joins one after another.
