@@ -1,4 +1,4 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { findValidInvitation } from "~/.server/accounts/signup-invitations";
@@ -48,8 +48,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!allowance.allowed) return tooManyRequests(allowance.retryAfterSeconds);
 
   return unlessBusy(async () => {
-    const result = await signUp(db, { email, password, name, invitationToken: invitation ?? null }, getEnv().SIGNUP_MODE);
-    if (result.ok && result.kind === "check-email") return { ok: true as const, email };
+    const client = { ip: context.clientIp, userAgent: request.headers.get("user-agent") };
+    const result = await signUp(db, { email, password, name, invitationToken: invitation ?? null }, getEnv().SIGNUP_MODE, new Date(), client);
+    if (result.ok && result.kind === "check-email") {
+      // This browser goes on signed in once the link or code proves the address.
+      return data({ ok: true as const, email }, { headers: { "Set-Cookie": sessionCookie(result.sessionToken!) } });
+    }
     if (result.ok) {
       const { token } = await createSession(db, result.userId, { ip: context.clientIp, userAgent: request.headers.get("user-agent") });
       throw redirect("/settings", { headers: { "Set-Cookie": sessionCookie(token) } });
@@ -76,10 +80,10 @@ export default function Signup() {
       <section className="panel stack" aria-labelledby="signup-done">
         <h1 id="signup-done">Check your email</h1>
         <p>
-          We sent a message to <strong>{result.email}</strong>. Follow the link in it, or <Link to="/login">log in</Link> and enter
-          the 8-digit code it contains.
+          We sent a message to <strong>{result.email}</strong>. Follow the link in it, or <Link to="/verify-email">enter the 8-digit code</Link>{" "}
+          it contains.
         </p>
-        <p>Nothing arrived after a few minutes? Check your spam folder, or log in to send a new code.</p>
+        <p>Nothing arrived after a few minutes? Check your spam folder, or ask for a new code on the same page.</p>
       </section>
     );
   }

@@ -45,8 +45,10 @@ export async function action({ request }: ActionFunctionArgs) {
   if (intent === "link") {
     const result = await verifyLinkToken(db, token ?? "");
     if (!result.ok) return formFailure({ fieldErrors: {}, formError: FAILURES[result.reason], values: {} }, 400);
+    // The browser that signed up (or is signed in to this account) goes on;
+    // any other browser — a link forwarded, or opened on another device — logs in.
     const signedIn = await getSession(request);
-    if (!signedIn) throw redirect("/login?notice=verified");
+    if (!signedIn || signedIn.user.id !== result.userId) throw redirect("/login?notice=verified");
     throw redirect(result.purpose === "email-change" ? "/settings?notice=email-changed" : "/settings");
   }
 
