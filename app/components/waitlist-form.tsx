@@ -30,8 +30,8 @@ export function WaitlistForm({ stamp, result: serverResult }: { stamp: string; r
         <input id="field-website" name="website" type="text" tabIndex={-1} autoComplete="off" />
       </div>
       <Field label="Email" name="email" type="email" autoComplete="email" required defaultValue={failure?.values.email} error={failure?.fieldErrors.email} />
-      <Field label="Name (optional)" name="name" autoComplete="name" maxLength={100} defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
-      <Field label="Company (optional)" name="company" autoComplete="organization" maxLength={200} defaultValue={failure?.values.company} error={failure?.fieldErrors.company} />
+      <Field label="Name (optional)" name="name" autoComplete="name" defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
+      <Field label="Company (optional)" name="company" autoComplete="organization" defaultValue={failure?.values.company} error={failure?.fieldErrors.company} />
       <SubmitButton>{fetcher.state === "submitting" ? "Joining…" : "Join the waitlist"}</SubmitButton>
     </fetcher.Form>
   );

@@ -6,7 +6,7 @@ import { signUp } from "~/.server/accounts/signup";
 import { getSession } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { getEnv } from "~/.server/env";
-import { formFailure, optionalText, readForm } from "~/.server/forms";
+import { formFailure, newPassword, optionalText, readForm } from "~/.server/forms";
 import { tooManyRequests, unlessBusy } from "~/.server/http/responses";
 import { checkPasswordPolicy } from "~/.server/password";
 import { consumeRateLimit } from "~/.server/rate-limit";
@@ -18,13 +18,15 @@ import { passThroughHeaders } from "~/utils/headers";
 
 const SignupSchema = z.object({
   email: EmailSchema,
-  password: z.string({ error: "Choose a password." }),
+  password: newPassword("Choose a password."),
   name: optionalText("Name", { max: 100 }),
   invitation: z.string().max(100).optional(),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  if (await getSession(request)) throw redirect("/settings");
+  // Not for a session still confirming its address: signing up starts one, and
+  // the "check your email" page must stay put when it revalidates.
+  if ((await getSession(request))?.user.emailVerified) throw redirect("/settings");
   const token = new URL(request.url).searchParams.get("invitation");
   const invitation = token ? await findValidInvitation(getDb(), token) : null;
   return {
@@ -108,7 +110,7 @@ export default function Signup() {
           defaultValue={invitation?.email ?? failure?.values.email}
           error={failure?.fieldErrors.email}
         />
-        <Field label="Name (optional)" name="name" autoComplete="name" maxLength={100} defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
+        <Field label="Name (optional)" name="name" autoComplete="name" defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
         <Field
           label="Password"
           name="password"

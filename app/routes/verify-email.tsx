@@ -97,7 +97,7 @@ export default function VerifyEmail() {
       {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
       <Form method="post" className="stack" noValidate>
         <input type="hidden" name="intent" value="code" />
-        <Field label="Code" name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={8} pattern="[0-9]{8}" required error={failure?.fieldErrors.code} />
+        <Field label="Code" name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{8}" required error={failure?.fieldErrors.code} />
         <SubmitButton>Confirm</SubmitButton>
       </Form>
       <Form method="post">

@@ -36,8 +36,9 @@ function retry(failure: Partial<FormFailure>, stamp: string, init: ResponseInit 
 
 export async function submitWaitlist(request: Request, client: { ip: string; userAgent: string | null }) {
   const form = await readForm(request, WaitlistSchema);
-  // A body that is not our form at all (unknown or repeated fields) is a plain 400.
-  if (!form.ok && form.formError) return data(form, { status: 400 });
+  // A body that is not our form at all (unknown or repeated fields, not a form)
+  // is a plain 400; readForm keeps no values then.
+  if (!form.ok && form.formError && Object.keys(form.values).length === 0) return data(form, { status: 400 });
   const db = getDb();
   const env = getEnv();
 
