@@ -150,7 +150,7 @@ test("asks a person who sent the form very fast to press again, keeping what the
   // page alone can take most of that to arrive; such a try is not sent, and the
   // next one starts from a freshly rendered form.
   let sentFast = false;
-  for (let attempt = 1; attempt <= 5 && !sentFast; attempt++) {
+  for (let attempt = 1; attempt <= 10 && !sentFast; attempt++) {
     await openPage(page, pageProblems, "/");
     await fillIn(waitlist(page), { email: person.email, name: person.name, company: "Engines" });
     if ((await formAgeMs(waitlist(page))) < E2E_WAITLIST_MIN_FILL_MS - 500) {
@@ -158,7 +158,7 @@ test("asks a person who sent the form very fast to press again, keeping what the
       sentFast = true;
     }
   }
-  expect(sentFast, "a form sent well within the minimum fill time, in 5 tries").toBe(true);
+  expect(sentFast, "a form sent well within the minimum fill time, in 10 tries").toBe(true);
   // Not a silent "thanks": the person is told, and their input is still there.
   await expect(waitlist(page).getByRole("alert")).toContainText("Please check the form and press “Join the waitlist” again.");
   await expect(waitlist(page).getByLabel("Email", { exact: true })).toHaveValue(person.email);
