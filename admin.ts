@@ -2,6 +2,7 @@
 // `npm run admin:invite -- <email>`: invite an address to sign up (invite-only mode).
 import { createSignupInvitation } from "./app/.server/accounts/signup-invitations";
 import { migrateToLatest } from "./app/.server/database/migrate";
+import { DataDirInUseError } from "./app/.server/database/pglite";
 import { openAppDatabase } from "./app/.server/db";
 import { getEnv } from "./app/.server/env";
 import { getLogger } from "./app/.server/logger";
@@ -36,6 +37,12 @@ try {
     const { queued } = await database.db.transaction().execute((tx) => createSignupInvitation(tx, normalized.email, "operator"));
     console.log(queued ? `Invitation queued for ${normalized.email}.` : `Not sent: ${normalized.email} has had too many emails this hour.`);
   }
+} catch (error) {
+  // A data directory held by the running server is an expected situation with
+  // a one-sentence remedy, not a crash: no stack trace around it.
+  if (!(error instanceof DataDirInUseError)) throw error;
+  console.error(error.message);
+  process.exitCode = 1;
 } finally {
-  await database.close();
+  await database.close().catch(() => undefined);
 }

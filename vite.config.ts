@@ -31,5 +31,13 @@ export default defineConfig({
   build: {
     // Keep assets as files (never data: URIs), so the CSP can stay strict.
     assetsInlineLimit: 0,
+    rollupOptions: {
+      onwarn(warning, warn) {
+        // A route with only a loader or an action (CSV export, webhooks, logout)
+        // has nothing for the browser, so its client chunk is empty by design.
+        if (warning.code === "EMPTY_BUNDLE") return;
+        warn(warning);
+      },
+    },
   },
 });

@@ -1,6 +1,9 @@
 // `npm run build`: the Remix app (Vite), the HTTP server and CLIs (esbuild), and
 // the pre-initialised PGlite data directory. With --if-stale (used by
 // `npm start`) it does nothing when build/ is newer than every source file.
+// Every npm script that builds, starts or runs the app goes through here first,
+// so the Node version check comes first of all.
+import "./require-node.mjs";
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";

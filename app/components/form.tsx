@@ -12,7 +12,8 @@ type FieldProps = {
   hint?: ReactNode;
   required?: boolean;
   inputMode?: "numeric" | "email" | "text";
-  maxLength?: number;
+  // No maxLength: a browser cuts pasted text at it without a word. The server
+  // checks lengths and says so, with the input kept (docs/style.md).
   readOnly?: boolean;
   pattern?: string;
 };

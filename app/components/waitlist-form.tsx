@@ -3,7 +3,7 @@ import { Field, FormMessage, SubmitButton } from "./form";
 
 export type WaitlistResult =
   | { ok: true }
-  | { ok: false; fieldErrors: Record<string, string>; formError?: string; values: Record<string, string> };
+  | { ok: false; fieldErrors: Record<string, string>; formError?: string; values: Record<string, string>; stamp?: string };
 
 /**
  * The waitlist form. With JavaScript it posts in the background (no reload);
@@ -23,14 +23,15 @@ export function WaitlistForm({ stamp, result: serverResult }: { stamp: string; r
   return (
     <fetcher.Form method="post" action="/waitlist" className="stack" noValidate>
       {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
-      <input type="hidden" name="startedAt" value={stamp} />
+      {/* After a failure the server says which stamp to carry on with: the page's own, or a fresh one. */}
+      <input type="hidden" name="startedAt" value={failure?.stamp ?? stamp} />
       <div className="honeypot" aria-hidden="true">
         <label htmlFor="field-website">Leave this empty</label>
         <input id="field-website" name="website" type="text" tabIndex={-1} autoComplete="off" />
       </div>
       <Field label="Email" name="email" type="email" autoComplete="email" required defaultValue={failure?.values.email} error={failure?.fieldErrors.email} />
-      <Field label="Name (optional)" name="name" autoComplete="name" maxLength={100} defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
-      <Field label="Company (optional)" name="company" autoComplete="organization" maxLength={200} defaultValue={failure?.values.company} error={failure?.fieldErrors.company} />
+      <Field label="Name (optional)" name="name" autoComplete="name" defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
+      <Field label="Company (optional)" name="company" autoComplete="organization" defaultValue={failure?.values.company} error={failure?.fieldErrors.company} />
       <SubmitButton>{fetcher.state === "submitting" ? "Joining…" : "Join the waitlist"}</SubmitButton>
     </fetcher.Form>
   );

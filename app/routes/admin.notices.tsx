@@ -6,7 +6,7 @@ import { formFailure, readForm } from "~/.server/forms";
 import { countActiveAccounts, listNotices, publishNotice } from "~/.server/notices/notices";
 import { NoticeSchema } from "~/.server/notices/schema";
 import { Field, FormMessage, SubmitButton } from "~/components/form";
-import { NOTICE_BODY_MAX, NOTICE_DAYS, NOTICE_LINK_MAX, NOTICE_TITLE_MAX } from "~/utils/notice-limits";
+import { NOTICE_BODY_MAX, NOTICE_DAYS } from "~/utils/notice-limits";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireOperator(request);
@@ -65,7 +65,7 @@ export default function AdminNotices() {
       <section className="panel stack" aria-labelledby="publish-title">
         <h2 id="publish-title">Publish a notice</h2>
         <Form method="post" className="stack" noValidate>
-          <Field label="Title" name="title" required maxLength={NOTICE_TITLE_MAX} defaultValue={failure?.values.title} error={failure?.fieldErrors.title} />
+          <Field label="Title" name="title" required defaultValue={failure?.values.title} error={failure?.fieldErrors.title} />
           <div className="field">
             <label htmlFor="field-body">Body</label>
             <p className="hint" id="field-body-hint">
@@ -77,7 +77,6 @@ export default function AdminNotices() {
               rows={8}
               cols={60}
               required
-              maxLength={NOTICE_BODY_MAX}
               defaultValue={failure?.values.body}
               aria-invalid={bodyError ? true : undefined}
               aria-describedby={bodyError ? "field-body-hint field-body-error" : "field-body-hint"}
@@ -91,7 +90,6 @@ export default function AdminNotices() {
           <Field
             label="Link (optional)"
             name="link"
-            maxLength={NOTICE_LINK_MAX}
             hint="A page of this portal, starting with /, such as /privacy. Emails link to it on this portal's own address."
             defaultValue={failure?.values.link}
             error={failure?.fieldErrors.link}

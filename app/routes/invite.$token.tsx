@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { getSession } from "~/.server/auth";
 import { getDb } from "~/.server/db";
-import { formFailure, optionalText, readForm } from "~/.server/forms";
+import { formFailure, newPassword, optionalText, readForm } from "~/.server/forms";
 import { unlessBusy } from "~/.server/http/responses";
 import { acceptInvitation, findInvitation, signUpFromInvitation } from "~/.server/orgs/invitations";
 import { checkPasswordPolicy } from "~/.server/password";
@@ -12,7 +12,7 @@ import { sessionCookie } from "~/.server/session-cookie";
 import { Field, FormMessage, SubmitButton } from "~/components/form";
 
 const AcceptSchema = z.object({ intent: z.literal("accept") });
-const SignupSchema = z.object({ intent: z.literal("signup"), name: optionalText("Name", { max: 100 }), password: z.string({ error: "Choose a password." }) });
+const SignupSchema = z.object({ intent: z.literal("signup"), name: optionalText("Name", { max: 100 }), password: newPassword("Choose a password.") });
 
 const WRONG_ACCOUNT = "This invitation was sent to a different email address. Log out and open the link again, or ask for an invitation to this account's address.";
 
@@ -100,7 +100,7 @@ export default function Invite() {
       {page.state === "sign-up" ? (
         <Form method="post" action="?intent=signup" className="stack" noValidate>
           <input type="hidden" name="intent" value="signup" />
-          <Field label="Name (optional)" name="name" autoComplete="name" maxLength={100} defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
+          <Field label="Name (optional)" name="name" autoComplete="name" defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
           <Field label="Password" name="password" type="password" autoComplete="new-password" required hint="At least 8 characters." error={failure?.fieldErrors.password} />
           <SubmitButton>Create my account and join</SubmitButton>
         </Form>

@@ -70,7 +70,7 @@ export default function ApiKeys() {
       {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
       <Form method="post" action="?intent=create" className="stack" noValidate>
         <input type="hidden" name="intent" value="create" />
-        <Field label="Key name" name="name" required maxLength={100} hint="What it is for, e.g. “CI deploys”." defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
+        <Field label="Key name" name="name" required hint="What it is for, e.g. “CI deploys”." defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
         <SubmitButton>Create key</SubmitButton>
       </Form>
       {keys.length > 0 ? (

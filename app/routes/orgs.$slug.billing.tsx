@@ -187,7 +187,6 @@ export default function Billing() {
               name="seats"
               inputMode="numeric"
               required
-              maxLength={4}
               hint={`1 to ${maxSeats}.`}
               defaultValue={failure?.values.seats ?? String(Math.max(used, 1))}
               error={failure?.fieldErrors.seats}

@@ -72,13 +72,24 @@ export default function Invitations() {
           <Field label="Email" name="email" type="email" autoComplete="off" required defaultValue={failure?.values.email} error={failure?.fieldErrors.email} />
           <div className="field">
             <label htmlFor="invite-role">Role</label>
-            <select id="invite-role" name="role" defaultValue="member">
+            <select
+              id="invite-role"
+              name="role"
+              defaultValue={failure?.values.role ?? "member"}
+              aria-invalid={failure?.fieldErrors.role ? true : undefined}
+              aria-describedby={failure?.fieldErrors.role ? "field-role-error" : undefined}
+            >
               {grantable.map((r) => (
                 <option key={r} value={r}>
                   {r}
                 </option>
               ))}
             </select>
+            {failure?.fieldErrors.role ? (
+              <p className="field-error" id="field-role-error">
+                {failure.fieldErrors.role}
+              </p>
+            ) : null}
           </div>
           <SubmitButton>Send invitation</SubmitButton>
         </Form>

@@ -45,8 +45,8 @@ export default function NewOrg() {
       <h1 id="new-org-title">Create an organization</h1>
       {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
       <Form method="post" className="stack" noValidate>
-        <Field label="Name" name="name" required maxLength={100} defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
-        <Field label="Address" name="slug" required maxLength={40} hint="Lowercase letters, digits and hyphens: /orgs/your-address" defaultValue={failure?.values.slug} error={failure?.fieldErrors.slug} />
+        <Field label="Name" name="name" required defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
+        <Field label="Address" name="slug" required hint="Lowercase letters, digits and hyphens: /orgs/your-address" defaultValue={failure?.values.slug} error={failure?.fieldErrors.slug} />
         <SubmitButton>Create</SubmitButton>
       </Form>
     </section>

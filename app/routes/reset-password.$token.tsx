@@ -3,12 +3,12 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { findResetTarget, resetPassword } from "~/.server/accounts/password-reset";
 import { getDb } from "~/.server/db";
-import { formFailure, readForm } from "~/.server/forms";
+import { formFailure, newPassword, readForm } from "~/.server/forms";
 import { unlessBusy } from "~/.server/http/responses";
 import { checkPasswordPolicy } from "~/.server/password";
 import { Field, FormMessage, SubmitButton } from "~/components/form";
 
-const ResetSchema = z.object({ password: z.string({ error: "Choose a new password." }) });
+const ResetSchema = z.object({ password: newPassword("Choose a new password.") });
 
 // The token is in this page's URL: never hand it to another site in a Referer.
 export const headers: HeadersFunction = () => ({ "Referrer-Policy": "no-referrer", "Cache-Control": "no-store" });

@@ -5,7 +5,7 @@ import { changePassword, confirmEmailChange, requestEmailChange, updateName } fr
 import { pendingVerificationEmail, type VerifyResult } from "~/.server/accounts/verification";
 import { requireUser } from "~/.server/auth";
 import { getDb } from "~/.server/db";
-import { formFailure, optionalText, readForm } from "~/.server/forms";
+import { formFailure, newPassword, optionalText, readForm } from "~/.server/forms";
 import { tooManyRequests, unlessBusy } from "~/.server/http/responses";
 import { checkPasswordPolicy } from "~/.server/password";
 import { Checkbox, Field, FormMessage, SubmitButton } from "~/components/form";
@@ -17,7 +17,7 @@ const NameSchema = z.object({ intent: z.literal("name"), name: optionalText("Nam
 const PasswordSchema = z.object({
   intent: z.literal("password"),
   currentPassword: z.string().min(1, "Enter your current password."),
-  newPassword: z.string().min(1, "Choose a new password."),
+  newPassword: newPassword("Choose a new password."),
   endOtherSessions: z.literal("on").optional(),
 });
 const EmailSchemaForm = z.object({ intent: z.literal("email"), newEmail: EmailSchema, password: z.string().min(1, "Enter your password to confirm.") });
@@ -120,7 +120,7 @@ export default function Settings() {
         {done === "name" ? <FormMessage tone="success">Your name was saved.</FormMessage> : null}
         <Form method="post" action="?intent=name" className="stack" noValidate>
           <input type="hidden" name="intent" value="name" />
-          <Field label="Name" name="name" autoComplete="name" maxLength={100} defaultValue={errorsFor("name")?.values.name ?? user.name ?? ""} error={errorsFor("name")?.fieldErrors.name} />
+          <Field label="Name" name="name" autoComplete="name" defaultValue={errorsFor("name")?.values.name ?? user.name ?? ""} error={errorsFor("name")?.fieldErrors.name} />
           <SubmitButton>Save name</SubmitButton>
         </Form>
       </section>
@@ -141,7 +141,6 @@ export default function Settings() {
                 name="code"
                 inputMode="numeric"
                 autoComplete="one-time-code"
-                maxLength={8}
                 required
                 error={errorsFor("email-code")?.fieldErrors.code}
               />

@@ -43,7 +43,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const form = await readForm(request, CancelSchema);
     if (!form.ok) return formFailure(form);
     await cancelDeletion(db, session.user.id, context.clientIp);
-    throw redirect("/settings");
+    // Said on the page that did it, rather than a silent jump to Settings.
+    return { ok: true as const, cancelled: true as const };
   }
   const form = await readForm(request, DeleteSchema);
   if (!form.ok) return formFailure(form);
@@ -63,7 +64,19 @@ export const meta: MetaFunction = () => [{ title: "Delete your account" }];
 
 export default function DeleteAccount() {
   const { graceDays, purgeAfter, blockers } = useLoaderData<typeof loader>();
-  const failure = useActionData<typeof action>();
+  const result = useActionData<typeof action>();
+  const failure = result && !result.ok ? result : undefined;
+  if (result?.ok && result.cancelled && !purgeAfter) {
+    return (
+      <section className="panel stack" aria-labelledby="delete-title">
+        <h1 id="delete-title">Your account is no longer scheduled for deletion</h1>
+        <FormMessage tone="success">Deletion cancelled. Your account and your data stay as they were.</FormMessage>
+        <p>
+          <Link to="/settings">Go to your settings</Link>
+        </p>
+      </section>
+    );
+  }
   if (purgeAfter) {
     return (
       <section className="panel stack" aria-labelledby="delete-title">

@@ -1,4 +1,4 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { findValidInvitation } from "~/.server/accounts/signup-invitations";
@@ -6,7 +6,7 @@ import { signUp } from "~/.server/accounts/signup";
 import { getSession } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { getEnv } from "~/.server/env";
-import { formFailure, optionalText, readForm } from "~/.server/forms";
+import { formFailure, newPassword, optionalText, readForm } from "~/.server/forms";
 import { tooManyRequests, unlessBusy } from "~/.server/http/responses";
 import { checkPasswordPolicy } from "~/.server/password";
 import { consumeRateLimit } from "~/.server/rate-limit";
@@ -18,13 +18,15 @@ import { passThroughHeaders } from "~/utils/headers";
 
 const SignupSchema = z.object({
   email: EmailSchema,
-  password: z.string({ error: "Choose a password." }),
+  password: newPassword("Choose a password."),
   name: optionalText("Name", { max: 100 }),
   invitation: z.string().max(100).optional(),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  if (await getSession(request)) throw redirect("/settings");
+  // Not for a session still confirming its address: signing up starts one, and
+  // the "check your email" page must stay put when it revalidates.
+  if ((await getSession(request))?.user.emailVerified) throw redirect("/settings");
   const token = new URL(request.url).searchParams.get("invitation");
   const invitation = token ? await findValidInvitation(getDb(), token) : null;
   return {
@@ -48,8 +50,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!allowance.allowed) return tooManyRequests(allowance.retryAfterSeconds);
 
   return unlessBusy(async () => {
-    const result = await signUp(db, { email, password, name, invitationToken: invitation ?? null }, getEnv().SIGNUP_MODE);
-    if (result.ok && result.kind === "check-email") return { ok: true as const, email };
+    const client = { ip: context.clientIp, userAgent: request.headers.get("user-agent") };
+    const result = await signUp(db, { email, password, name, invitationToken: invitation ?? null }, getEnv().SIGNUP_MODE, new Date(), client);
+    if (result.ok && result.kind === "check-email") {
+      // This browser goes on signed in once the link or code proves the address.
+      return data({ ok: true as const, email }, { headers: { "Set-Cookie": sessionCookie(result.sessionToken!) } });
+    }
     if (result.ok) {
       const { token } = await createSession(db, result.userId, { ip: context.clientIp, userAgent: request.headers.get("user-agent") });
       throw redirect("/settings", { headers: { "Set-Cookie": sessionCookie(token) } });
@@ -76,10 +82,10 @@ export default function Signup() {
       <section className="panel stack" aria-labelledby="signup-done">
         <h1 id="signup-done">Check your email</h1>
         <p>
-          We sent a message to <strong>{result.email}</strong>. Follow the link in it, or <Link to="/login">log in</Link> and enter
-          the 8-digit code it contains.
+          We sent a message to <strong>{result.email}</strong>. Follow the link in it, or <Link to="/verify-email">enter the 8-digit code</Link>{" "}
+          it contains.
         </p>
-        <p>Nothing arrived after a few minutes? Check your spam folder, or log in to send a new code.</p>
+        <p>Nothing arrived after a few minutes? Check your spam folder, or ask for a new code on the same page.</p>
       </section>
     );
   }
@@ -104,7 +110,7 @@ export default function Signup() {
           defaultValue={invitation?.email ?? failure?.values.email}
           error={failure?.fieldErrors.email}
         />
-        <Field label="Name (optional)" name="name" autoComplete="name" maxLength={100} defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
+        <Field label="Name (optional)" name="name" autoComplete="name" defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
         <Field
           label="Password"
           name="password"

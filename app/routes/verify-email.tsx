@@ -44,8 +44,10 @@ export async function action({ request }: ActionFunctionArgs) {
   if (intent === "link") {
     const result = await verifyLinkToken(db, token ?? "");
     if (!result.ok) return formFailure({ fieldErrors: {}, formError: FAILURES[result.reason], values: {} }, 400);
+    // The browser that signed up (or is signed in to this account) goes on;
+    // any other browser — a link forwarded, or opened on another device — logs in.
     const signedIn = await getSession(request);
-    if (!signedIn) throw redirect("/login?notice=verified");
+    if (!signedIn || signedIn.user.id !== result.userId) throw redirect("/login?notice=verified");
     throw redirect(result.purpose === "email-change" ? "/settings?notice=email-changed" : "/settings");
   }
 
@@ -94,7 +96,7 @@ export default function VerifyEmail() {
       {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
       <Form method="post" className="stack" noValidate>
         <input type="hidden" name="intent" value="code" />
-        <Field label="Code" name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={8} pattern="[0-9]{8}" required error={failure?.fieldErrors.code} />
+        <Field label="Code" name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{8}" required error={failure?.fieldErrors.code} />
         <SubmitButton>Confirm</SubmitButton>
       </Form>
       <Form method="post">

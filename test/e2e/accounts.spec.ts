@@ -19,8 +19,8 @@ test("signs up, confirms the address with the emailed code, logs out and back in
   expect(email.from).toBe("Gatehouse E2E <no-reply@e2e.example>");
   expect(email.to).toEqual([`"${account.name}" <${account.email}>`]);
 
-  // Not confirmed yet: logging in leads to the code form, which names the address.
-  await submitLogin(page, account.email, account.password);
+  // Not confirmed yet: the browser that signed up goes on to the code form, which names the address.
+  await page.getByRole("main").getByRole("link", { name: "enter the 8-digit code" }).click();
   await expect(page).toHaveURL(`${E2E_ORIGIN}/verify-email`);
   await expect(page.getByRole("main")).toContainText(`We sent an 8-digit code to ${account.email}.`);
   await expect(page.getByRole("banner").getByRole("link", { name: "Verify your email" })).toBeVisible();
@@ -41,8 +41,8 @@ test("signs up, confirms the address with the emailed code, logs out and back in
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Settings");
 });
 
-test("confirms the address by following the emailed link and pressing the button", async ({ page, pageProblems }) => {
-  const account = newAccount("link");
+test("confirms the address by following the emailed link in the browser that signed up, which goes on signed in", async ({ page, pageProblems }) => {
+  const account = newAccount("link-here");
   await signUp(page, account);
   const link = linkIn(await waitForEmail(account.email, /verification code/), "/verify-email?token=");
 
@@ -52,12 +52,29 @@ test("confirms the address by following the emailed link and pressing the button
   await expectNoAxeViolations(page);
   await page.getByRole("button", { name: "Confirm my email address" }).click();
 
-  await expect(page).toHaveURL(`${E2E_ORIGIN}/login?notice=verified`);
-  await expect(page.getByRole("status")).toHaveText("Your email address is confirmed. Log in to continue.");
-  // Confirmed: logging in goes straight to the settings, not to the code form.
-  await submitLogin(page, account.email, account.password, { open: false });
   await expect(page).toHaveURL(`${E2E_ORIGIN}/settings`);
   await expect(page.getByRole("main")).toContainText(`Your account uses ${account.email}.`);
+});
+
+test("confirms the address by following the emailed link in another browser, which then asks to log in", async ({ page, pageProblems, newDevice }) => {
+  const account = newAccount("link");
+  await signUp(page, account);
+  const link = linkIn(await waitForEmail(account.email, /verification code/), "/verify-email?token=");
+
+  const phone = await newDevice();
+  await openPage(phone, pageProblems, link);
+  await expect(phone.getByRole("heading", { level: 1 })).toHaveText("Confirm your email address");
+  await phone.getByRole("button", { name: "Confirm my email address" }).click();
+  await expect(phone).toHaveURL(`${E2E_ORIGIN}/login?notice=verified`);
+  await expect(phone.getByRole("status")).toHaveText("Your email address is confirmed. Log in to continue.");
+  // The browser that signed up goes on, confirmed.
+  await page.goto("/settings");
+  await expect(page.getByRole("main")).toContainText(`Your account uses ${account.email}.`);
+
+  // Confirmed: logging in on the phone goes straight to the settings, not to the code form.
+  await submitLogin(phone, account.email, account.password, { open: false });
+  await expect(phone).toHaveURL(`${E2E_ORIGIN}/settings`);
+  await expect(phone.getByRole("main")).toContainText(`Your account uses ${account.email}.`);
 });
 
 test("recovers a forgotten password by email, which ends every old session", async ({ page, pageProblems, newDevice }) => {

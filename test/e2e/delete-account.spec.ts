@@ -70,6 +70,11 @@ test("schedules the deletion with the password and the typed words, and a login 
   }
 
   await page.getByRole("main").getByRole("button", { name: "Cancel deletion" }).click();
+  // Said on the page, not a silent jump elsewhere.
+  await expect(heading(page)).toHaveText("Your account is no longer scheduled for deletion");
+  await expect(page.getByRole("main").getByRole("status")).toHaveText("Deletion cancelled. Your account and your data stay as they were.");
+  await expectNoAxeViolations(page);
+  await page.getByRole("main").getByRole("link", { name: "Go to your settings" }).click();
   await expect(page).toHaveURL(`${E2E_ORIGIN}/settings`);
   await expect(heading(page)).toHaveText("Settings");
   await expect(page.getByRole("main")).toContainText(`Your account uses ${account.email}.`);

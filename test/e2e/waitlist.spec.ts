@@ -1,8 +1,8 @@
 // Joining the waitlist from the landing page, and confirming the place from the
 // emailed link. With JavaScript the form answers in place; without, it posts to
-// /waitlist, which answers with a page of its own. The server drops a form sent
-// sooner after it was rendered than a person could fill it in (and says thanks
-// all the same), so the specs wait that long before sending.
+// /waitlist, which answers with a page of its own. The server asks for a second
+// press when a form comes sooner after it was rendered than a person usually
+// fills it in, so the specs wait that long before sending.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Locator, Page } from "@playwright/test";
 import { emailsTo, linkIn, newAccount, waitForEmail } from "./support/accounts";
@@ -142,27 +142,30 @@ test("shows what is wrong with a bad email next to it, keeps what was typed, and
   expect(email.to).toEqual([`"${person.name}" <${person.email}>`]);
 });
 
-test("drops a form sent faster than a person could fill it in, though it says thanks", async ({ page, pageProblems }) => {
+test("asks a person who sent the form very fast to press again, keeping what they typed", async ({ page, pageProblems }) => {
   const person = newAccount("waitlist-fast", "Ada Lovelace");
-  // The premise: the form goes while it is younger than the minimum fill time.
-  // On a busy machine the page alone can take most of that to arrive; such a
-  // try is not sent, and the next one starts from a freshly rendered form.
+  pageProblems.allowStatus(WAITLIST_ANSWER, 400);
+  // The premise: the form goes while it is younger than the minimum fill time
+  // (a password manager filled it, and a quick click). On a busy machine the
+  // page alone can take most of that to arrive; such a try is not sent, and the
+  // next one starts from a freshly rendered form.
   let sentFast = false;
-  for (let attempt = 1; attempt <= 5 && !sentFast; attempt++) {
+  for (let attempt = 1; attempt <= 10 && !sentFast; attempt++) {
     await openPage(page, pageProblems, "/");
-    await fillIn(waitlist(page), { email: person.email, name: "Speedy Bot" });
+    await fillIn(waitlist(page), { email: person.email, name: person.name, company: "Engines" });
     if ((await formAgeMs(waitlist(page))) < E2E_WAITLIST_MIN_FILL_MS - 500) {
       await waitlist(page).getByRole("button", { name: "Join the waitlist" }).click();
       sentFast = true;
     }
   }
-  expect(sentFast, "a form sent well within the minimum fill time, in 5 tries").toBe(true);
-  await expect(waitlist(page).getByRole("status")).toHaveText(THANKS);
+  expect(sentFast, "a form sent well within the minimum fill time, in 10 tries").toBe(true);
+  // Not a silent "thanks": the person is told, and their input is still there.
+  await expect(waitlist(page).getByRole("alert")).toContainText("Please check the form and press “Join the waitlist” again.");
+  await expect(waitlist(page).getByLabel("Email", { exact: true })).toHaveValue(person.email);
+  await expect(waitlist(page).getByLabel("Name (optional)")).toHaveValue(person.name);
+  await expect(waitlist(page).getByLabel("Company (optional)")).toHaveValue("Engines");
+  await expectNoAxeViolations(page);
 
-  // Had the fast form been stored, it would have had the confirmation (addressed
-  // to "Speedy Bot"), and joining again the same day would send none.
-  await openPage(page, pageProblems, "/");
-  await fillIn(waitlist(page), { email: person.email, name: person.name });
   await sendLikeAPerson(waitlist(page));
   await expect(waitlist(page).getByRole("status")).toHaveText(THANKS);
   const email = await waitForEmail(person.email, CONFIRMATION_SUBJECT);

@@ -4,7 +4,7 @@
 // waitlist join the database does not hold.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../setup/databases";
-import { waitlistFormStamp } from "../setup/http-client";
+import { waitlistStampMinter } from "../setup/waitlist-stamps";
 import { startServer, type ServerProcess } from "../setup/server-process";
 import { startLoad, tally, type Outcome } from "./support/load";
 import { ThrowawayPostgres } from "./support/throwaway-postgres";
@@ -39,7 +39,7 @@ describe("PostgreSQL restarted under steady traffic", () => {
     { mode: "immediate" as const, subnet: 21 },
   ])("answers 503 while it is down ($mode stop), recovers within seconds, and keeps every join it confirmed", async ({ mode, subnet }) => {
     const live = server!;
-    const stamp = await waitlistFormStamp(live.url);
+    const stamp = await waitlistStampMinter(live.url, cluster!.url()); // a fresh one per join: a stamp admits one
     // Each join from its own address and with its own email: no rate limit can answer instead of the database.
     const load = startLoad({
       baseUrl: live.url,
@@ -51,7 +51,7 @@ describe("PostgreSQL restarted under steady traffic", () => {
         path: "/waitlist",
         tag: `${mode}${n}@example.com`,
         headers: { "X-Forwarded-For": `10.${subnet}.${Math.floor(n / 250)}.${(n % 250) + 1}` },
-        form: { email: `${mode}${n}@example.com`, name: "", company: "", website: "", startedAt: stamp },
+        form: { email: `${mode}${n}@example.com`, name: "", company: "", website: "", startedAt: stamp() },
       }),
     });
 

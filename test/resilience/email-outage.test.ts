@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeResend, resendServerEnv } from "../fakes/resend";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
-import { eventually, HttpClient, waitlistFormStamp } from "../setup/http-client";
+import { eventually, HttpClient, waitlistFormStamps } from "../setup/http-client";
 import { startServer, type ServerProcess } from "../setup/server-process";
 
 const db = connect(workerDatabaseUrl());
@@ -37,10 +37,10 @@ const BATCH = 15;
 
 /** Joins the waitlist with `count` new addresses (distinct client IPs, so no per-IP limit); each queues one confirmation. */
 async function queueConfirmations(tag: string, count = BATCH): Promise<string[]> {
-  const stamp = await waitlistFormStamp(server.url);
+  const stamps = await waitlistFormStamps(server.url, count); // one page view per join
   const addresses = Array.from({ length: count }, (_, i) => `${tag}-${i}@example.com`);
   const responses = await Promise.all(
-    addresses.map((email) => new HttpClient(server.url, { "X-Forwarded-For": nextIp() }).post("/waitlist", { email, name: "", company: "", website: "", startedAt: stamp })),
+    addresses.map((email, i) => new HttpClient(server.url, { "X-Forwarded-For": nextIp() }).post("/waitlist", { email, name: "", company: "", website: "", startedAt: stamps[i]! })),
   );
   expect(responses.map((r) => r.status)).toEqual(addresses.map(() => 200));
   return addresses;

@@ -7,7 +7,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser, DEFAULT_PASSWORD } from "../factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
-import { eventually, HttpClient, waitlistFormStamp } from "../setup/http-client";
+import { eventually, HttpClient, waitlistFormStamps } from "../setup/http-client";
+import { waitlistStampMinter } from "../setup/waitlist-stamps";
 import { startServer, type ServerProcess } from "../setup/server-process";
 import { runLoad, tally } from "./support/load";
 
@@ -58,7 +59,7 @@ describe("every pooled connection held by slow queries", () => {
     const browser = new HttpClient(live.url, { "X-Forwarded-For": "10.30.0.1" });
     expect((await browser.post("/login", { email: user.email, password: DEFAULT_PASSWORD })).headers.get("location")).toBe("/settings");
     expect((await browser.get("/settings")).status).toBe(200);
-    const stamp = await waitlistFormStamp(live.url);
+    const stamp = await waitlistStampMinter(live.url, workerDatabaseUrl()); // a fresh one per join: a stamp admits one
 
     // The slow queries: waitlist joins that wait on a lock the test holds, one per pooled connection.
     locker = new pg.Client({ connectionString: workerDatabaseUrl() });
@@ -77,7 +78,7 @@ describe("every pooled connection held by slow queries", () => {
         path: "/waitlist",
         tag: `hog${n}@example.com`,
         headers: { "X-Forwarded-For": `10.31.0.${n + 1}` },
-        form: { email: `hog${n}@example.com`, name: "", company: "", website: "", startedAt: stamp! },
+        form: { email: `hog${n}@example.com`, name: "", company: "", website: "", startedAt: stamp() },
       }),
     });
     const waitingOnLock = async () => {
@@ -144,7 +145,7 @@ describe("slow queries that outlive the statement timeout", () => {
     const blocker = new pg.Client({ connectionString: workerDatabaseUrl() });
     try {
       await truncateAll(db);
-      const stamp = await waitlistFormStamp(impatient.url);
+      const stamps = await waitlistFormStamps(impatient.url, POOL_MAX);
       await blocker.connect();
       await blocker.query("begin");
       await blocker.query("lock table waitlist_entry in access exclusive mode");
@@ -156,7 +157,7 @@ describe("slow queries that outlive the statement timeout", () => {
               name: "",
               company: "",
               website: "",
-              startedAt: stamp,
+              startedAt: stamps[n]!,
             }),
           ),
         ),

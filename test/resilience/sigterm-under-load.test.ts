@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
 import { startServer, type ServerProcess } from "../setup/server-process";
 import { startLoad, tally, type Outcome } from "./support/load";
-import { waitlistFormStamp } from "../setup/http-client";
+import { waitlistStampMinter } from "../setup/waitlist-stamps";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -33,7 +33,7 @@ const describeOutcome = (o: Outcome) =>
 describe("SIGTERM under keep-alive load", () => {
   it("finishes every accepted request, resets none, and exits 0", async () => {
     const live = server!;
-    const stamp = await waitlistFormStamp(live.url);
+    const stamp = await waitlistStampMinter(live.url, workerDatabaseUrl()); // a fresh one per join: a stamp admits one
     // Pages and waitlist joins (each from its own address), over keep-alive connections.
     const load = startLoad({
       baseUrl: live.url,
@@ -49,7 +49,7 @@ describe("SIGTERM under keep-alive load", () => {
               path: "/waitlist",
               tag: `term${n}@example.com`,
               headers: { "X-Forwarded-For": `10.40.${Math.floor(n / 250)}.${(n % 250) + 1}` },
-              form: { email: `term${n}@example.com`, name: "", company: "", website: "", startedAt: stamp! },
+              form: { email: `term${n}@example.com`, name: "", company: "", website: "", startedAt: stamp() },
             },
     });
 

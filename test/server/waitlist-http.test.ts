@@ -2,7 +2,7 @@
 // form post, the quiet bot checks, limits, confirmation, and the operator pages.
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { WAITLIST_LIMITS } from "../../app/.server/waitlist/submit";
+import { PRESS_AGAIN, WAITLIST_LIMITS } from "../../app/.server/waitlist/submit";
 import { createUser, latestLinkToken, queuedEmails, sessionCookieFor } from "../factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
 import { startServer, type ServerProcess } from "../setup/server-process";
@@ -39,10 +39,14 @@ const entries = () => db.selectFrom("waitlist_entry").selectAll().orderBy("creat
 const stampFrom = (target: ServerProcess) => waitlistFormStamp(target.url);
 
 /** A stamp signed with the instance key, issued `ageMs` ago (what a person who took their time would send). */
-const agedStamp = (ageMs: number) => {
+const agedStamp = (ageMs: number, key = KEY) => {
   const issuedAt = Date.now() - ageMs;
-  return `${issuedAt}.${createHmac("sha256", KEY).update(`waitlist:${issuedAt}`).digest("base64url")}`;
+  const nonce = `n${Math.random().toString(36).slice(2)}`;
+  return `${issuedAt}.${nonce}.${createHmac("sha256", key).update(`waitlist:${issuedAt}:${nonce}`).digest("base64url")}`;
 };
+
+/** The stamp the page (or the action's answer) tells the browser to send next. */
+const stampIn = (html: string) => /name="startedAt" value="([^"]+)"/.exec(html)?.[1];
 
 /** The body a browser without JavaScript sends, in the form's field order. */
 function formBody(fields: Record<string, string>): URLSearchParams {
@@ -84,7 +88,7 @@ describe("joining without JavaScript", () => {
     const first = await join({ email: "ada@example.com", name: "Ada" });
     const second = await join({ email: "ADA@example.com", name: "Someone Else" });
     expect([first.status, second.status]).toEqual([200, 200]);
-    const strip = (html: string) => html.replace(/nonce="[^"]*"|value="\d+\.[^"]*"|"stamp":"[^"]*"|\d{13}\.[\w-]{43}/g, "");
+    const strip = (html: string) => html.replace(/nonce="[^"]*"|value="\d+\.[^"]*"|\d{13}\.[\w-]+\.[\w-]{43}/g, "");
     expect(strip(await second.text())).toBe(strip(await first.text()));
     expect(await entries()).toMatchObject([{ name: "Ada" }]);
     expect(await queuedEmails(db)).toHaveLength(1);
@@ -93,11 +97,10 @@ describe("joining without JavaScript", () => {
   it(
     "keeps one entry and sends one email when joins of one address race, and none of them fails",
     async () => {
-      const startedAt = await stampFrom(server);
+      // Each racer is its own browser, with its own page (and stamp).
+      const stamps = await Promise.all(Array.from({ length: WAITLIST_LIMITS.perEmail.limit }, () => stampFrom(server)));
       await awayFromWindowEdge(WAITLIST_LIMITS.perEmail.windowSeconds);
-      const responses = await Promise.all(
-        Array.from({ length: WAITLIST_LIMITS.perEmail.limit }, (_, i) => join({ email: i % 2 ? "ada@example.com" : "ADA@example.com", name: `Ada ${i}`, startedAt })),
-      );
+      const responses = await Promise.all(stamps.map((startedAt, i) => join({ email: i % 2 ? "ada@example.com" : "ADA@example.com", name: `Ada ${i}`, startedAt })));
       expect(responses.map((r) => r.status)).toEqual(Array(WAITLIST_LIMITS.perEmail.limit).fill(200));
       expect(await entries()).toHaveLength(1);
       expect(await queuedEmails(db)).toHaveLength(1);
@@ -178,7 +181,9 @@ describe("bots", () => {
   });
 
   it("see success but store nothing without a valid form stamp", async () => {
-    for (const startedAt of ["", "garbage", `${Date.now() - 10_000}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`]) {
+    const forged = agedStamp(10_000, "not-the-instance-key");
+    const fromTheFuture = agedStamp(-60_000);
+    for (const startedAt of ["", "garbage", `${Date.now() - 10_000}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`, forged, fromTheFuture, `${agedStamp(10_000)}.extra`]) {
       const response = await join({ email: "bot@example.com", startedAt });
       expect(response.status, startedAt).toBe(200);
       expect(await response.text()).toContain(SUCCESS);
@@ -189,22 +194,83 @@ describe("bots", () => {
     expect(await entries()).toEqual([]);
   });
 
-  it("see success but store nothing when they submit faster than the minimum fill time", async () => {
-    const response = await join({ email: "fast@example.com" }, { target: strictServer });
-    expect(response.status).toBe(200);
-    expect(await response.text()).toContain(SUCCESS);
-    expect(await entries()).toEqual([]);
+});
 
-    // The same server takes the same form from someone who took their time.
+describe("people who are quick, or come back", () => {
+  it("asks someone who sent the form faster than the minimum fill time to press again, keeping what they typed", async () => {
+    // A password manager fills the form and the person clicks at once.
+    const startedAt = await stampFrom(strictServer);
+    const fast = await join({ email: "fast@example.com", name: "Quick Ada", company: "Engines", startedAt }, { target: strictServer });
+    expect(fast.status).toBe(400);
+    const html = await fast.text();
+    expect(html).toContain(PRESS_AGAIN.tooFast);
+    expect(html).not.toContain(SUCCESS);
+    for (const typed of ['value="fast@example.com"', 'value="Quick Ada"', 'value="Engines"']) expect(html).toContain(typed);
+    expect(await entries()).toEqual([]);
+    expect(await queuedEmails(db)).toEqual([]);
+
+    // The answer carries the same stamp on, so pressing again a moment later goes through.
+    const again = stampIn(html);
+    expect(again).toBe(startedAt);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(again!.split(".")[0]) + 2_100 - Date.now())));
+    const second = await join({ email: "fast@example.com", name: "Quick Ada", company: "Engines", startedAt: again! }, { target: strictServer });
+    expect(second.status).toBe(200);
+    expect(await second.text()).toContain(SUCCESS);
+    expect((await entries()).map((e) => e.email)).toEqual(["fast@example.com"]);
+  });
+
+  it("shows a quick person's field errors rather than pretending success", async () => {
+    const response = await join({ email: "not-an-email" }, { target: strictServer });
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toContain("Enter a valid email address, like name@example.com.");
+    expect(html).not.toContain(SUCCESS);
+  });
+
+  it("takes the form at once from someone who took their time", async () => {
     const patient = await join({ email: "patient@example.com", startedAt: agedStamp(5_000) }, { target: strictServer });
     expect(patient.status).toBe(200);
     expect((await entries()).map((e) => e.email)).toEqual(["patient@example.com"]);
   });
 
-  it("see success even when a too-fast bot sends an invalid email", async () => {
-    const response = await join({ email: "not-an-email" }, { target: strictServer });
-    expect(response.status).toBe(200);
-    expect(await response.text()).toContain(SUCCESS);
+  it("admits one join per stamp: a second one gets a fresh form to send, and nothing is stored", async () => {
+    const startedAt = await stampFrom(server);
+    expect((await join({ email: "first@example.com", startedAt })).status).toBe(200);
+
+    // The back button, or a bot replaying one page view.
+    const replay = await join({ email: "second@example.com", name: "Grace", startedAt });
+    expect(replay.status).toBe(400);
+    const html = await replay.text();
+    expect(html).not.toContain(SUCCESS);
+    expect(html).toContain('value="second@example.com"');
+    expect((await entries()).map((e) => e.email)).toEqual(["first@example.com"]);
+    const fresh = stampIn(html);
+    expect(fresh).toBeDefined();
+    expect(fresh).not.toBe(startedAt);
+
+    const again = await join({ email: "second@example.com", name: "Grace", startedAt: fresh! });
+    expect(again.status).toBe(200);
+    expect((await entries()).map((e) => e.email)).toEqual(["first@example.com", "second@example.com"]);
+    // And the first stamp stays used up, on every replica: the mark is in the database.
+    expect((await join({ email: "third@example.com", startedAt }, { target: strictServer })).status).toBe(400);
+  });
+
+  it("asks someone whose page is more than a day old to press again, with a fresh stamp", async () => {
+    const old = agedStamp(24 * 60 * 60 * 1000 + 60_000);
+    const response = await join({ email: "slow@example.com", startedAt: old });
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toContain("This form was out of date");
+    expect(stampIn(html)).not.toBe(old);
+    expect(await entries()).toEqual([]);
+  });
+
+  it("keeps the stamp of a form sent back to fix a field, so the fixed form goes through", async () => {
+    const startedAt = await stampFrom(server);
+    const invalid = await join({ email: "not-an-email", startedAt });
+    expect(invalid.status).toBe(400);
+    expect(stampIn(await invalid.text())).toBe(startedAt);
+    expect((await join({ email: "fixed@example.com", startedAt })).status).toBe(200);
   });
 });
 
@@ -213,13 +279,13 @@ describe("rate limits", () => {
     "answer 429 with Retry-After once one IP has joined too often",
     async () => {
       const { limit, windowSeconds } = WAITLIST_LIMITS.perIp;
-      const startedAt = await stampFrom(server);
+      const stamps = await Promise.all(Array.from({ length: limit + 1 }, () => stampFrom(server)));
       await awayFromWindowEdge(windowSeconds);
       for (let i = 0; i < limit; i++) {
-        const response = await join({ email: `person${i}@example.com`, startedAt });
+        const response = await join({ email: `person${i}@example.com`, startedAt: stamps[i]! });
         expect(response.status, `post ${i + 1}`).toBe(200);
       }
-      const response = await join({ email: "one-too-many@example.com", startedAt });
+      const response = await join({ email: "one-too-many@example.com", startedAt: stamps[limit]! });
       expect(response.status).toBe(429);
       const retryAfter = Number(response.headers.get("retry-after"));
       expect(retryAfter).toBeGreaterThanOrEqual(1);
@@ -247,10 +313,10 @@ describe("rate limits", () => {
 
   it("answer 429 once one address was submitted too often", async () => {
     const { limit, windowSeconds } = WAITLIST_LIMITS.perEmail;
-    const startedAt = await stampFrom(server);
+    const stamps = await Promise.all(Array.from({ length: limit + 1 }, () => stampFrom(server)));
     await awayFromWindowEdge(windowSeconds);
-    for (let i = 0; i < limit; i++) expect((await join({ email: "ada@example.com", startedAt })).status).toBe(200);
-    const response = await join({ email: "Ada@Example.com", startedAt });
+    for (let i = 0; i < limit; i++) expect((await join({ email: "ada@example.com", startedAt: stamps[i]! })).status).toBe(200);
+    const response = await join({ email: "Ada@Example.com", startedAt: stamps[limit]! });
     expect(response.status).toBe(429);
     expect(Number(response.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
   });

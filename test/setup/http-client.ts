@@ -52,12 +52,28 @@ export async function eventually<T>(find: () => T | undefined | Promise<T | unde
   }
 }
 
-/** The signed "startedAt" stamp of the waitlist form on the landing page: a join without it is dropped as a bot. */
+/**
+ * The signed "startedAt" stamp of the waitlist form on the landing page: a join
+ * without it is dropped as a bot. A stamp admits one join, as one page view
+ * does: take one per join.
+ */
 export async function waitlistFormStamp(baseUrl: string): Promise<string> {
   const html = await (await fetch(new URL("/", baseUrl))).text();
   const stamp = /name="startedAt" value="([^"]+)"/.exec(html)?.[1];
   if (!stamp) throw new Error(`no startedAt field on the landing page of ${baseUrl}:\n${html.slice(0, 1000)}`);
   return stamp;
+}
+
+/** `count` stamps (one page view each, `concurrency` at a time), for load that joins faster than it could fetch them. */
+export async function waitlistFormStamps(baseUrl: string, count: number, concurrency = 8): Promise<string[]> {
+  const stamps: string[] = new Array<string>(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      for (let slot = next++; slot < count; slot = next++) stamps[slot] = await waitlistFormStamp(baseUrl);
+    }),
+  );
+  return stamps;
 }
 
 /**

@@ -8,6 +8,8 @@ import { publicLink } from "../email/brand";
 import { queueEmail } from "../email/queue";
 import { hashPassword } from "../password";
 import { consumeRateLimit } from "../rate-limit";
+import { createSession, type ClientInfo } from "../session";
+import { generateSecret } from "../tokens";
 import { consumeInvitation, findValidInvitation } from "./signup-invitations";
 import { startVerification } from "./verification";
 
@@ -17,14 +19,25 @@ import { startVerification } from "./verification";
 const SIGNUP_ATTEMPT_NOTICE = { limit: 1, windowSeconds: 3600 };
 const signupAttemptKey = (email: string) => `email:signup-attempt:${createHash("sha256").update(email).digest("hex")}`;
 
+// The shape of createSession's tokens ("<id>.<secret>"), with an id no session has.
+const unusableSessionToken = () => `${generateSecret()}.${generateSecret()}`;
+
 export type SignupInput = { email: string; password: string; name: string | null; invitationToken: string | null };
 
 export type SignupResult =
-  | { ok: true; kind: "check-email" }
+  | { ok: true; kind: "check-email"; sessionToken?: string }
   | { ok: true; kind: "signed-up-verified"; userId: string }
   | { ok: false; reason: "invitation-required" | "invitation-invalid" | "invitation-other-email" | "already-registered" };
 
-export async function signUp(db: Database, input: SignupInput, mode: "open" | "invite-only", now = new Date()): Promise<SignupResult> {
+/**
+ * With `client` (the signup form), a "check-email" result carries a session
+ * token for the browser that signed up: a session of the new, unverified
+ * account, which can do nothing but confirm the address, so that browser goes
+ * on signed in once the link or code proves it. An address that already has an
+ * account gets a token of the same shape that opens nothing, so the answer
+ * looks the same either way (see docs/decisions/0012).
+ */
+export async function signUp(db: Database, input: SignupInput, mode: "open" | "invite-only", now = new Date(), client?: ClientInfo): Promise<SignupResult> {
   const invitation = input.invitationToken ? await findValidInvitation(db, input.invitationToken, now) : null;
   if (input.invitationToken && !invitation) return { ok: false, reason: "invitation-invalid" };
   if (mode === "invite-only" && !invitation) return { ok: false, reason: "invitation-required" };
@@ -48,8 +61,10 @@ export async function signUp(db: Database, input: SignupInput, mode: "open" | "i
       return { ok: true, kind: "signed-up-verified", userId: created.id };
     }
 
+    let sessionToken: string | undefined;
     if (created) {
       await startVerification(tx, { id: created.id, name: input.name }, "signup", input.email, now);
+      if (client) sessionToken = (await createSession(tx, created.id, client, now)).token;
     } else if ((await consumeRateLimit(tx, signupAttemptKey(input.email), SIGNUP_ATTEMPT_NOTICE, now)).allowed) {
       await queueEmail(
         tx,
@@ -57,6 +72,7 @@ export async function signUp(db: Database, input: SignupInput, mode: "open" | "i
         { now },
       );
     }
-    return { ok: true, kind: "check-email" };
+    if (client && !sessionToken) sessionToken = unusableSessionToken();
+    return sessionToken ? { ok: true, kind: "check-email", sessionToken } : { ok: true, kind: "check-email" };
   });
 }

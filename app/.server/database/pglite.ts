@@ -43,6 +43,12 @@ async function copyTree(from: string, to: string): Promise<void> {
 // holds the lock; from another host (another container: every server there is
 // pid 1) a lock touched in the last 15 s does. A stale lock is taken over.
 const HEARTBEAT_MS = 5_000;
+
+/** Another live process holds the data directory: its message is the whole story, for a person at a terminal. */
+export class DataDirInUseError extends Error {
+  override name = "DataDirInUseError";
+}
+
 const STALE_MS = 15_000;
 
 function lockDataDir(dataDir: string): void {
@@ -56,7 +62,7 @@ function lockDataDir(dataDir: string): void {
         ? Number.isInteger(pid) && pid !== process.pid && isAlive(pid)
         : Date.now() - statSync(lockFile).mtimeMs < STALE_MS;
     if (held) {
-      throw new Error(`The embedded database in ${dataDir} is in use by process ${pid} on ${host} (the server?). Stop it first, or set DATABASE_URL.`);
+      throw new DataDirInUseError(`The embedded database in ${dataDir} is in use by process ${pid} on ${host} (the server?). Stop it first, or set DATABASE_URL.`);
     }
   }
   writeFileSync(lockFile, me);

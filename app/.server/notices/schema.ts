@@ -27,7 +27,7 @@ export function multilineText(label: string, options: { max: number }) {
  */
 export const PortalPathSchema = z
   .string()
-  .max(NOTICE_LINK_MAX * 4)
+  .max(NOTICE_LINK_MAX * 4, `Link must be at most ${NOTICE_LINK_MAX} characters.`) // cheap bound before the trim, with the same message
   .optional()
   .transform((value) => value?.trim() || null)
   .refine((value) => value === null || value.length <= NOTICE_LINK_MAX, `Link must be at most ${NOTICE_LINK_MAX} characters.`)

@@ -163,3 +163,23 @@ describe("confirmWaitlistEntry", () => {
     expect(await entries()).toMatchObject([{ confirmed_at: null }]);
   });
 });
+
+describe("joinWaitlist with a claim (the form's stamp)", () => {
+  it("joins nothing when the claim is refused", async () => {
+    expect(await joinWaitlist(db, formInput({ email: "ada@example.com" }), client, now, async () => false)).toBe(false);
+    expect(await entries()).toEqual([]);
+    expect(await confirmations()).toEqual([]);
+  });
+
+  it("undoes the claim when the join fails, so the stamp is not used up", async () => {
+    const claim = (tx: Parameters<NonNullable<Parameters<typeof joinWaitlist>[4]>>[0]) =>
+      tx.insertInto("rate_limit").values({ key: "claim-test", window_start: now, count: 1, expires_at: later(DAY) }).returning("key").executeTakeFirst().then(Boolean);
+    // PostgreSQL refuses a NUL in text: the insert fails inside the transaction, after the claim.
+    await expect(joinWaitlist(db, { email: "ada@example.com", name: "Ada\u0000", company: null }, client, now, claim)).rejects.toThrow();
+    const claims = () => db.selectFrom("rate_limit").select("key").where("key", "=", "claim-test").execute();
+    expect(await claims()).toEqual([]);
+    expect(await entries()).toEqual([]);
+    expect(await joinWaitlist(db, formInput({ email: "ada@example.com" }), client, now, claim)).toBe(true);
+    expect(await claims()).toEqual([{ key: "claim-test" }]);
+  });
+});

@@ -12,39 +12,57 @@ const RESEND_AFTER_MS = 24 * 60 * 60 * 1000;
 
 export type JoinInput = { email: string; name: string | null; company: string | null };
 
-export async function joinWaitlist(db: Database, input: JoinInput, client: ClientInfo, now = new Date()): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    // A new entry is stored with its confirmation token in the same statement.
-    const confirmation = newConfirmation(now);
-    const created = await tx
-      .insertInto("waitlist_entry")
-      .values({
-        email: input.email,
-        name: input.name,
-        company: input.company,
-        ip: client.ip,
-        user_agent: client.userAgent?.slice(0, 500) ?? null,
-        created_at: now,
-        ...confirmation.columns,
-      })
-      .onConflict((oc) => oc.column("email").doNothing())
-      .returning(["id", "name"])
-      .executeTakeFirst();
-    if (created) return queueConfirmation(tx, { email: input.email, name: created.name }, confirmation.token, now);
-
-    const unconfirmed = await tx
-      .selectFrom("waitlist_entry")
-      .select(["id", "name"])
-      .where("email", "=", input.email)
-      .where("confirmed_at", "is", null)
-      .where((eb) => eb.or([eb("confirmation_sent_at", "is", null), eb("confirmation_sent_at", "<", new Date(now.getTime() - RESEND_AFTER_MS))]))
-      .forUpdate()
-      .executeTakeFirst();
-    if (!unconfirmed) return;
-    // A fresh token replaces the old one: only the newest link works.
-    await tx.updateTable("waitlist_entry").set(confirmation.columns).where("id", "=", unconfirmed.id).execute();
-    await queueConfirmation(tx, { email: input.email, name: unconfirmed.name }, confirmation.token, now);
+/**
+ * `claim`, when given, runs first in the same transaction: when it answers
+ * false nothing is joined and joinWaitlist answers false. (The form's stamp is
+ * used up this way, so a join that fails, say while the database restarts,
+ * does not use it up.)
+ */
+export async function joinWaitlist(
+  db: Database,
+  input: JoinInput,
+  client: ClientInfo,
+  now = new Date(),
+  claim?: (tx: Database) => Promise<boolean>,
+): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    if (claim && !(await claim(tx))) return false;
+    await addOrRemind(tx, input, client, now);
+    return true;
   });
+}
+
+async function addOrRemind(tx: Database, input: JoinInput, client: ClientInfo, now: Date): Promise<void> {
+  // A new entry is stored with its confirmation token in the same statement.
+  const confirmation = newConfirmation(now);
+  const created = await tx
+    .insertInto("waitlist_entry")
+    .values({
+      email: input.email,
+      name: input.name,
+      company: input.company,
+      ip: client.ip,
+      user_agent: client.userAgent?.slice(0, 500) ?? null,
+      created_at: now,
+      ...confirmation.columns,
+    })
+    .onConflict((oc) => oc.column("email").doNothing())
+    .returning(["id", "name"])
+    .executeTakeFirst();
+  if (created) return queueConfirmation(tx, { email: input.email, name: created.name }, confirmation.token, now);
+
+  const unconfirmed = await tx
+    .selectFrom("waitlist_entry")
+    .select(["id", "name"])
+    .where("email", "=", input.email)
+    .where("confirmed_at", "is", null)
+    .where((eb) => eb.or([eb("confirmation_sent_at", "is", null), eb("confirmation_sent_at", "<", new Date(now.getTime() - RESEND_AFTER_MS))]))
+    .forUpdate()
+    .executeTakeFirst();
+  if (!unconfirmed) return;
+  // A fresh token replaces the old one: only the newest link works.
+  await tx.updateTable("waitlist_entry").set(confirmation.columns).where("id", "=", unconfirmed.id).execute();
+  await queueConfirmation(tx, { email: input.email, name: unconfirmed.name }, confirmation.token, now);
 }
 
 function newConfirmation(now: Date) {
