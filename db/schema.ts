@@ -106,7 +106,6 @@ export interface PendingSignInTable {
   id: string;
   secret_hash: Uint8Array;
   user_id: string;
-  redirect_to: string | null;
   attempts: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   expires_at: Timestamp;

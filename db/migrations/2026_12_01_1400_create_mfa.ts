@@ -59,7 +59,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("id", "text", (col) => col.primaryKey())
     .addColumn("secret_hash", "bytea", (col) => col.notNull())
     .addColumn("user_id", "uuid", (col) => col.notNull().references("user.id").onDelete("cascade"))
-    .addColumn("redirect_to", "text")
     .addColumn("attempts", "integer", (col) => col.notNull().defaultTo(0))
     .addColumn("created_at", "timestamptz", (col) => col.notNull())
     .addColumn("expires_at", "timestamptz", (col) => col.notNull())

@@ -8,20 +8,27 @@ import { assertPasswordHasherHasRoom, verifyAgainstDummy, verifyPassword } from 
 import { consumeRateLimits } from "../rate-limit";
 import { recordAuditEvent } from "../orgs/audit";
 import { createSession, type ClientInfo } from "../session";
+import { startSecondFactorIfOn } from "./mfa/sign-in";
 
 export const LOGIN_LIMITS = {
   perAccount: { limit: 10, windowSeconds: 15 * 60 },
   perIp: { limit: 50, windowSeconds: 15 * 60 },
 };
 
+/** The per-account window that passwords and second-factor codes share. */
+export function loginAccountKey(email: string): string {
+  return `login:account:${createHash("sha256").update(email).digest("hex")}`;
+}
+
+// secondFactorRequired: `token` is a half-signed-in record for /login/2fa, not a session.
 export type LoginResult =
-  | { ok: true; token: string; emailVerified: boolean; deletionPending: boolean }
+  | { ok: true; token: string; emailVerified: boolean; deletionPending: boolean; secondFactorRequired: boolean }
   | { ok: false; reason: "invalid-credentials" }
   | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
 export async function logIn(db: Database, email: string, password: string, client: ClientInfo, now = new Date()): Promise<LoginResult> {
   assertPasswordHasherHasRoom();
-  const accountKey = `login:account:${createHash("sha256").update(email).digest("hex")}`;
+  const accountKey = loginAccountKey(email);
   const allowance = await consumeRateLimits(
     db,
     [
@@ -40,9 +47,13 @@ export async function logIn(db: Database, email: string, password: string, clien
     return { ok: false, reason: "invalid-credentials" };
   }
 
+  const outcome = { ok: true as const, emailVerified: user.email_verified_at !== null, deletionPending: user.deletion_requested_at !== null };
+  // Only now, with the password right, may the answer show that a second factor exists.
+  const pendingSignIn = await startSecondFactorIfOn(db, user.id, now);
+  if (pendingSignIn) return { ...outcome, token: pendingSignIn, secondFactorRequired: true };
   // Always a brand-new session: a session id planted before login is never adopted.
   const { token } = await createSession(db, user.id, client, now);
-  return { ok: true, token, emailVerified: user.email_verified_at !== null, deletionPending: user.deletion_requested_at !== null };
+  return { ...outcome, token, secondFactorRequired: false };
 }
 
 // A wrong password for a member is a security event for each of their orgs.
