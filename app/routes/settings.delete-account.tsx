@@ -2,6 +2,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { cancelDeletion, scheduleDeletion, soleOwnerBlockers } from "~/.server/accounts/deletion";
+import { requireRecentAuth } from "~/.server/accounts/mfa/step-up";
 import { requireUser } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { getEnv } from "~/.server/env";
@@ -45,6 +46,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await cancelDeletion(db, session.user.id, context.clientIp);
     throw redirect("/settings");
   }
+  await requireRecentAuth(request, { allowPendingDeletion: true, allowUnverified: true });
   const form = await readForm(request, DeleteSchema);
   if (!form.ok) return formFailure(form);
   return unlessBusy(async () => {

@@ -171,7 +171,8 @@ export async function purgeUser(tx: Database, userId: string): Promise<boolean> 
     .where((eb) => eb.not(eb.exists(eb.selectFrom("membership").select("user_id").whereRef("membership.org_id", "=", "org.id").where("membership.user_id", "!=", userId))))
     .where("id", "in", tx.selectFrom("membership").select("org_id").where("user_id", "=", userId))
     .execute();
-  // Cascades: sessions, verifications, resets, memberships, dismissals; keys
+  // Cascades: sessions, verifications, resets, memberships, dismissals, two-factor
+  // (totp_factor, recovery_code, passkey, webauthn_challenge, pending_sign_in); keys
   // they created and invitations they sent stay, with creator set to null.
   await tx.deleteFrom("user").where("id", "=", userId).execute();
   return true;

@@ -4,6 +4,7 @@
 // so the list can be checked against db/schema.ts when a table is added.
 import { sql } from "kysely";
 import type { Database } from "../db";
+import { exportMfaFactors } from "./mfa/factors";
 
 export const EXPORT_FORMAT = "gatehouse-export/1";
 
@@ -28,7 +29,7 @@ async function readUserData(db: Database, userId: string, now: Date) {
   const [sessions, memberships, invitationsSent, invitationsReceived, waitlist, auditEvents, emails, dismissals] = await Promise.all([
     db
       .selectFrom("session")
-      .select(["created_at", "last_seen_at", "expires_at", "ip", "user_agent"])
+      .select(["created_at", "last_seen_at", "expires_at", "ip", "user_agent", "auth_method"])
       .where("user_id", "=", userId)
       .orderBy("created_at")
       .execute(),
@@ -83,6 +84,9 @@ async function readUserData(db: Database, userId: string, now: Date) {
       .execute(),
   ]);
 
+  // Tables totp_factor, recovery_code, passkey: which factors exist, never a secret.
+  const twoFactor = await exportMfaFactors(db, userId);
+
   return {
     format: EXPORT_FORMAT,
     exported_at: now.toISOString(),
@@ -95,7 +99,7 @@ async function readUserData(db: Database, userId: string, now: Date) {
       deletion_requested_at: iso(user.deletion_requested_at),
       purge_after: iso(user.purge_after),
     },
-    sessions: sessions.map((s) => ({ created_at: iso(s.created_at), last_seen_at: iso(s.last_seen_at), expires_at: iso(s.expires_at), ip: s.ip, user_agent: s.user_agent })),
+    sessions: sessions.map((s) => ({ created_at: iso(s.created_at), last_seen_at: iso(s.last_seen_at), expires_at: iso(s.expires_at), ip: s.ip, user_agent: s.user_agent, signed_in_with: s.auth_method })),
     memberships: memberships.map((m) => ({ org_name: m.name, org_slug: m.slug, role: m.role, joined_at: iso(m.created_at) })),
     invitations_sent: invitationsSent.map((i) => ({
       org_name: i.name,
@@ -131,6 +135,7 @@ async function readUserData(db: Database, userId: string, now: Date) {
     audit_events: auditEvents.map((e) => ({ org_slug: e.slug, action: e.action, target: e.target, ip: e.ip, created_at: iso(e.created_at) })),
     emails: emails.map((e) => ({ template: e.template, subject: e.subject, status: e.status, created_at: iso(e.created_at), sent_at: iso(e.sent_at) })),
     notices_dismissed: dismissals.map((d) => ({ title: d.title, dismissed_at: iso(d.dismissed_at) })),
+    two_factor: twoFactor,
   };
 }
 

@@ -54,5 +54,5 @@ export function totpKeyUri(issuer: string, accountName: string, key: Uint8Array)
 
 /** The otpauth:// URI as an SVG QR code, drawn here: the secret never goes to a third-party service. */
 export function totpQrSvg(uri: string): string {
-  return renderSVG(uri, { border: 2, ecc: "M" });
+  return renderSVG(uri, { border: 2, ecc: "M", pixelSize: 5 });
 }
