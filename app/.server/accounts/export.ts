@@ -29,7 +29,7 @@ async function readUserData(db: Database, userId: string, now: Date) {
   const [sessions, memberships, invitationsSent, invitationsReceived, waitlist, auditEvents, emails, dismissals] = await Promise.all([
     db
       .selectFrom("session")
-      .select(["created_at", "last_seen_at", "expires_at", "ip", "user_agent", "auth_method"])
+      .select(["created_at", "last_seen_at", "expires_at", "ip", "user_agent"])
       .where("user_id", "=", userId)
       .orderBy("created_at")
       .execute(),
@@ -99,7 +99,7 @@ async function readUserData(db: Database, userId: string, now: Date) {
       deletion_requested_at: iso(user.deletion_requested_at),
       purge_after: iso(user.purge_after),
     },
-    sessions: sessions.map((s) => ({ created_at: iso(s.created_at), last_seen_at: iso(s.last_seen_at), expires_at: iso(s.expires_at), ip: s.ip, user_agent: s.user_agent, signed_in_with: s.auth_method })),
+    sessions: sessions.map((s) => ({ created_at: iso(s.created_at), last_seen_at: iso(s.last_seen_at), expires_at: iso(s.expires_at), ip: s.ip, user_agent: s.user_agent })),
     memberships: memberships.map((m) => ({ org_name: m.name, org_slug: m.slug, role: m.role, joined_at: iso(m.created_at) })),
     invitations_sent: invitationsSent.map((i) => ({
       org_name: i.name,
