@@ -2,7 +2,7 @@
 // button (JSON; the button is the only caller). What it may ask depends on who
 // asks: anyone may sign in, a half-signed-in person may prove their second
 // factor with their own passkeys, a signed-in one may re-prove or add one.
-import { data, type ActionFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { startPasskeyAuthentication, startPasskeyRegistration } from "~/.server/accounts/mfa/passkeys";
 import { findPendingSignIn } from "~/.server/accounts/mfa/pending-sign-in";
@@ -19,7 +19,7 @@ const OptionsSchema = z.object({ purpose: z.enum(["sign-in", "second-factor", "r
 // Each challenge is a row: anonymous callers get a generous per-IP allowance, no more.
 const ANONYMOUS_CHALLENGES_PER_IP = { limit: 60, windowSeconds: 15 * 60 };
 
-const refuse = (status: number, error: string) => data({ error }, { status });
+const refuse = (status: number, error: string) => Response.json({ error }, { status });
 
 export async function loader() {
   return refuse(405, "Use POST.");
@@ -34,17 +34,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   if (purpose === "sign-in" || purpose === "second-factor") {
     const allowance = await consumeRateLimit(db, `passkey-options:ip:${context.clientIp ?? "unknown"}`, ANONYMOUS_CHALLENGES_PER_IP);
-    if (!allowance.allowed) return data({ error: "Too many attempts. Please wait a few minutes and try again." }, { status: 429, headers: { "Retry-After": String(allowance.retryAfterSeconds) } });
-    if (purpose === "sign-in") return { options: await startPasskeyAuthentication(db, rp, null) };
+    if (!allowance.allowed) return Response.json({ error: "Too many attempts. Please wait a few minutes and try again." }, { status: 429, headers: { "Retry-After": String(allowance.retryAfterSeconds) } });
+    if (purpose === "sign-in") return Response.json({ options: await startPasskeyAuthentication(db, rp, null) });
     const pending = await findPendingSignIn(db, readSessionToken(request));
     if (!pending) return refuse(401, "Your sign-in expired. Log in again.");
-    return { options: await startPasskeyAuthentication(db, rp, pending.userId) };
+    return Response.json({ options: await startPasskeyAuthentication(db, rp, pending.userId) });
   }
 
   const session = await getSession(request);
   if (!session) return refuse(401, "You are signed out. Log in again.");
-  if (purpose === "reauthenticate") return { options: await startPasskeyAuthentication(db, rp, session.user.id) };
+  if (purpose === "reauthenticate") return Response.json({ options: await startPasskeyAuthentication(db, rp, session.user.id) });
   // Adding a sign-in method is itself a sensitive change (a stolen session must not plant its own passkey).
   if (!isRecentlyAuthenticated(session)) return refuse(403, "Confirm it is you first: reload the page.");
-  return { options: await startPasskeyRegistration(db, rp, session.user) };
+  return Response.json({ options: await startPasskeyRegistration(db, rp, session.user) });
 }

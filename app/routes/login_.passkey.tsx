@@ -7,7 +7,7 @@ import { signedInDestination } from "~/.server/accounts/mfa/destination";
 import { relyingParty } from "~/.server/accounts/mfa/relying-party";
 import { signInWithPasskey } from "~/.server/accounts/mfa/sign-in";
 import { getDb } from "~/.server/db";
-import { formFailure, readForm } from "~/.server/forms";
+import { readForm } from "~/.server/forms";
 import { sessionCookie } from "~/.server/session-cookie";
 
 const PasskeySignInSchema = z.object({
@@ -27,8 +27,9 @@ export function loader() {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request, PasskeySignInSchema);
-  if (!form.ok) return formFailure(form);
+  // A resource route: its answers are JSON, read by the passkey button's fetcher.
+  if (!form.ok) return Response.json({ ok: false, formError: form.formError ?? Object.values(form.fieldErrors)[0] ?? "Bad request." }, { status: 400 });
   const result = await signInWithPasskey(getDb(), form.data.credential, { client: { ip: context.clientIp, userAgent: request.headers.get("user-agent") }, rp: relyingParty() });
-  if (!result.ok) return formFailure({ formError: FAILURES[result.reason] }, result.reason === "invalid-passkey" ? 400 : 401);
+  if (!result.ok) return Response.json({ ok: false, formError: FAILURES[result.reason] }, { status: result.reason === "invalid-passkey" ? 400 : 401 });
   throw redirect(signedInDestination(result, form.data.redirectTo), { headers: { "Set-Cookie": sessionCookie(result.token) } });
 }
