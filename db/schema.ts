@@ -294,6 +294,18 @@ export interface WebhookEventTable {
   processed_at: Timestamp | null;
 }
 
+export type DeferredAccountWorkKind = "failed-login" | "password-reset";
+
+export interface DeferredAccountWorkTable {
+  id: Generated<string>;
+  kind: DeferredAccountWorkKind;
+  email: string;
+  ip: string | null;
+  requested_at: Timestamp;
+  attempts: ColumnType<number, number | undefined, number>;
+  not_before: DefaultedTimestamp;
+}
+
 export interface DB {
   billing_checkout: BillingCheckoutTable;
   subscription: SubscriptionTable;
@@ -319,4 +331,5 @@ export interface DB {
   signup_invitation: SignupInvitationTable;
   rate_limit: RateLimitTable;
   outbox_email: OutboxEmailTable;
+  deferred_account_work: DeferredAccountWorkTable;
 }

@@ -1,8 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { getDb } from "~/.server/db";
-import { jsonError, readJson, requireApiKey } from "~/.server/http/api";
+import { jsonError, nestsDeeperThan, readJson, requireApiKey } from "~/.server/http/api";
 import { listAuditEvents, MAX_METADATA_BYTES, recordAuditEvent } from "~/.server/orgs/audit";
+
+// Deeper than any real event's metadata; bounds the work of every later walk of it.
+const MAX_METADATA_DEPTH = 8;
 
 // What a pushed event may hold: metadata about an action, never content.
 const EventSchema = z.strictObject({
@@ -12,7 +15,14 @@ const EventSchema = z.strictObject({
   occurred_at: z.iso.datetime({ offset: true, error: "occurred_at: an ISO 8601 date-time" }).optional(),
   metadata: z
     .record(z.string().max(100), z.unknown())
-    .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_METADATA_BYTES, `metadata: at most ${MAX_METADATA_BYTES} bytes of JSON`)
+    // Depth first: measuring the size serialises the value, which a deep enough one overflows.
+    .superRefine((value, ctx) => {
+      if (nestsDeeperThan(value, MAX_METADATA_DEPTH)) {
+        ctx.addIssue({ code: "custom", message: `metadata: nested at most ${MAX_METADATA_DEPTH} levels deep` });
+      } else if (Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES) {
+        ctx.addIssue({ code: "custom", message: `metadata: at most ${MAX_METADATA_BYTES} bytes of JSON` });
+      }
+    })
     .optional(),
 });
 

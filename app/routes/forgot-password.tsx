@@ -20,7 +20,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const db = getDb();
   const allowance = await consumeRateLimit(db, `forgot:ip:${context.clientIp}`, { limit: 10, windowSeconds: 3600 });
   if (!allowance.allowed) return tooManyRequests(allowance.retryAfterSeconds);
-  await requestPasswordReset(db, form.data.email);
+  await requestPasswordReset(db, form.data.email, new Date(), context.clientIp);
   // The same answer whether or not the address has an account.
   return { ok: true as const, email: form.data.email };
 }

@@ -34,7 +34,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export const headers = passThroughHeaders;
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const session = await requireUser(request, SESSION_OPTIONS);
   const intent = new URL(request.url).searchParams.get("intent");
   const schema = intent === "totp" ? Schemas.totp : intent === "passkey" ? Schemas.passkey : Schemas.password;
@@ -44,7 +44,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const proof: ReauthProof =
     data.intent === "password" ? { kind: "password", password: data.password } : data.intent === "totp" ? { kind: "totp", code: data.code } : { kind: "passkey", credential: data.credential };
   return unlessBusy(async () => {
-    const result = await reauthenticate(getDb(), session, proof, relyingParty());
+    const result = await reauthenticate(getDb(), session, proof, { rp: relyingParty(), ip: context.clientIp });
     if (result.ok) throw redirect(safeRedirect(data.redirectTo, "/settings"));
     if (result.reason === "throttled") return tooManyRequests(result.retryAfterSeconds, "Too many attempts. Please wait a few minutes and try again.");
     const field = proof.kind === "password" ? "password" : proof.kind === "totp" ? "code" : "credential";

@@ -1,13 +1,13 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
-import { changePassword, requestEmailChange, updateName } from "~/.server/accounts/profile";
-import { pendingVerificationEmail, verifyCode, type VerifyResult } from "~/.server/accounts/verification";
+import { changePassword, confirmEmailChange, requestEmailChange, updateName } from "~/.server/accounts/profile";
+import { pendingVerificationEmail, type VerifyResult } from "~/.server/accounts/verification";
 import { requireRecentAuth } from "~/.server/accounts/mfa/step-up";
 import { requireUser } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { formFailure, optionalText, readForm } from "~/.server/forms";
-import { unlessBusy } from "~/.server/http/responses";
+import { tooManyRequests, unlessBusy } from "~/.server/http/responses";
 import { checkPasswordPolicy } from "~/.server/password";
 import { Checkbox, Field, FormMessage, SubmitButton } from "~/components/form";
 import { EmailSchema } from "~/utils/email-address";
@@ -39,7 +39,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export const headers = passThroughHeaders;
 
-export async function action({ request }: ActionFunctionArgs) {
+const PASSWORD_THROTTLED = "Too many password attempts. Please wait a few minutes and try again.";
+
+export async function action({ request, context }: ActionFunctionArgs) {
   const intent = new URL(request.url).searchParams.get("intent");
   // Changing the password or the address needs a recent sign-in proof (step-up), as well as the password typed here.
   const session = intent === "password" || intent === "email" ? await requireRecentAuth(request) : await requireUser(request);
@@ -63,7 +65,9 @@ export async function action({ request }: ActionFunctionArgs) {
         currentPassword: form.data.currentPassword,
         newPassword: form.data.newPassword,
         endOtherSessions: form.data.endOtherSessions === "on",
+        ip: context.clientIp,
       });
+      if (!result.ok && result.reason === "throttled") return tooManyRequests(result.retryAfterSeconds, PASSWORD_THROTTLED);
       if (!result.ok) return formFailure({ fieldErrors: { currentPassword: "That is not your current password." } });
       return { ok: true as const, done: "password" as const, endedSessions: result.endedSessions };
     });
@@ -72,7 +76,11 @@ export async function action({ request }: ActionFunctionArgs) {
     const form = await readForm(request, EmailSchemaForm);
     if (!form.ok) return formFailure(form);
     return unlessBusy(async () => {
-      const result = await requestEmailChange(db, { userId: session.user.id, password: form.data.password, newEmail: form.data.newEmail });
+      const result = await requestEmailChange(db, { userId: session.user.id, password: form.data.password, newEmail: form.data.newEmail, ip: context.clientIp });
+      if (!result.ok && result.reason === "throttled") return tooManyRequests(result.retryAfterSeconds, PASSWORD_THROTTLED);
+      if (!result.ok && result.reason === "too-many-requests") {
+        return tooManyRequests(result.retryAfterSeconds, "You asked for several codes already. Please wait a while before asking again.");
+      }
       if (!result.ok && result.reason === "wrong-password") return formFailure({ fieldErrors: { password: "That is not your password." }, values: form.values });
       if (!result.ok) return formFailure({ fieldErrors: { newEmail: "That is already your email address." }, values: form.values });
       return { ok: true as const, done: "email-requested" as const };
@@ -81,7 +89,8 @@ export async function action({ request }: ActionFunctionArgs) {
   if (intent === "email-code") {
     const form = await readForm(request, EmailCodeSchema);
     if (!form.ok) return formFailure(form);
-    const result = await verifyCode(db, session.user.id, "email-change", form.data.code);
+    const result = await confirmEmailChange(db, session.user.id, form.data.code);
+    if (!result.ok && result.reason === "throttled") return tooManyRequests(result.retryAfterSeconds, "Too many wrong codes. Please wait a while and try again.");
     if (!result.ok) return formFailure({ fieldErrors: { code: CODE_FAILURES[result.reason] } });
     return { ok: true as const, done: "email-changed" as const };
   }

@@ -7,7 +7,7 @@ import { requireUser } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { getEnv } from "~/.server/env";
 import { formFailure, readForm } from "~/.server/forms";
-import { unlessBusy } from "~/.server/http/responses";
+import { tooManyRequests, unlessBusy } from "~/.server/http/responses";
 import { clearedSessionCookie } from "~/.server/session-cookie";
 import { Field, FormMessage, SubmitButton } from "~/components/form";
 import { passThroughHeaders } from "~/utils/headers";
@@ -51,6 +51,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!form.ok) return formFailure(form);
   return unlessBusy(async () => {
     const result = await scheduleDeletion(db, { userId: session.user.id, password: form.data.password, ip: context.clientIp, graceDays: getEnv().ACCOUNT_DELETION_GRACE_DAYS });
+    if (!result.ok && result.reason === "throttled") return tooManyRequests(result.retryAfterSeconds, "Too many password attempts. Please wait a few minutes and try again.");
     if (!result.ok && result.reason === "wrong-password") return formFailure({ fieldErrors: { password: "That is not your password." }, values: form.values }, 403);
     if (!result.ok) {
       return formFailure({ formError: `You are the only owner of ${result.orgs.join(", ")}, which has other members. Make someone else an owner, or delete the organization, first.` }, 409);

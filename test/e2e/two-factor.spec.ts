@@ -52,8 +52,8 @@ async function sendCode(page: Page, code: string) {
 
 test("turns on an authenticator app, then signs in with its code and with a recovery code once", async ({ page, pageProblems }) => {
   // The bad codes below are meant to be refused: 400 for a malformed code, 401 for a wrong one.
-  pageProblems.allowStatus(/\/login\/2fa\?intent=/, 400);
-  pageProblems.allowStatus(/\/login\/2fa\?intent=/, 401);
+  pageProblems.allowStatus(/\/login\/2fa(\.data)?\?intent=/, 400);
+  pageProblems.allowStatus(/\/login\/2fa(\.data)?\?intent=/, 401);
   const account = await createVerifiedAccount(page, "totp");
   const { key, recoveryCodes } = await enrolAuthenticatorApp(page);
   await waitForEmail(account.email, /Two-factor authentication was turned on/);

@@ -8,6 +8,7 @@ import { inviteMember } from "../orgs/invitations";
 import { createSession, validateSessionToken } from "../session";
 import { joinWaitlist } from "../waitlist/join";
 import { cancelDeletion, purgeDueAccounts, purgeUser, scheduleDeletion } from "./deletion";
+import { processDeferredAccountWork } from "./deferred-work-worker";
 import { logIn } from "./login";
 import { signUp } from "./signup";
 
@@ -37,6 +38,7 @@ async function adaEverywhere() {
   await inviteMember(db, { orgId: shared.id, orgName: "Shared", actor: { userId: bob.id, label: bob.email }, actorRole: "owner", ip: "198.51.100.1" }, { email: "ada-new@example.com", role: "member" }, now);
   await createOrg(db, { name: "Ada Solo", slug: "ada-solo", owner: { userId: ada.id, label: ada.email }, ip: ADA_IP });
   await logIn(db, "ada@example.com", "wrong password entirely", client, now); // a failed login is audited in her orgs
+  await processDeferredAccountWork(db, undefined, now); // (by the worker)
   // A stored billing webhook whose payload names her (as LemonSqueezy's do).
   await db
     .insertInto("webhook_event")

@@ -9,8 +9,8 @@ import { erasePayloadsNaming } from "../billing/reconcile";
 import { publicLink } from "../email/brand";
 import { queueEmail } from "../email/queue";
 import { recordAuditEvent } from "../orgs/audit";
-import { verifyPassword } from "../password";
 import { invalidateUserSessions } from "../session";
+import { verifyCurrentPassword } from "./current-password";
 
 /** Orgs where this user is the only owner and others would be left without one. */
 export async function soleOwnerBlockers(db: Database, userId: string): Promise<string[]> {
@@ -45,6 +45,7 @@ async function soloOrgs(db: Database, userId: string) {
 export type ScheduleResult =
   | { ok: true; purgeAfter: Date }
   | { ok: false; reason: "wrong-password" }
+  | { ok: false; reason: "throttled"; retryAfterSeconds: number }
   | { ok: false; reason: "sole-owner"; orgs: string[] };
 
 export async function scheduleDeletion(
@@ -54,8 +55,8 @@ export async function scheduleDeletion(
 ): Promise<ScheduleResult> {
   // The operator path passes no password: they act on a verified request.
   if (input.password !== null) {
-    const row = await db.selectFrom("user").select("password_hash").where("id", "=", input.userId).executeTakeFirstOrThrow();
-    if (!(await verifyPassword(row.password_hash, input.password))) return { ok: false, reason: "wrong-password" };
+    const check = await verifyCurrentPassword(db, { id: input.userId }, input.password, input.ip, now);
+    if (!check.ok) return check;
   }
   return db.transaction().execute(async (tx): Promise<ScheduleResult> => {
     // Lock the person's org memberships so a concurrent role change cannot
@@ -162,6 +163,8 @@ export async function purgeUser(tx: Database, userId: string): Promise<boolean> 
   await tx.deleteFrom("org_invitation").where("email", "=", user.email).execute();
   await tx.deleteFrom("signup_invitation").where("email", "=", user.email).execute();
   await tx.deleteFrom("email_verification").where("email", "=", user.email).execute();
+  // A failed login or reset request of the last few seconds the worker has not done yet.
+  await tx.deleteFrom("deferred_account_work").where("email", "=", user.email).execute();
   // Billing webhooks carry the buyer's email and name in their stored payloads.
   await erasePayloadsNaming(tx, user.email);
   // Orgs scheduled to go with their last member.

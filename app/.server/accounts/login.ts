@@ -1,13 +1,15 @@
 // Logging in. A wrong password and an unknown address get the same answer in
-// about the same time (an unknown address is checked against a dummy hash).
+// about the same time: an unknown address is checked against a dummy hash, and
+// the audit rows a real account's failed login earns are written by the
+// worker, not while answering (deferred-work.ts).
 // Throttling is per address and per IP, in fixed windows kept in PostgreSQL:
 // an attacker can slow an account down for a few minutes, never lock it for good.
 import { createHash } from "node:crypto";
 import type { Database } from "../db";
 import { assertPasswordHasherHasRoom, verifyAgainstDummy, verifyPassword } from "../password";
-import { consumeRateLimits } from "../rate-limit";
-import { recordAuditEvent } from "../orgs/audit";
+import { consumeRateLimits, type RateLimitResult } from "../rate-limit";
 import { createSession, type ClientInfo } from "../session";
+import { deferAccountWork } from "./deferred-work";
 import { startSecondFactorIfOn } from "./mfa/sign-in";
 
 export const LOGIN_LIMITS = {
@@ -15,35 +17,39 @@ export const LOGIN_LIMITS = {
   perIp: { limit: 50, windowSeconds: 15 * 60 },
 };
 
-/** The per-account window that passwords and second-factor codes share. */
-export function loginAccountKey(email: string): string {
-  return `login:account:${createHash("sha256").update(email).digest("hex")}`;
-}
-
 // secondFactorRequired: `token` is a half-signed-in record for /login/2fa, not a session.
 export type LoginResult =
   | { ok: true; token: string; emailVerified: boolean; deletionPending: boolean; secondFactorRequired: boolean }
   | { ok: false; reason: "invalid-credentials" }
   | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
-export async function logIn(db: Database, email: string, password: string, client: ClientInfo, now = new Date()): Promise<LoginResult> {
-  assertPasswordHasherHasRoom();
-  const accountKey = loginAccountKey(email);
-  const allowance = await consumeRateLimits(
+/**
+ * Counts one password guess against the address's and the IP's login
+ * allowance. Every place that checks a password (login, and the re-checks in
+ * Settings through verifyCurrentPassword) spends from the same allowance, so
+ * no form is a way around the login limit.
+ */
+export function consumeLoginAllowance(db: Database, email: string, ip: string | null, now = new Date()): Promise<RateLimitResult> {
+  return consumeRateLimits(
     db,
     [
-      { key: `login:ip:${client.ip ?? "unknown"}`, rule: LOGIN_LIMITS.perIp },
-      { key: accountKey, rule: LOGIN_LIMITS.perAccount },
+      { key: `login:ip:${ip ?? "unknown"}`, rule: LOGIN_LIMITS.perIp },
+      { key: `login:account:${createHash("sha256").update(email).digest("hex")}`, rule: LOGIN_LIMITS.perAccount },
     ],
     now,
   );
+}
+
+export async function logIn(db: Database, email: string, password: string, client: ClientInfo, now = new Date()): Promise<LoginResult> {
+  assertPasswordHasherHasRoom();
+  const allowance = await consumeLoginAllowance(db, email, client.ip, now);
   if (!allowance.allowed) return { ok: false, reason: "throttled", retryAfterSeconds: allowance.retryAfterSeconds };
 
   const user = await db.selectFrom("user").select(["id", "password_hash", "email_verified_at", "deletion_requested_at"]).where("email", "=", email).executeTakeFirst();
   const valid = user ? await verifyPassword(user.password_hash, password) : await verifyAgainstDummy(password);
-  if (!user) return { ok: false, reason: "invalid-credentials" };
-  if (!valid) {
-    await recordFailedLogin(db, user.id, email, client.ip, now);
+  if (!user || !valid) {
+    // The same one insert for a known address and an unknown one.
+    await deferAccountWork(db, { kind: "failed-login", email, ip: client.ip, at: now });
     return { ok: false, reason: "invalid-credentials" };
   }
 
@@ -54,12 +60,4 @@ export async function logIn(db: Database, email: string, password: string, clien
   // Always a brand-new session: a session id planted before login is never adopted.
   const { token } = await createSession(db, user.id, client, now);
   return { ...outcome, token, secondFactorRequired: false };
-}
-
-// A wrong password for a member is a security event for each of their orgs.
-async function recordFailedLogin(db: Database, userId: string, email: string, ip: string | null, now: Date) {
-  const orgs = await db.selectFrom("membership").select("org_id").where("user_id", "=", userId).execute();
-  for (const { org_id } of orgs) {
-    await recordAuditEvent(db, { orgId: org_id, actor: { userId: null, label: "Unknown (failed login)" }, action: "auth.login_failed", target: email, ip, at: now });
-  }
 }

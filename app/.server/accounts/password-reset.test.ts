@@ -5,6 +5,7 @@ import { createUser, DEFAULT_PASSWORD, latestLinkToken, queuedEmails } from "../
 import { getEnv } from "../env";
 import { verifyPassword } from "../password";
 import { createSession, validateSessionToken } from "../session";
+import { processDeferredAccountWork } from "./deferred-work-worker";
 import { findResetTarget, requestPasswordReset, resetPassword } from "./password-reset";
 import { requestEmailChange } from "./profile";
 import { verifyLinkToken } from "./verification";
@@ -20,17 +21,38 @@ const client = { ip: "203.0.113.7", userAgent: null };
 
 const passwordHash = async (id: string) => (await db.selectFrom("user").select("password_hash").where("id", "=", id).executeTakeFirstOrThrow()).password_hash;
 
+/** Asks for a link, lets the worker do its half, and reads the link from the outbox. */
 async function requestLink(email: string, at = now): Promise<string> {
   await requestPasswordReset(db, email, at);
+  await processDeferredAccountWork(db, undefined, at);
   return latestLinkToken(db, email, "/reset-password/");
 }
 
 describe("requestPasswordReset", () => {
-  it("queues nothing for an unknown address, and answers all the same", async () => {
+  it("does the same one thing for a known and an unknown address while answering; the worker mails only the real account", async () => {
     await createUser(db, { email: "ada@example.com" });
-    await expect(requestPasswordReset(db, "nobody@example.com", now)).resolves.toBeUndefined();
+    await expect(requestPasswordReset(db, "nobody@example.com", now, "203.0.113.7")).resolves.toBeUndefined();
+    await expect(requestPasswordReset(db, "ada@example.com", now, "203.0.113.7")).resolves.toBeUndefined();
+    // Nothing about either address is decided yet: two alike rows wait for the worker.
+    const waiting = await db.selectFrom("deferred_account_work").select(["kind", "email", "ip", "requested_at"]).orderBy("id").execute();
+    expect(waiting).toEqual([
+      { kind: "password-reset", email: "nobody@example.com", ip: "203.0.113.7", requested_at: now },
+      { kind: "password-reset", email: "ada@example.com", ip: "203.0.113.7", requested_at: now },
+    ]);
     expect(await queuedEmails(db)).toEqual([]);
-    expect(await db.selectFrom("password_reset").selectAll().execute()).toEqual([]);
+    expect(await db.selectFrom("password_reset").select("token_hash").execute()).toEqual([]);
+
+    expect(await processDeferredAccountWork(db, undefined, minutes(1))).toEqual({ claimed: 2 });
+    expect((await queuedEmails(db)).map((email) => [email.template, email.to_address])).toEqual([["password-reset", "ada@example.com"]]);
+    expect(await db.selectFrom("password_reset").select("token_hash").execute()).toHaveLength(1);
+    expect(await db.selectFrom("deferred_account_work").select("id").execute()).toEqual([]);
+  });
+
+  it("sends no link that would arrive dead, when the worker comes to a request after its 30 minutes", async () => {
+    await createUser(db, { email: "ada@example.com" });
+    await requestPasswordReset(db, "ada@example.com", now);
+    expect(await processDeferredAccountWork(db, undefined, minutes(31))).toEqual({ claimed: 1 });
+    expect(await queuedEmails(db)).toEqual([]);
   });
 
   it("mails a real account a link built from PUBLIC_URL, and stores only the token's hash", async () => {
@@ -150,7 +172,7 @@ describe("resetPassword", () => {
       // Someone who knows Ada's password asks to move her account to their own
       // address. Ada gets the notice, and recovers her account with a reset.
       const ada = await createUser(db, { email: "ada@example.com" });
-      expect(await requestEmailChange(db, { userId: ada.id, password: DEFAULT_PASSWORD, newEmail: "mallory@evil.example" }, now)).toEqual({ ok: true });
+      expect(await requestEmailChange(db, { userId: ada.id, password: DEFAULT_PASSWORD, newEmail: "mallory@evil.example", ip: client.ip }, now)).toEqual({ ok: true });
       const mallorysLink = await latestLinkToken(db, "mallory@evil.example", "/verify-email?token=");
       const token = await requestLink("ada@example.com", minutes(1));
       expect(await resetPassword(db, token, NEW_PASSWORD, minutes(2))).toEqual({ ok: true });

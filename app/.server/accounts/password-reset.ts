@@ -1,33 +1,38 @@
-// Recovery by email. The request answers the same for every address; only real
-// accounts get a link. The link is single-use and lasts 30 minutes; using it
-// ends every session of the account and tells the owner.
+// Recovery by email. The request answers the same for every address, in the
+// same time (the work is deferred to the worker); only real accounts get a
+// link. The link is single-use and lasts 30 minutes; using it ends every
+// session of the account and tells the owner.
 import type { Database } from "../db";
-import { getBrand, publicLink } from "../email/brand";
+import { publicLink } from "../email/brand";
 import { queueEmail } from "../email/queue";
-import { renderEmail } from "../email/render";
 import { hashPassword } from "../password";
 import { invalidateUserSessions } from "../session";
 import { generateSecret, hashToken } from "../tokens";
+import { deferAccountWork } from "./deferred-work";
 import { cancelPendingEmailChange } from "./verification";
 
 export const RESET_TTL_MINUTES = 30;
 
-export async function requestPasswordReset(db: Database, email: string, now = new Date()): Promise<void> {
+/**
+ * Asks for a reset link. The request itself only queues the ask (one insert,
+ * whether or not the address has an account), so its answer takes the same
+ * time either way; the worker sends the link, if there is an account.
+ */
+export async function requestPasswordReset(db: Database, email: string, now = new Date(), ip: string | null = null): Promise<void> {
+  await deferAccountWork(db, { kind: "password-reset", email, ip, at: now });
+}
+
+/** The worker's half of requestPasswordReset: a token and its email, for a real account only. */
+export async function issuePasswordReset(tx: Database, email: string, requestedAt: Date, now = new Date()): Promise<void> {
+  const expiresAt = new Date(requestedAt.getTime() + RESET_TTL_MINUTES * 60_000);
+  // Asked so long ago (the worker was down) that the link would arrive dead.
+  if (expiresAt <= now) return;
+  const user = await tx.selectFrom("user").select(["id", "name"]).where("email", "=", email).executeTakeFirst();
+  if (!user) return;
   const token = generateSecret();
+  await tx.insertInto("password_reset").values({ token_hash: hashToken(token), user_id: user.id, expires_at: expiresAt, created_at: requestedAt }).execute();
   const props = { resetUrl: publicLink(`/reset-password/${token}`), expiresInMinutes: RESET_TTL_MINUTES };
-  const user = await db.selectFrom("user").select(["id", "name"]).where("email", "=", email).executeTakeFirst();
-  if (!user) {
-    // Do the same rendering work a real request does, so timing tells nothing.
-    await renderEmail("password-reset", props, getBrand());
-    return;
-  }
-  await db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto("password_reset")
-      .values({ token_hash: hashToken(token), user_id: user.id, expires_at: new Date(now.getTime() + RESET_TTL_MINUTES * 60_000), created_at: now })
-      .execute();
-    await queueEmail(tx, { to: email, toName: user.name, template: "password-reset", props }, { now });
-  });
+  await queueEmail(tx, { to: email, toName: user.name, template: "password-reset", props }, { now: requestedAt });
 }
 
 /** The account a reset link belongs to, if the link is still good. Does not use it up. */

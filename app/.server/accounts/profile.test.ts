@@ -4,7 +4,7 @@ import { createUser, DEFAULT_PASSWORD, latestLinkToken, latestVerificationCode, 
 import { getEnv } from "../env";
 import { verifyPassword } from "../password";
 import { createSession, validateSessionToken } from "../session";
-import { changePassword, requestEmailChange, updateName } from "./profile";
+import { changePassword, confirmEmailChange, EMAIL_CHANGE_CODE_LIMIT, EMAIL_CHANGE_REQUEST_LIMIT, requestEmailChange, updateName } from "./profile";
 import { pendingVerificationEmail, verifyCode, verifyLinkToken } from "./verification";
 
 const db = connect(workerDatabaseUrl());
@@ -33,7 +33,7 @@ describe("changePassword", () => {
       const before = await userRow(ada.id);
       const result = await changePassword(
         db,
-        { userId: ada.id, sessionId: idOf(current), currentPassword: "not my password", newPassword: NEW_PASSWORD, endOtherSessions: true },
+        { userId: ada.id, sessionId: idOf(current), currentPassword: "not my password", newPassword: NEW_PASSWORD, endOtherSessions: true, ip: client.ip },
         later,
       );
       expect(result).toEqual({ ok: false, reason: "wrong-password" });
@@ -50,7 +50,7 @@ describe("changePassword", () => {
       const { ada, current, others } = await adaWithSessions();
       const result = await changePassword(
         db,
-        { userId: ada.id, sessionId: idOf(current), currentPassword: DEFAULT_PASSWORD, newPassword: NEW_PASSWORD, endOtherSessions: true },
+        { userId: ada.id, sessionId: idOf(current), currentPassword: DEFAULT_PASSWORD, newPassword: NEW_PASSWORD, endOtherSessions: true, ip: client.ip },
         later,
       );
       expect(result).toEqual({ ok: true, endedSessions: 2 });
@@ -70,7 +70,7 @@ describe("changePassword", () => {
       const { ada, current, others } = await adaWithSessions();
       const result = await changePassword(
         db,
-        { userId: ada.id, sessionId: idOf(current), currentPassword: DEFAULT_PASSWORD, newPassword: NEW_PASSWORD, endOtherSessions: false },
+        { userId: ada.id, sessionId: idOf(current), currentPassword: DEFAULT_PASSWORD, newPassword: NEW_PASSWORD, endOtherSessions: false, ip: client.ip },
         later,
       );
       expect(result).toEqual({ ok: true, endedSessions: 0 });
@@ -87,11 +87,11 @@ describe("changePassword and a pending email change", () => {
       // The notice to the old address says: "If this was not you, change your
       // password and review your sessions". Doing so must stop the change.
       const { ada, current } = await adaWithSessions();
-      expect(await requestEmailChange(db, { userId: ada.id, password: DEFAULT_PASSWORD, newEmail: "mallory@evil.example" }, now)).toEqual({ ok: true });
+      expect(await requestEmailChange(db, { userId: ada.id, password: DEFAULT_PASSWORD, newEmail: "mallory@evil.example", ip: client.ip }, now)).toEqual({ ok: true });
       const mallorysLink = await latestLinkToken(db, "mallory@evil.example", "/verify-email?token=");
       const result = await changePassword(
         db,
-        { userId: ada.id, sessionId: idOf(current), currentPassword: DEFAULT_PASSWORD, newPassword: NEW_PASSWORD, endOtherSessions: true },
+        { userId: ada.id, sessionId: idOf(current), currentPassword: DEFAULT_PASSWORD, newPassword: NEW_PASSWORD, endOtherSessions: true, ip: client.ip },
         later,
       );
       expect(result).toMatchObject({ ok: true });
@@ -108,7 +108,7 @@ describe("requestEmailChange", () => {
     "refuses without the password, and sends nothing",
     async () => {
       const ada = await createUser(db, { email: "ada@example.com" });
-      expect(await requestEmailChange(db, { userId: ada.id, password: "not my password", newEmail: "ada@new.example" }, now)).toEqual({
+      expect(await requestEmailChange(db, { userId: ada.id, password: "not my password", newEmail: "ada@new.example", ip: client.ip }, now)).toEqual({
         ok: false,
         reason: "wrong-password",
       });
@@ -122,7 +122,7 @@ describe("requestEmailChange", () => {
     "sends a code to the new address and a notice to the old one, and moves nothing until the code is back",
     async () => {
       const ada = await createUser(db, { email: "ada@example.com" });
-      expect(await requestEmailChange(db, { userId: ada.id, password: DEFAULT_PASSWORD, newEmail: "ada@new.example" }, now)).toEqual({ ok: true });
+      expect(await requestEmailChange(db, { userId: ada.id, password: DEFAULT_PASSWORD, newEmail: "ada@new.example", ip: client.ip }, now)).toEqual({ ok: true });
 
       const [toNew, ...moreToNew] = await queuedEmails(db, "ada@new.example");
       expect(moreToNew).toEqual([]);
@@ -150,11 +150,62 @@ describe("requestEmailChange", () => {
     "refuses the address the account already has",
     async () => {
       const ada = await createUser(db, { email: "ada@example.com" });
-      expect(await requestEmailChange(db, { userId: ada.id, password: DEFAULT_PASSWORD, newEmail: "ada@example.com" }, now)).toEqual({
+      expect(await requestEmailChange(db, { userId: ada.id, password: DEFAULT_PASSWORD, newEmail: "ada@example.com", ip: client.ip }, now)).toEqual({
         ok: false,
         reason: "same-email",
       });
       expect(await queuedEmails(db)).toEqual([]);
+    },
+    60_000,
+  );
+});
+
+describe("guessing an email-change code", () => {
+  const wrongCodeFor = (code: string) => (code === "00000000" ? "11111111" : "00000000");
+  const minutesAfter = (at: Date, n: number) => new Date(at.getTime() + n * 60_000);
+
+  it(
+    "counts the guesses per account across new codes: asking again brings no new tries",
+    async () => {
+      const ada = await createUser(db, { email: "ada@example.com" });
+      let tries = 0;
+      let code = "";
+      // 4 + 4 + 2 wrong tries at three successive codes: 10 in the hour.
+      for (const [request, guesses] of [[0, 4], [1, 4], [2, 2]] as const) {
+        const at = minutesAfter(now, request);
+        expect(await requestEmailChange(db, { userId: ada.id, password: DEFAULT_PASSWORD, newEmail: "ada@new.example", ip: client.ip }, at)).toEqual({ ok: true });
+        code = await latestVerificationCode(db, "ada@new.example");
+        for (let i = 0; i < guesses; i++, tries++) {
+          expect(await confirmEmailChange(db, ada.id, wrongCodeFor(code), at)).toEqual({ ok: false, reason: "wrong-code" });
+        }
+      }
+      expect(tries).toBe(EMAIL_CHANGE_CODE_LIMIT.limit);
+      // The 11th try is refused before the code is even looked at, right or not.
+      expect(await confirmEmailChange(db, ada.id, code, minutesAfter(now, 3))).toEqual({ ok: false, reason: "throttled", retryAfterSeconds: 57 * 60 });
+      expect((await userRow(ada.id)).email).toBe("ada@example.com");
+
+      // The next hour, a fresh code works.
+      const nextHour = minutesAfter(now, 60);
+      expect(await requestEmailChange(db, { userId: ada.id, password: DEFAULT_PASSWORD, newEmail: "ada@new.example", ip: client.ip }, nextHour)).toEqual({ ok: true });
+      expect(await confirmEmailChange(db, ada.id, await latestVerificationCode(db, "ada@new.example"), nextHour)).toMatchObject({ ok: true });
+      expect((await userRow(ada.id)).email).toBe("ada@new.example");
+    },
+    60_000,
+  );
+
+  it(
+    "limits the requests for a new code to 5 an hour",
+    async () => {
+      const ada = await createUser(db, { email: "ada@example.com" });
+      for (let i = 0; i < EMAIL_CHANGE_REQUEST_LIMIT.limit; i++) {
+        expect(await requestEmailChange(db, { userId: ada.id, password: DEFAULT_PASSWORD, newEmail: `ada${i}@new.example`, ip: client.ip }, minutesAfter(now, i))).toEqual({ ok: true });
+      }
+      expect(await requestEmailChange(db, { userId: ada.id, password: DEFAULT_PASSWORD, newEmail: "ada9@new.example", ip: client.ip }, minutesAfter(now, 10))).toEqual({
+        ok: false,
+        reason: "too-many-requests",
+        retryAfterSeconds: 50 * 60,
+      });
+      expect(await queuedEmails(db, "ada9@new.example")).toEqual([]);
     },
     60_000,
   );

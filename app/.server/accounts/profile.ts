@@ -2,25 +2,32 @@
 import type { Database } from "../db";
 import { publicLink } from "../email/brand";
 import { queueEmail } from "../email/queue";
-import { hashPassword, verifyPassword } from "../password";
+import { hashPassword } from "../password";
+import { consumeRateLimit } from "../rate-limit";
 import { invalidateUserSessions } from "../session";
-import { cancelPendingEmailChange, startVerification } from "./verification";
+import { verifyCurrentPassword } from "./current-password";
+import { cancelPendingEmailChange, startVerification, verifyCode, type VerifyResult } from "./verification";
+
+// A code goes out per request; without a limit on requests, each new code
+// brought ten more guesses with it.
+export const EMAIL_CHANGE_REQUEST_LIMIT = { limit: 5, windowSeconds: 3600 };
+// Guesses at email-change codes, per account, whichever code they are for:
+// asking for a new code does not start the count again.
+export const EMAIL_CHANGE_CODE_LIMIT = { limit: 10, windowSeconds: 3600 };
+
+type Throttled = { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
 export async function updateName(db: Database, userId: string, name: string | null, now = new Date()): Promise<void> {
   await db.updateTable("user").set({ name, updated_at: now }).where("id", "=", userId).execute();
 }
 
-async function passwordMatches(db: Database, userId: string, password: string): Promise<boolean> {
-  const row = await db.selectFrom("user").select("password_hash").where("id", "=", userId).executeTakeFirstOrThrow();
-  return verifyPassword(row.password_hash, password);
-}
-
 export async function changePassword(
   db: Database,
-  input: { userId: string; sessionId: string; currentPassword: string; newPassword: string; endOtherSessions: boolean },
+  input: { userId: string; sessionId: string; currentPassword: string; newPassword: string; endOtherSessions: boolean; ip: string | null },
   now = new Date(),
-): Promise<{ ok: true; endedSessions: number } | { ok: false; reason: "wrong-password" }> {
-  if (!(await passwordMatches(db, input.userId, input.currentPassword))) return { ok: false, reason: "wrong-password" };
+): Promise<{ ok: true; endedSessions: number } | { ok: false; reason: "wrong-password" } | Throttled> {
+  const check = await verifyCurrentPassword(db, { id: input.userId }, input.currentPassword, input.ip, now);
+  if (!check.ok) return check;
   const passwordHash = await hashPassword(input.newPassword);
   return db.transaction().execute(async (tx) => {
     const user = await tx
@@ -46,10 +53,14 @@ export async function changePassword(
  */
 export async function requestEmailChange(
   db: Database,
-  input: { userId: string; password: string; newEmail: string },
+  input: { userId: string; password: string; newEmail: string; ip: string | null },
   now = new Date(),
-): Promise<{ ok: true } | { ok: false; reason: "wrong-password" | "same-email" }> {
-  if (!(await passwordMatches(db, input.userId, input.password))) return { ok: false, reason: "wrong-password" };
+): Promise<{ ok: true } | { ok: false; reason: "wrong-password" | "same-email" } | Throttled | { ok: false; reason: "too-many-requests"; retryAfterSeconds: number }> {
+  const check = await verifyCurrentPassword(db, { id: input.userId }, input.password, input.ip, now);
+  if (!check.ok) return check;
+  // Counted once the password is right: a typo in it is the login limit's business.
+  const allowance = await consumeRateLimit(db, `email-change:request:${input.userId}`, EMAIL_CHANGE_REQUEST_LIMIT, now);
+  if (!allowance.allowed) return { ok: false, reason: "too-many-requests", retryAfterSeconds: allowance.retryAfterSeconds };
   return db.transaction().execute(async (tx) => {
     const user = await tx.selectFrom("user").select(["id", "email", "name"]).where("id", "=", input.userId).executeTakeFirstOrThrow();
     if (user.email === input.newEmail) return { ok: false as const, reason: "same-email" as const };
@@ -57,4 +68,15 @@ export async function requestEmailChange(
     await queueEmail(tx, { to: user.email, toName: user.name, template: "email-change-notice", props: { newEmail: input.newEmail, settingsUrl: publicLink("/settings") } }, { now });
     return { ok: true as const };
   });
+}
+
+/**
+ * Checks a typed email-change code. Each code dies after 10 wrong tries
+ * (verification.ts), and the account's tries across all its codes are counted
+ * too, every try right or wrong, before the code is looked at.
+ */
+export async function confirmEmailChange(db: Database, userId: string, code: string, now = new Date()): Promise<VerifyResult | Throttled> {
+  const allowance = await consumeRateLimit(db, `email-change:code:${userId}`, EMAIL_CHANGE_CODE_LIMIT, now);
+  if (!allowance.allowed) return { ok: false, reason: "throttled", retryAfterSeconds: allowance.retryAfterSeconds };
+  return verifyCode(db, userId, "email-change", code, now);
 }

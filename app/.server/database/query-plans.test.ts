@@ -15,6 +15,8 @@ import { truncateAll, workerDatabaseUrl } from "../../../test/setup/databases";
 import { logIn } from "../accounts/login";
 import { findResetTarget } from "../accounts/password-reset";
 import { purgeDueAccounts } from "../accounts/deletion";
+import { deferAccountWork } from "../accounts/deferred-work";
+import { processDeferredAccountWork } from "../accounts/deferred-work-worker";
 import { verifyLinkToken } from "../accounts/verification";
 import { claimDueWebhookEvents } from "../billing/events";
 import { claimDueEmails } from "../email/delivery";
@@ -124,6 +126,8 @@ describe("hot queries use an index", () => {
     await expectIndexed(() => claimDueEmails(db, now(), randomUUID(), { batchSize: 20, leaseMs: 60_000 }));
     await expectIndexed(() => claimDueWebhookEvents(db, now(), randomUUID(), { batchSize: 50, leaseMs: 60_000 }));
     await expectIndexed(() => purgeDueAccounts(db));
+    await deferAccountWork(db, { kind: "failed-login", email: user.email, ip: null, at: now() });
+    await expectIndexed(() => processDeferredAccountWork(db));
     await expectIndexed(() => deleteExpiredRows(db, 365));
     // The limit counters are upserts, arbitrated by their primary key.
     await consumeRateLimit(db, "plans", { limit: 5, windowSeconds: 60 });

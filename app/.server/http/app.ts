@@ -1,5 +1,6 @@
 // The Express application: the order of these middlewares is the security model.
-// 1. request context (id, trusted client IP, CSP nonce) and headers on every response
+// 1. request context (id, trusted client IP, CSP nonce, the resolved URL; a
+//    path with dot segments ends here with 400) and headers on every response
 // 2. health endpoints (cheap, no body, no CSRF)
 // 3. static assets
 // 4. CSRF origin check, login flood shedding, then the body limit, then Remix
@@ -20,6 +21,7 @@ import { resolveClientIp } from "./client-ip";
 import { healthz, readyz } from "./health";
 import { remixHandler } from "./remix-handler";
 import type { RequestContext } from "./request-context";
+import { resolveRequestTarget } from "./request-target";
 import { securityHeaders } from "./security-headers";
 
 export type HttpAppOptions = {
@@ -44,15 +46,23 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.set("trust proxy", false);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
+    const target = resolveRequestTarget(req.originalUrl, env.PUBLIC_URL);
     const context: RequestContext = {
       requestId: randomUUID(),
       clientIp: resolveClientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], trustedProxies),
       cspNonce: randomBytes(16).toString("base64"),
+      url: target.ok ? target.url : new URL("/", env.PUBLIC_URL),
     };
     res.locals.context = context;
     res.set(securityHeaders(context.cspNonce, env.PUBLIC_URL, { analyticsOrigin }));
     res.set("X-Request-Id", context.requestId);
     logRequest(logger, req, res, context);
+    if (!target.ok) {
+      res.status(400).type("text/plain").send(`This address cannot be used: ${target.reason}.`);
+      return;
+    }
+    // From here on every middleware, and Remix, sees the path routing uses.
+    req.url = `${target.url.pathname}${target.url.search}`;
     next();
   });
 
@@ -71,15 +81,16 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   if (options.devMiddleware) app.use(options.devMiddleware);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
+    const context = res.locals.context as RequestContext;
     const verdict = checkCsrf({
       method: req.method,
-      path: req.path,
+      // The resolved path (see request-target.ts), the one Remix routes on.
+      path: context.url.pathname,
       secFetchSite: req.get("sec-fetch-site"),
       origin: req.get("origin"),
       publicOrigin,
     });
     if (verdict.ok) return next();
-    const context = res.locals.context as RequestContext;
     logger.warn({ requestId: context.requestId, ip: context.clientIp, reason: verdict.reason }, "csrf check refused a request");
     res.status(403).type("text/plain").send("This request did not come from this site's own pages, so it was refused.");
   });

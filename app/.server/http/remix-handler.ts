@@ -12,7 +12,7 @@ export function remixHandler(options: { build: ServerBuild | (() => Promise<Serv
   return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
     const context = res.locals.context as RequestContext;
     try {
-      const request = toFetchRequest(req, res, options.publicUrl);
+      const request = toFetchRequest(req, res, context.url, options.publicUrl);
       const response = await requestStore.run(context, () => handle(request, context));
       await sendFetchResponse(res, withUnavailableStatus(response, context));
     } catch (error) {
@@ -27,8 +27,9 @@ const FILE_ALIASES: Array<[RegExp, (match: RegExpExecArray) => string]> = [
   [/^\/orgs\/([^/]+)\/audit$/, (m) => `/orgs/${m[1]}/audit/export`],
 ];
 
-function toFetchRequest(req: ExpressRequest, res: ExpressResponse, publicUrl: URL): Request {
-  const url = new URL(req.originalUrl, publicUrl);
+function toFetchRequest(req: ExpressRequest, res: ExpressResponse, resolvedUrl: URL, publicUrl: URL): Request {
+  // The URL the CSRF check decided on (request-target.ts), never re-parsed from the raw target.
+  const url = new URL(resolvedUrl);
   const format = url.searchParams.get("format");
   if (format === "csv" || format === "json") {
     for (const [pattern, target] of FILE_ALIASES) {
@@ -41,13 +42,16 @@ function toFetchRequest(req: ExpressRequest, res: ExpressResponse, publicUrl: UR
     if (value === undefined) continue;
     for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
   }
-  // Remix compares Origin with Host on actions; the request is addressed to
-  // PUBLIC_URL, so that is the host it carries, whatever the client sent.
+  // The request is addressed to PUBLIC_URL, so that is the host it carries,
+  // whatever the client sent; a client's X-Forwarded-Host means nothing here.
   headers.set("host", publicUrl.host);
-  // Pages served with Referrer-Policy: no-referrer post their forms with
-  // "Origin: null". Our CSRF check has already accepted this request (on
-  // Sec-Fetch-Site), so the value only trips Remix's own Origin/Host check.
-  if (headers.get("origin") === "null") headers.delete("origin");
+  headers.delete("x-forwarded-host");
+  // Our CSRF check (csrf.ts) has already decided on this request, with the
+  // Origin and Sec-Fetch-Site headers. Remix's own Origin-vs-Host check would
+  // only turn what it disagrees with into a 500: an "Origin: null" from a
+  // no-referrer page, an Origin that is not a URL, a server's foreign Origin on
+  // an exempt /api/v1 or /webhooks path. Nothing in the app reads Origin.
+  headers.delete("origin");
   const controller = new AbortController();
   res.on("close", () => {
     if (!res.writableFinished) controller.abort();

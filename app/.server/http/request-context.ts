@@ -9,6 +9,8 @@ export type RequestContext = {
   clientIp: string;
   /** The CSP nonce for this response's inline scripts. */
   cspNonce: string;
+  /** The request's URL on PUBLIC_URL, dot segments resolved: what CSRF decides on and Remix routes on. */
+  url: URL;
   /** Set when a loader or action failed because the database is unreachable. */
   databaseUnavailable?: boolean;
 };

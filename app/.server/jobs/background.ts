@@ -1,4 +1,5 @@
-// Everything that runs outside requests: email delivery and periodic clean-up.
+// Everything that runs outside requests: email delivery, the work login and
+// recovery requests defer, and periodic clean-up.
 // It runs inside the web server by default (RUN_WORKER=true) and alone with
 // `npm run worker`; every piece is safe to run in any number of processes.
 import type { Logger } from "pino";
@@ -8,6 +9,7 @@ import { createTransport } from "../email/transport";
 import { startEmailWorker } from "../email/worker";
 import type { Env } from "../env";
 import { purgeDueAccounts } from "../accounts/deletion";
+import { startDeferredAccountWorker } from "../accounts/deferred-work-worker";
 import { startBillingWork } from "../billing/background";
 import { billingMode } from "../billing/settings";
 import { deleteExpiredRows } from "./cleanup";
@@ -25,6 +27,10 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
     transport: createTransport(env, logger),
     settings: { ...DEFAULT_DELIVERY, from: env.EMAIL_FROM, ratePerSecond: env.EMAIL_RATE_PER_SECOND },
   });
+
+  // Failed-login audit rows and password-reset emails, left by requests that
+  // must answer in the same time for known and unknown addresses.
+  const accountWorker = startDeferredAccountWorker(db, logger);
 
   const cleanup = setInterval(() => {
     runExclusively(db, "delete-expired-rows", (trx) => deleteExpiredRows(trx, env.AUDIT_RETENTION_DAYS))
@@ -51,7 +57,7 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
     async stop() {
       clearInterval(cleanup);
       clearInterval(purge);
-      await Promise.all([emailWorker.stop(), billingWork?.stop()]);
+      await Promise.all([emailWorker.stop(), accountWorker.stop(), billingWork?.stop()]);
     },
   };
 }

@@ -4,9 +4,8 @@
 // guessing passwords would; each half-signed-in record also allows only a few.
 import type { SessionAuthMethod } from "../../../../db/schema";
 import type { Database } from "../../db";
-import { consumeRateLimit } from "../../rate-limit";
 import { createSession, type ClientInfo } from "../../session";
-import { LOGIN_LIMITS, loginAccountKey } from "../login";
+import { consumeLoginAllowance } from "../login";
 import { hasSecondFactor } from "./factors";
 import { notifyTwoFactorChange } from "./notify";
 import { verifyPasskeyAuthentication, type RelyingParty } from "./passkeys";
@@ -36,7 +35,8 @@ export async function completeSecondFactor(
   context: { client: ClientInfo; rp: RelyingParty },
   now = new Date(),
 ): Promise<SecondFactorResult> {
-  const allowance = await consumeRateLimit(db, loginAccountKey(pending.email), LOGIN_LIMITS.perAccount, now);
+  // The same allowance (per account and per IP) as a password guess at /login.
+  const allowance = await consumeLoginAllowance(db, pending.email, context.client.ip, now);
   if (!allowance.allowed) return { ok: false, reason: "throttled", retryAfterSeconds: allowance.retryAfterSeconds };
 
   let method: SessionAuthMethod | null = null;

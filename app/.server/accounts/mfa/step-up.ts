@@ -5,10 +5,9 @@
 import { redirect } from "@remix-run/node";
 import { requireUser } from "../../auth";
 import type { Database } from "../../db";
-import { assertPasswordHasherHasRoom, verifyPassword } from "../../password";
-import { consumeRateLimit } from "../../rate-limit";
 import { markSessionReauthenticated, type ValidSession } from "../../session";
-import { LOGIN_LIMITS, loginAccountKey } from "../login";
+import { verifyCurrentPassword } from "../current-password";
+import { consumeLoginAllowance } from "../login";
 import { verifyPasskeyAuthentication, type RelyingParty } from "./passkeys";
 import { verifyTotp } from "./totp-factor";
 
@@ -41,23 +40,26 @@ export type ReauthProof = { kind: "password"; password: string } | { kind: "totp
 
 export type ReauthResult = { ok: true } | { ok: false; reason: "wrong" | "wrong-passkey" } | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
-/** Checks a proof for the signed-in account; every try counts against its sign-in window. */
-export async function reauthenticate(db: Database, session: ValidSession, proof: ReauthProof, rp: RelyingParty, now = new Date()): Promise<ReauthResult> {
-  if (proof.kind === "password") assertPasswordHasherHasRoom();
-  const allowance = await consumeRateLimit(db, loginAccountKey(session.user.email), LOGIN_LIMITS.perAccount, now);
-  if (!allowance.allowed) return { ok: false, reason: "throttled", retryAfterSeconds: allowance.retryAfterSeconds };
-  let proven = false;
+/**
+ * Checks a proof for the signed-in account. Every try spends from the login
+ * allowance (per account and per IP): the password through
+ * verifyCurrentPassword, codes and passkeys here, so step-up is no way around
+ * the login limit. Throws PasswordHasherBusyError like a login (unlessBusy).
+ */
+export async function reauthenticate(db: Database, session: ValidSession, proof: ReauthProof, context: { rp: RelyingParty; ip: string | null }, now = new Date()): Promise<ReauthResult> {
   if (proof.kind === "password") {
-    const row = await db.selectFrom("user").select("password_hash").where("id", "=", session.user.id).executeTakeFirstOrThrow();
-    proven = await verifyPassword(row.password_hash, proof.password);
-  } else if (proof.kind === "totp") {
-    proven = await verifyTotp(db, session.user.id, proof.code, now);
+    const checked = await verifyCurrentPassword(db, session.user, proof.password, context.ip, now);
+    if (!checked.ok) return checked.reason === "throttled" ? checked : { ok: false, reason: "wrong" };
   } else {
-    const verified = await verifyPasskeyAuthentication(db, rp, { credential: proof.credential, expectedUserId: session.user.id }, now);
-    if (!verified.ok && (verified.reason === "wrong-account" || verified.reason === "unknown-passkey")) return { ok: false, reason: "wrong-passkey" };
-    proven = verified.ok;
+    const allowance = await consumeLoginAllowance(db, session.user.email, context.ip, now);
+    if (!allowance.allowed) return { ok: false, reason: "throttled", retryAfterSeconds: allowance.retryAfterSeconds };
+    if (proof.kind === "totp") {
+      if (!(await verifyTotp(db, session.user.id, proof.code, now))) return { ok: false, reason: "wrong" };
+    } else {
+      const verified = await verifyPasskeyAuthentication(db, context.rp, { credential: proof.credential, expectedUserId: session.user.id }, now);
+      if (!verified.ok) return { ok: false, reason: verified.reason === "wrong-account" || verified.reason === "unknown-passkey" ? "wrong-passkey" : "wrong" };
+    }
   }
-  if (!proven) return { ok: false, reason: "wrong" };
   await markSessionReauthenticated(db, session.id, now);
   return { ok: true };
 }
