@@ -9,6 +9,7 @@ import { createKeyring } from "../../secrets/keyring";
 import { createSession, validateSessionToken } from "../../session";
 import { purgeUser } from "../deletion";
 import { logIn, LOGIN_LIMITS } from "../login";
+import { processDeferredAccountWork } from "../deferred-work-worker";
 import { requestPasswordReset, resetPassword } from "../password-reset";
 import { exportMfaFactors, getMfaSummary, resetMfa, turnOffMfa } from "./factors";
 import { startPasskeyAuthentication, type RelyingParty } from "./passkeys";
@@ -141,6 +142,7 @@ describe("signing in with two-factor on", () => {
   it("still asks for the second factor after a password reset", async () => {
     await adaWithTotp();
     await requestPasswordReset(db, "ada@example.com", now);
+    await processDeferredAccountWork(db, undefined, now);
     const token = await latestLinkToken(db, "ada@example.com", "/reset-password/");
     expect(await resetPassword(db, token, DEFAULT_PASSWORD, now)).toEqual({ ok: true });
     await passwordStep();
