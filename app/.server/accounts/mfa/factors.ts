@@ -38,13 +38,6 @@ export async function hasSecondFactor(db: Database, userId: string): Promise<boo
   return Boolean(row.on);
 }
 
-/** Whether removing this factor would leave the account with none (a step-up action). */
-export async function isLastFactor(db: Database, userId: string, factor: { kind: "totp" } | { kind: "passkey"; id: string }): Promise<boolean> {
-  const summary = await getMfaSummary(db, userId);
-  const others = factor.kind === "totp" ? summary.passkeys : summary.passkeys - 1 + (summary.totp ? 1 : 0);
-  return others <= 0;
-}
-
 async function eraseFactors(tx: Database, userId: string): Promise<boolean> {
   const totp = await tx.deleteFrom("totp_factor").where("user_id", "=", userId).executeTakeFirst();
   const passkeys = await tx.deleteFrom("passkey").where("user_id", "=", userId).executeTakeFirst();

@@ -4,14 +4,16 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { connect, truncateAll, workerDatabaseUrl } from "../../../../test/setup/databases";
 import { createUser, DEFAULT_PASSWORD, latestLinkToken, queuedEmails } from "../../../../test/factories/users";
 import { enrolTotp } from "../../../../test/factories/mfa";
-import { decryptWith, SecretDecryptionError } from "../../secrets/cipher";
+import { getKeyring } from "../../secrets";
+import { decryptWith, encryptWith, SecretDecryptionError } from "../../secrets/cipher";
 import { createKeyring } from "../../secrets/keyring";
 import { createSession, validateSessionToken } from "../../session";
 import { purgeUser } from "../deletion";
 import { logIn, LOGIN_LIMITS } from "../login";
 import { processDeferredAccountWork } from "../deferred-work-worker";
 import { requestPasswordReset, resetPassword } from "../password-reset";
-import { exportMfaFactors, getMfaSummary, resetMfa, turnOffMfa } from "./factors";
+import { exportMfaFactors, getMfaSummary, removePasskey, resetMfa, turnOffMfa } from "./factors";
+import { replaceRecoveryCodes } from "./recovery-codes";
 import { startPasskeyAuthentication, type RelyingParty } from "./passkeys";
 import { findPendingSignIn, PENDING_SIGN_IN_MAX_ATTEMPTS, PENDING_SIGN_IN_TTL_MS } from "./pending-sign-in";
 import { completeSecondFactor, signInWithPasskey } from "./sign-in";
@@ -228,5 +230,40 @@ describe("turning two-factor off, an operator's reset, export and purge", () => 
     for (const table of ["totp_factor", "recovery_code", "passkey", "pending_sign_in", "webauthn_challenge"] as const) {
       expect(await db.selectFrom(table).selectAll().execute(), table).toEqual([]);
     }
+  });
+});
+
+describe("key rotation", () => {
+  it("moves a seed to the current key the next time its code is used", async () => {
+    const { ada, totp } = await adaWithTotp();
+    // An older key, still listed after the current one (SECRETS_KEY=<new>,<old>), sealed this seed.
+    const keyring = getKeyring();
+    const old = createKeyring([randomBytes(32)]).current;
+    keyring.byId.set(old.id, old);
+    const underOldKey = encryptWith(createKeyring([old.key]), encodeBase32UpperCaseNoPadding(totp.key), `totp:${ada.id}`);
+    await db.updateTable("totp_factor").set({ secret_ciphertext: underOldKey }).where("user_id", "=", ada.id).execute();
+
+    const { pending } = await passwordStep();
+    expect(await completeSecondFactor(db, pending, { kind: "totp", code: totp.codeAt(now) }, context, now)).toMatchObject({ ok: true });
+    const after = await db.selectFrom("totp_factor").select("secret_ciphertext").where("user_id", "=", ada.id).executeTakeFirstOrThrow();
+    expect(after.secret_ciphertext.split(".")[1]).toBe(keyring.current.id);
+    keyring.byId.delete(old.id);
+    // Still the same seed: the next step's code works.
+    const again = await passwordStep();
+    expect(await completeSecondFactor(db, again.pending, { kind: "totp", code: totp.codeAt(later(30_000)) }, context, later(30_000))).toMatchObject({ ok: true });
+  });
+});
+
+describe("removing factors", () => {
+  it("removing the last passkey turns two-factor off: recovery codes go, and the account is told", async () => {
+    const ada = await createUser(db, { email: "ada@example.com", now });
+    await db.insertInto("passkey").values({ user_id: ada.id, credential_id: "b25seS1rZXk", public_key: randomBytes(77), name: "Only key" }).execute();
+    await replaceRecoveryCodes(db, ada.id, now);
+    const passkey = await db.selectFrom("passkey").select("id").executeTakeFirstOrThrow();
+    const bob = await createUser(db, { email: "bob@example.com", now });
+    expect(await removePasskey(db, bob.id, passkey.id, now)).toEqual({ ok: false });
+    expect(await removePasskey(db, ada.id, passkey.id, now)).toEqual({ ok: true });
+    expect(await getMfaSummary(db, ada.id)).toEqual({ enabled: false, totp: null, passkeys: 0, recoveryCodesLeft: 0 });
+    expect((await queuedEmails(db, "ada@example.com")).map((e) => e.subject)).toContain("Two-factor authentication was turned off on your Gatehouse account");
   });
 });

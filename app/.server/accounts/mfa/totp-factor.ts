@@ -2,7 +2,7 @@
 // first code), verify, remove. The seed is encrypted at rest, bound to its user.
 import { decodeBase32IgnorePadding, encodeBase32UpperCaseNoPadding } from "@oslojs/encoding";
 import type { Database } from "../../db";
-import { decryptSecret, encryptSecret } from "../../secrets";
+import { decryptSecret, encryptSecret, needsReencryption } from "../../secrets";
 import { notifyTwoFactorChange } from "./notify";
 import { countRecoveryCodes, replaceRecoveryCodes } from "./recovery-codes";
 import { formatTotpKey, generateTotpKey, matchTotpStep, totpKeyUri, totpQrSvg } from "./totp";
@@ -70,17 +70,15 @@ export async function verifyTotp(db: Database, userId: string, code: string, now
   const row = await db.selectFrom("totp_factor").select(["secret_ciphertext", "last_used_step"]).where("user_id", "=", userId).where("confirmed_at", "is not", null).executeTakeFirst();
   if (!row) return false;
   const lastUsed = row.last_used_step === null ? null : BigInt(row.last_used_step);
-  const step = matchTotpStep(open(userId, row.secret_ciphertext), code, now, lastUsed);
+  const key = open(userId, row.secret_ciphertext);
+  const step = matchTotpStep(key, code, now, lastUsed);
   if (step === null) return false;
   const spent = await db
     .updateTable("totp_factor")
-    .set({ last_used_step: step.toString() })
+    // After a key rotation, each seed moves to the current key the next time it is used.
+    .set(needsReencryption(row.secret_ciphertext) ? { last_used_step: step.toString(), secret_ciphertext: seal(userId, key) } : { last_used_step: step.toString() })
     .where("user_id", "=", userId)
     .where((eb) => eb.or([eb("last_used_step", "is", null), eb("last_used_step", "<", step.toString())]))
     .executeTakeFirst();
   return spent.numUpdatedRows > 0n;
-}
-
-export async function hasConfirmedTotp(db: Database, userId: string): Promise<boolean> {
-  return Boolean(await db.selectFrom("totp_factor").select("user_id").where("user_id", "=", userId).where("confirmed_at", "is not", null).executeTakeFirst());
 }
