@@ -95,6 +95,12 @@ async function seedUsers(run: (query: string, params: unknown[]) => Promise<unkn
   );
 }
 
+/** A response header from autocannon's raw headers, whatever the case the server wrote its name in. */
+function header(headers: unknown, name: string): string | string[] | undefined {
+  const entry = Object.entries(headers as Record<string, string | string[]>).find(([key]) => key.toLowerCase() === name);
+  return entry?.[1];
+}
+
 /** Accounts with TOTP on, seeded as the app stores them: the seed encrypted and bound to the user. */
 async function seedTotpUsers(run: (query: string, params: unknown[]) => Promise<{ rows: Array<{ id: string }> }>, count: number) {
   const hash = await argon2Hash(PASSWORD, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
@@ -213,7 +219,7 @@ async function benchServer(label: string, server: ServerProcess, users: number, 
           };
         },
         onResponse: (_status, _body, context, headers) => {
-          const setCookie = (headers as Record<string, string | string[] | undefined>)["set-cookie"];
+          const setCookie = header(headers, "set-cookie");
           (context as TotpContext).cookie = (Array.isArray(setCookie) ? setCookie[0] : setCookie)?.split(";")[0];
         },
       },
@@ -229,7 +235,7 @@ async function benchServer(label: string, server: ServerProcess, users: number, 
           };
         },
         onResponse: (status, _body, _context, headers) => {
-          if (status === 302 && String((headers as Record<string, unknown>).location ?? "").endsWith("/settings")) totpSignedIn++;
+          if (status === 302 && String(header(headers, "location") ?? "").endsWith("/settings")) totpSignedIn++;
         },
       },
     ],
