@@ -74,6 +74,57 @@ export interface SessionTable {
   absolute_expires_at: Timestamp;
   ip: string | null;
   user_agent: string | null;
+  auth_method: ColumnType<SessionAuthMethod, SessionAuthMethod | undefined, SessionAuthMethod>;
+  /** The last sign-in proof (step-up); null means the session's created_at. */
+  authenticated_at: Timestamp | null;
+}
+
+export type SessionAuthMethod = "password" | "password+totp" | "password+passkey" | "password+recovery-code" | "passkey";
+
+export interface TotpFactorTable {
+  user_id: string;
+  secret_ciphertext: string;
+  confirmed_at: Timestamp | null;
+  /** bigint: pg returns it as a string. */
+  last_used_step: ColumnType<string | null, string | number | bigint | null, string | number | bigint | null>;
+  created_at: DefaultedTimestamp;
+}
+
+export interface RecoveryCodeTable {
+  id: Generated<string>;
+  user_id: string;
+  code_hash: Uint8Array;
+  used_at: Timestamp | null;
+  created_at: DefaultedTimestamp;
+}
+
+export interface PasskeyTable {
+  id: Generated<string>;
+  user_id: string;
+  credential_id: string;
+  public_key: Uint8Array;
+  counter: ColumnType<string, string | number | undefined, string | number>;
+  transports: ColumnType<string, string | undefined, string>;
+  backed_up: ColumnType<boolean, boolean | undefined, boolean>;
+  name: string;
+  created_at: DefaultedTimestamp;
+  last_used_at: Timestamp | null;
+}
+
+export interface WebauthnChallengeTable {
+  challenge_hash: Uint8Array;
+  purpose: "register" | "authenticate";
+  user_id: string | null;
+  expires_at: Timestamp;
+}
+
+export interface PendingSignInTable {
+  id: string;
+  secret_hash: Uint8Array;
+  user_id: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
 }
 
 export interface EmailVerificationTable {
@@ -288,6 +339,11 @@ export interface DB {
   user_email_history: UserEmailHistoryTable;
   purge_found_ip: PurgeFoundIpTable;
   session: SessionTable;
+  totp_factor: TotpFactorTable;
+  recovery_code: RecoveryCodeTable;
+  passkey: PasskeyTable;
+  webauthn_challenge: WebauthnChallengeTable;
+  pending_sign_in: PendingSignInTable;
   email_verification: EmailVerificationTable;
   password_reset: PasswordResetTable;
   signup_invitation: SignupInvitationTable;

@@ -11,6 +11,7 @@ import PasswordReset, { subject as passwordResetSubject, type PasswordResetProps
 import SignupAttempt, { subject as signupAttemptSubject, type SignupAttemptProps } from "./signup-attempt";
 import SignupInvitation, { subject as signupInvitationSubject, type SignupInvitationProps } from "./signup-invitation";
 import WaitlistConfirm, { subject as waitlistConfirmSubject, type WaitlistConfirmProps } from "./waitlist-confirm";
+import TwoFactorChanged, { subject as twoFactorChangedSubject, type TwoFactorChangedProps } from "./two-factor-changed";
 import VerifyEmail, { subject as verifyEmailSubject, type VerifyEmailProps } from "./verify-email";
 
 type Template<P> = { component: ComponentType<P>; subject: (props: P) => string; preview: P };
@@ -31,6 +32,7 @@ export const emailTemplates = {
   "deletion-scheduled": template<DeletionScheduledProps>(DeletionScheduled, deletionScheduledSubject),
   "deletion-cancelled": template<DeletionCancelledProps>(DeletionCancelled, deletionCancelledSubject),
   "policy-notice": template<PolicyNoticeProps>(PolicyNotice, policyNoticeSubject),
+  "two-factor-changed": template<TwoFactorChangedProps>(TwoFactorChanged, twoFactorChangedSubject),
 };
 
 export type EmailTemplateName = keyof typeof emailTemplates;

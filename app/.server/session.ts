@@ -1,6 +1,7 @@
 // Sessions as Lucia's maintainers now publish them (docs/decisions/0002): the
 // cookie holds "<id>.<secret>", the database holds the id and SHA-256(secret).
 // Expiry slides 30 days from last use, but never past 90 days from sign-in.
+import type { SessionAuthMethod } from "../../db/schema";
 import type { Database } from "./db";
 import { generateSecret, hashesEqual, hashToken } from "./tokens";
 
@@ -11,10 +12,17 @@ export const SESSION_ABSOLUTE_MS = 90 * DAY;
 export const SESSION_TOUCH_MS = 5 * 60 * 1000;
 
 export type SessionUser = { id: string; email: string; name: string | null; emailVerified: boolean; isOperator: boolean; deletionPending: boolean };
-export type ValidSession = { id: string; user: SessionUser; expiresAt: Date };
+/** authenticatedAt: the last time the holder proved who they are (sign-in or step-up). */
+export type ValidSession = { id: string; user: SessionUser; expiresAt: Date; authMethod: SessionAuthMethod; authenticatedAt: Date };
 export type ClientInfo = { ip: string | null; userAgent: string | null };
 
-export async function createSession(db: Database, userId: string, client: ClientInfo, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+export async function createSession(
+  db: Database,
+  userId: string,
+  client: ClientInfo,
+  now = new Date(),
+  authMethod: SessionAuthMethod = "password",
+): Promise<{ token: string; expiresAt: Date }> {
   const id = generateSecret();
   const secret = generateSecret();
   const expiresAt = new Date(now.getTime() + SESSION_IDLE_MS);
@@ -30,6 +38,8 @@ export async function createSession(db: Database, userId: string, client: Client
       absolute_expires_at: new Date(now.getTime() + SESSION_ABSOLUTE_MS),
       ip: client.ip,
       user_agent: client.userAgent?.slice(0, 500) ?? null,
+      auth_method: authMethod,
+      authenticated_at: now,
     })
     .execute();
   return { token: `${id}.${secret}`, expiresAt };
@@ -48,6 +58,9 @@ export async function validateSessionToken(db: Database, token: string, client: 
       "session.last_seen_at",
       "session.expires_at",
       "session.absolute_expires_at",
+      "session.created_at",
+      "session.auth_method",
+      "session.authenticated_at",
       "user.id as user_id",
       "user.email",
       "user.name",
@@ -76,6 +89,8 @@ export async function validateSessionToken(db: Database, token: string, client: 
   return {
     id,
     expiresAt,
+    authMethod: row.auth_method,
+    authenticatedAt: row.authenticated_at ?? row.created_at,
     user: {
       id: row.user_id,
       email: row.email,
@@ -102,11 +117,16 @@ export async function invalidateUserSessions(db: Database, userId: string, keepS
 export async function listUserSessions(db: Database, userId: string, now = new Date()) {
   return db
     .selectFrom("session")
-    .select(["id", "created_at", "last_seen_at", "ip", "user_agent"])
+    .select(["id", "created_at", "last_seen_at", "ip", "user_agent", "auth_method"])
     .where("user_id", "=", userId)
     .where("expires_at", ">", now)
     .orderBy("last_seen_at", "desc")
     .execute();
+}
+
+/** Records a fresh proof of identity on this session (step-up re-authentication). */
+export async function markSessionReauthenticated(db: Database, sessionId: string, now = new Date()): Promise<void> {
+  await db.updateTable("session").set({ authenticated_at: now }).where("id", "=", sessionId).execute();
 }
 
 export async function deleteExpiredSessions(db: Database, now = new Date()): Promise<number> {

@@ -2,12 +2,14 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { logIn } from "~/.server/accounts/login";
+import { secondFactorPath } from "~/.server/accounts/mfa/destination";
 import { getSession } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { formFailure, readForm } from "~/.server/forms";
 import { tooManyRequests, unlessBusy } from "~/.server/http/responses";
 import { sessionCookie } from "~/.server/session-cookie";
 import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { PasskeyButton } from "~/components/passkey-button";
 import { normalizeEmail } from "~/utils/email-address";
 import { safeRedirect } from "~/utils/safe-redirect";
 import { passThroughHeaders } from "~/utils/headers";
@@ -39,6 +41,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const result = await logIn(getDb(), email, form.data.password, { ip: context.clientIp, userAgent: request.headers.get("user-agent") });
     if (!result.ok && result.reason === "throttled") return tooManyRequests(result.retryAfterSeconds, "Too many login attempts. Please wait a few minutes and try again.");
     if (!result.ok) return formFailure({ fieldErrors: {}, formError: INVALID, values: form.values }, 401);
+    if (result.secondFactorRequired) throw redirect(secondFactorPath(form.data.redirectTo), { headers: { "Set-Cookie": sessionCookie(result.token) } });
     // During a deletion's grace period the only thing on offer is cancelling it.
     const destination = result.deletionPending ? "/settings/delete-account" : result.emailVerified ? safeRedirect(form.data.redirectTo, "/settings") : "/verify-email";
     throw redirect(destination, { headers: { "Set-Cookie": sessionCookie(result.token) } });
@@ -59,10 +62,13 @@ export default function Login() {
       {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
       <Form method="post" className="stack" noValidate>
         <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
-        <Field label="Email" name="email" type="email" autoComplete="username" required defaultValue={failure?.values.email} error={failure?.fieldErrors.email} />
+        <Field label="Email" name="email" type="email" autoComplete="username webauthn" required defaultValue={failure?.values.email} error={failure?.fieldErrors.email} />
         <Field label="Password" name="password" type="password" autoComplete="current-password" required error={failure?.fieldErrors.password} />
         <SubmitButton>Log in</SubmitButton>
       </Form>
+      <PasskeyButton purpose="sign-in" action="/login/passkey" fields={{ redirectTo: searchParams.get("redirectTo") ?? "" }} autofill>
+        Sign in with a passkey
+      </PasskeyButton>
       <p>
         <Link to="/forgot-password">Forgot your password?</Link> · <Link to="/signup">Create an account</Link>
       </p>

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { requireRecentAuth } from "~/.server/accounts/mfa/step-up";
 import { getDb } from "~/.server/db";
 import { formFailure, readForm, text } from "~/.server/forms";
 import { requireOrgRole } from "~/.server/orgs/access";
@@ -30,6 +31,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const access = await requireOrgRole(request, params.slug, "admin");
   const intent = new URL(request.url).searchParams.get("intent");
   if (intent === "create") {
+    await requireRecentAuth(request);
     const form = await readForm(request, CreateSchema);
     if (!form.ok) return formFailure(form);
     const created = await createApiKey(getDb(), { orgId: access.org.id, name: form.data.name, actor: access.actor, ip: access.ip });

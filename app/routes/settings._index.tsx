@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remi
 import { z } from "zod";
 import { changePassword, confirmEmailChange, requestEmailChange, updateName } from "~/.server/accounts/profile";
 import { pendingVerificationEmail, type VerifyResult } from "~/.server/accounts/verification";
+import { requireRecentAuth } from "~/.server/accounts/mfa/step-up";
 import { requireUser } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { formFailure, newPassword, optionalText, readForm } from "~/.server/forms";
@@ -41,9 +42,10 @@ export const headers = passThroughHeaders;
 const PASSWORD_THROTTLED = "Too many password attempts. Please wait a few minutes and try again.";
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const session = await requireUser(request);
-  const db = getDb();
   const intent = new URL(request.url).searchParams.get("intent");
+  // Changing the password or the address needs a recent sign-in proof (step-up), as well as the password typed here.
+  const session = intent === "password" || intent === "email" ? await requireRecentAuth(request) : await requireUser(request);
+  const db = getDb();
 
   if (intent === "name") {
     const form = await readForm(request, NameSchema);
@@ -110,7 +112,7 @@ export default function Settings() {
     <div className="stack">
       <h1>Settings</h1>
       <p>
-        <Link to="/settings/sessions">Your sessions</Link> · <Link to="/settings/export">Download your data</Link> ·{" "}
+        <Link to="/settings/security">Security and two-factor</Link> · <Link to="/settings/sessions">Your sessions</Link> · <Link to="/settings/export">Download your data</Link> ·{" "}
         <Link to="/settings/delete-account">Delete your account</Link>
       </p>
       {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}

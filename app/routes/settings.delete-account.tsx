@@ -2,6 +2,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { cancelDeletion, scheduleDeletion, soleOwnerBlockers } from "~/.server/accounts/deletion";
+import { requireRecentAuth } from "~/.server/accounts/mfa/step-up";
 import { requireUser } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { getEnv } from "~/.server/env";
@@ -46,6 +47,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     // Said on the page that did it, rather than a silent jump to Settings.
     return { ok: true as const, cancelled: true as const };
   }
+  await requireRecentAuth(request, { allowPendingDeletion: true, allowUnverified: true });
   const form = await readForm(request, DeleteSchema);
   if (!form.ok) return formFailure(form);
   return unlessBusy(async () => {

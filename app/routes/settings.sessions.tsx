@@ -1,6 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import type { SessionAuthMethod } from "../../db/schema";
 import { describeDevice } from "~/.server/accounts/device";
 import { requireUser } from "~/.server/auth";
 import { getDb } from "~/.server/db";
@@ -14,6 +15,15 @@ const SessionActionSchema = z.object({
   sessionId: z.string().max(64).optional(),
 });
 
+// How each session was signed in (sessions record it since two-factor came).
+const SIGN_IN_METHODS: Record<SessionAuthMethod, string> = {
+  password: "Password",
+  "password+totp": "Password and authenticator app",
+  "password+passkey": "Password and passkey",
+  "password+recovery-code": "Password and recovery code",
+  passkey: "Passkey",
+};
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const session = await requireUser(request);
   const sessions = await listUserSessions(getDb(), session.user.id);
@@ -25,6 +35,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       createdAt: s.created_at.toISOString(),
       lastSeenAt: s.last_seen_at.toISOString(),
       current: s.id === session.id,
+      method: SIGN_IN_METHODS[s.auth_method],
     })),
   };
 }
@@ -69,6 +80,7 @@ export default function Sessions() {
             <th scope="col">Device</th>
             <th scope="col">IP address</th>
             <th scope="col">Signed in</th>
+            <th scope="col">Signed in with</th>
             <th scope="col">Last active</th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
@@ -83,6 +95,7 @@ export default function Sessions() {
               </td>
               <td>{s.ip ?? "unknown"}</td>
               <td>{formatTime(s.createdAt)}</td>
+              <td>{s.method}</td>
               <td>{formatTime(s.lastSeenAt)}</td>
               <td>
                 <Form method="post">

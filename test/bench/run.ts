@@ -11,6 +11,11 @@ import { verify as argon2Verify, hash as argon2Hash } from "@node-rs/argon2";
 import autocannon from "autocannon";
 import { PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_QUEUE_LIMIT } from "../../app/.server/password-hasher";
 import { hashToken } from "../../app/.server/tokens";
+import { encodeBase32UpperCaseNoPadding } from "@oslojs/encoding";
+import { generateHOTP } from "@oslojs/otp";
+import { randomBytes } from "node:crypto";
+import { encryptWith } from "../../app/.server/secrets/cipher";
+import { createKeyring } from "../../app/.server/secrets/keyring";
 import { createOrgWithCheckout } from "../factories/billing";
 import { FakeLemonSqueezy, lemonSqueezyServerOptions, TEST_BILLING_ENV, type SignedWebhook } from "../fakes/lemonsqueezy";
 import { ADMIN_URL, connect, databaseUrl, recreateDatabase } from "../setup/databases";
@@ -22,6 +27,11 @@ const CONNECTIONS = 50;
 const HASHER_CAPACITY = PASSWORD_HASH_CONCURRENCY + PASSWORD_HASH_QUEUE_LIMIT;
 const PASSWORD = "bench password that is long enough";
 const SESSION_TOKEN = "benchsessionid0000000000000000.benchsessionsecret00000000000000";
+// The server and this process share the at-rest key, so the bench can seed encrypted TOTP seeds.
+const SECRETS_KEY = randomBytes(32);
+/** Accounts with an authenticator app, each signing in at most once per 30-second step (a code works once). */
+const TOTP_USERS = 2000;
+const totpKeys: Uint8Array[] = [];
 
 type Scenario = { name: string; rps: number; p50: number; p95: number; p99: number; errors: number; non2xx: number; statuses: Record<string, number> };
 
@@ -83,6 +93,24 @@ async function seedUsers(run: (query: string, params: unknown[]) => Promise<unkn
      select $1, $2, id, now(), now(), now() + interval '30 days', now() + interval '90 days', '127.0.0.1', 'bench' from "user" where email = 'bench0@example.com'`,
     [id, hashToken(secret!)],
   );
+}
+
+/** A response header from autocannon's raw headers, whatever the case the server wrote its name in. */
+function header(headers: unknown, name: string): string | string[] | undefined {
+  const entry = Object.entries(headers as Record<string, string | string[]>).find(([key]) => key.toLowerCase() === name);
+  return entry?.[1];
+}
+
+/** Accounts with TOTP on, seeded as the app stores them: the seed encrypted and bound to the user. */
+async function seedTotpUsers(run: (query: string, params: unknown[]) => Promise<{ rows: Array<{ id: string }> }>, count: number) {
+  const hash = await argon2Hash(PASSWORD, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  const keyring = createKeyring([SECRETS_KEY]);
+  for (let i = 0; i < count; i++) {
+    const { rows } = await run(`insert into "user" (email, password_hash, name, email_verified_at) values ($1, $2, $3, now()) returning id`, [`benchtotp${i}@example.com`, hash, `Bench TOTP ${i}`]);
+    const key = new Uint8Array(randomBytes(20));
+    totpKeys.push(key);
+    await run(`insert into totp_factor (user_id, secret_ciphertext, confirmed_at) values ($1, $2, now())`, [rows[0]!.id, encryptWith(keyring, encodeBase32UpperCaseNoPadding(key), `totp:${rows[0]!.id}`)]);
+  }
 }
 
 function peakRssMb(server: ServerProcess): number {
@@ -167,6 +195,54 @@ async function benchServer(label: string, server: ServerProcess, databaseUrl: st
   // As many clients as the hasher holds (2 hashing + 32 waiting), then the
   // usual 50: the 16 more are refused with 429 as fast as they come back.
   const loginAtCapacity = await load(`POST /login (${HASHER_CAPACITY} connections)`, loginOptions(HASHER_CAPACITY));
+
+  // Two-factor on: the password (302 to /login/2fa, with the half-signed-in
+  // cookie), then the app's code (302 to /settings). Same connections as the
+  // password-only run at the hasher's capacity, right after it (before the 50-connection flood).
+  let totpLogins = 0;
+  let totpSignedIn = 0;
+  type TotpContext = { user?: number; cookie?: string };
+  const totpLogin = await load(`POST /login + /login/2fa, TOTP on (${HASHER_CAPACITY} connections)`, {
+    url: `${url}/login`,
+    method: "POST",
+    connections: HASHER_CAPACITY,
+    requests: [
+      {
+        setupRequest: (request, context) => {
+          const user = ++totpLogins % TOTP_USERS;
+          (context as TotpContext).user = user;
+          return {
+            ...request,
+            path: "/login",
+            headers: { ...request.headers, "content-type": "application/x-www-form-urlencoded", origin, "x-forwarded-for": nextIp() },
+            body: new URLSearchParams({ email: `benchtotp${user}@example.com`, password: PASSWORD, redirectTo: "/settings" }).toString(),
+          };
+        },
+        onResponse: (_status, _body, context, headers) => {
+          const setCookie = header(headers, "set-cookie");
+          (context as TotpContext).cookie = (Array.isArray(setCookie) ? setCookie[0] : setCookie)?.split(";")[0];
+        },
+      },
+      {
+        setupRequest: (request, context) => {
+          const { user = 0, cookie = "" } = context as TotpContext;
+          const code = generateHOTP(totpKeys[user]!, BigInt(Math.floor(Date.now() / 30_000)), 6);
+          return {
+            ...request,
+            path: "/login/2fa?intent=totp",
+            headers: { ...request.headers, "content-type": "application/x-www-form-urlencoded", origin, cookie, "x-forwarded-for": nextIp() },
+            body: new URLSearchParams({ intent: "totp", code, redirectTo: "/settings" }).toString(),
+          };
+        },
+        onResponse: (status, _body, _context, headers) => {
+          if (status === 302 && String(header(headers, "location") ?? "").endsWith("/settings")) totpSignedIn++;
+        },
+      },
+    ],
+  });
+  const totpSignedInPerSecond = Math.round(totpSignedIn / DURATION_S);
+  console.log(`  sign-ins completed with TOTP: ${totpSignedInPerSecond}/s`);
+  // Last: at 50 connections the hashing queue overflows (429s), which would spill into a following run.
   const login = await load("POST /login", loginOptions(CONNECTIONS));
 
   let delivered = 0;
@@ -183,11 +259,11 @@ async function benchServer(label: string, server: ServerProcess, databaseUrl: st
       },
     ],
   });
-  return { privacy, settings, waitlist, loginAtCapacity, login, webhookIngest, peakRssMb: peakRssMb(server) };
+  return { privacy, settings, waitlist, loginAtCapacity, login, totpLogin, totpSignedInPerSecond, webhookIngest, peakRssMb: peakRssMb(server) };
 }
 
 async function main() {
-  const common = { TRUST_PROXY: "loopback", LOG_LEVEL: "warn", WAITLIST_MIN_FILL_MS: "0", RUN_WORKER: "true", EMAIL_RATE_PER_SECOND: "0", DB_POOL_MAX: "20" };
+  const common = { SECRETS_KEY: SECRETS_KEY.toString("base64"), TRUST_PROXY: "loopback", LOG_LEVEL: "warn", WAITLIST_MIN_FILL_MS: "0", RUN_WORKER: "true", EMAIL_RATE_PER_SECOND: "0", DB_POOL_MAX: "20" };
   const users = 500;
 
   console.log(`Gatehouse bench: ${CONNECTIONS} connections, ${DURATION_S} s per scenario, node ${process.version}`);
@@ -239,16 +315,18 @@ async function main() {
     // waiting) is full, and the rest are refused at once with 429.
     [`POST /login signed in (302) per s vs raw argon2id verifications/s, ${HASHER_CAPACITY} connections`, ratio(signedInPerSecond(onPostgres.loginAtCapacity), argon2PerSecond), "≥ 0.8"],
     ["the same at 50 connections", ratio(loginsPerSecond, argon2PerSecond), "≥ 0.8"],
+    [`sign-ins/s with TOTP on (password + code) vs password only, ${HASHER_CAPACITY} connections`, ratio(onPostgres.totpSignedInPerSecond, signedInPerSecond(onPostgres.loginAtCapacity)), "(record)"],
     ["webhook ingest (signed subscription_updated) vs /privacy", ratio(onPostgres.webhookIngest.rps, onPostgres.privacy.rps), "(record)"],
     ["/settings on PGlite vs on PostgreSQL", ratio(pgliteSettings.rps, onPostgres.settings.rps), "(record)"],
   ];
   console.log("\n| ratio (same run) | value | target |\n|---|---|---|");
   for (const [name, value, target] of rows) console.log(`| ${name} | ${value} | ${target} |`);
   console.log("\n| scenario | req/s | p50 ms | p97.5 ms | p99 ms | errors | non-2xx |\n|---|---|---|---|---|---|---|");
-  for (const s of [onPostgres.privacy, onPostgres.settings, onPostgres.waitlist, onPostgres.loginAtCapacity, onPostgres.login, onPostgres.webhookIngest, { ...pglitePrivacy, name: "PGlite " + pglitePrivacy.name }, { ...pgliteSettings, name: "PGlite " + pgliteSettings.name }]) {
+  for (const s of [onPostgres.privacy, onPostgres.settings, onPostgres.waitlist, onPostgres.loginAtCapacity, onPostgres.login, onPostgres.totpLogin, onPostgres.webhookIngest, { ...pglitePrivacy, name: "PGlite " + pglitePrivacy.name }, { ...pgliteSettings, name: "PGlite " + pgliteSettings.name }]) {
     console.log(`| ${s.name} | ${s.rps} | ${s.p50} | ${s.p95} | ${s.p99} | ${s.errors} | ${s.non2xx} |`);
   }
-  console.log(`\nsuccessful logins/s: ${loginsPerSecond} (of ${onPostgres.login.rps} answered/s); raw argon2id verifications/s: ${argon2PerSecond}; server peak RSS on PostgreSQL: ${onPostgres.peakRssMb} MB`);
+  console.log(`\nsign-ins/s at ${HASHER_CAPACITY} connections: password only ${signedInPerSecond(onPostgres.loginAtCapacity)}, TOTP on ${onPostgres.totpSignedInPerSecond}`);
+  console.log(`successful logins/s: ${loginsPerSecond} (of ${onPostgres.login.rps} answered/s); raw argon2id verifications/s: ${argon2PerSecond}; server peak RSS on PostgreSQL: ${onPostgres.peakRssMb} MB`);
   console.log(`webhooks applied by the server's own worker after ingest: ${webhookApply.appliedPerSecond}/s (${webhookApply.waitingAtEndOfIngest} waiting)`);
 
   mkdirSync(".bench", { recursive: true });
@@ -257,7 +335,7 @@ async function main() {
   console.log(`results written to ${file}`);
 
   // Login answers 302 (success) by design, so only its transport errors count.
-  const failures = [onPostgres.privacy, onPostgres.settings, onPostgres.waitlist, onPostgres.webhookIngest, pglitePrivacy, pgliteSettings].reduce((n, s) => n + s.errors + s.non2xx, 0) + onPostgres.login.errors + onPostgres.loginAtCapacity.errors + (webhookApply.outcomes.failed ?? 0);
+  const failures = [onPostgres.privacy, onPostgres.settings, onPostgres.waitlist, onPostgres.webhookIngest, pglitePrivacy, pgliteSettings].reduce((n, s) => n + s.errors + s.non2xx, 0) + onPostgres.login.errors + onPostgres.loginAtCapacity.errors + onPostgres.totpLogin.errors + (webhookApply.outcomes.failed ?? 0);
   if (failures > 0) {
     console.error(`${failures} requests failed (a transport error, or an answer other than 2xx where every answer should be 2xx)`);
     process.exit(1);
@@ -293,6 +371,7 @@ async function drainWebhooks(url: string) {
 async function seedWithPg(url: string, users: number) {
   const pool = new (await import("pg")).default.Pool({ connectionString: url });
   await seedUsers((query, params) => pool.query(query, params as unknown[]), users);
+  await seedTotpUsers((query, params) => pool.query<{ id: string }>(query, params as unknown[]), TOTP_USERS);
   await pool.end();
 }
 

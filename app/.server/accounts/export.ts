@@ -4,6 +4,7 @@
 // so the list can be checked against db/schema.ts when a table is added.
 import { sql } from "kysely";
 import type { Database } from "../db";
+import { exportMfaFactors } from "./mfa/factors";
 
 export const EXPORT_FORMAT = "gatehouse-export/1";
 
@@ -83,6 +84,9 @@ async function readUserData(db: Database, userId: string, now: Date) {
       .execute(),
   ]);
 
+  // Tables totp_factor, recovery_code, passkey: which factors exist, never a secret.
+  const twoFactor = await exportMfaFactors(db, userId);
+
   return {
     format: EXPORT_FORMAT,
     exported_at: now.toISOString(),
@@ -131,6 +135,7 @@ async function readUserData(db: Database, userId: string, now: Date) {
     audit_events: auditEvents.map((e) => ({ org_slug: e.slug, action: e.action, target: e.target, ip: e.ip, created_at: iso(e.created_at) })),
     emails: emails.map((e) => ({ template: e.template, subject: e.subject, status: e.status, created_at: iso(e.created_at), sent_at: iso(e.sent_at) })),
     notices_dismissed: dismissals.map((d) => ({ title: d.title, dismissed_at: iso(d.dismissed_at) })),
+    two_factor: twoFactor,
   };
 }
 

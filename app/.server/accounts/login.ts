@@ -10,14 +10,16 @@ import { assertPasswordHasherHasRoom, verifyAgainstDummy, verifyPassword } from 
 import { consumeRateLimits, type RateLimitResult } from "../rate-limit";
 import { createSession, type ClientInfo } from "../session";
 import { deferAccountWork } from "./deferred-work";
+import { startSecondFactorIfOn } from "./mfa/sign-in";
 
 export const LOGIN_LIMITS = {
   perAccount: { limit: 10, windowSeconds: 15 * 60 },
   perIp: { limit: 50, windowSeconds: 15 * 60 },
 };
 
+// secondFactorRequired: `token` is a half-signed-in record for /login/2fa, not a session.
 export type LoginResult =
-  | { ok: true; token: string; emailVerified: boolean; deletionPending: boolean }
+  | { ok: true; token: string; emailVerified: boolean; deletionPending: boolean; secondFactorRequired: boolean }
   | { ok: false; reason: "invalid-credentials" }
   | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
@@ -51,7 +53,11 @@ export async function logIn(db: Database, email: string, password: string, clien
     return { ok: false, reason: "invalid-credentials" };
   }
 
+  const outcome = { ok: true as const, emailVerified: user.email_verified_at !== null, deletionPending: user.deletion_requested_at !== null };
+  // Only now, with the password right, may the answer show that a second factor exists.
+  const pendingSignIn = await startSecondFactorIfOn(db, user.id, now);
+  if (pendingSignIn) return { ...outcome, token: pendingSignIn, secondFactorRequired: true };
   // Always a brand-new session: a session id planted before login is never adopted.
   const { token } = await createSession(db, user.id, client, now);
-  return { ok: true, token, emailVerified: user.email_verified_at !== null, deletionPending: user.deletion_requested_at !== null };
+  return { ...outcome, token, secondFactorRequired: false };
 }

@@ -5,6 +5,8 @@ import type { Database } from "../db";
 import { deleteExpiredRateLimits } from "../rate-limit";
 import { deleteExpiredAuditEvents } from "../orgs/audit";
 import { deleteExpiredSessions } from "../session";
+import { deleteExpiredChallenges } from "../accounts/mfa/passkeys";
+import { deleteExpiredPendingSignIns } from "../accounts/mfa/pending-sign-in";
 
 export async function deleteExpiredRows(db: Database, auditRetentionDays: number, now = new Date()) {
   const rateLimits = await deleteExpiredRateLimits(db, now);
@@ -13,6 +15,8 @@ export async function deleteExpiredRows(db: Database, auditRetentionDays: number
   const resets = await db.deleteFrom("password_reset").where("expires_at", "<=", now).executeTakeFirst();
   const invitations = await db.deleteFrom("signup_invitation").where("expires_at", "<=", now).executeTakeFirst();
   const auditEvents = await deleteExpiredAuditEvents(db, auditRetentionDays, now);
+  const pendingSignIns = await deleteExpiredPendingSignIns(db, now);
+  const webauthnChallenges = await deleteExpiredChallenges(db, now);
   return {
     rateLimits,
     sessions,
@@ -20,5 +24,7 @@ export async function deleteExpiredRows(db: Database, auditRetentionDays: number
     resets: Number(resets.numDeletedRows),
     invitations: Number(invitations.numDeletedRows),
     auditEvents,
+    pendingSignIns,
+    webauthnChallenges,
   };
 }

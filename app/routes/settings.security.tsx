@@ -1,0 +1,298 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { CredentialSchema, TotpCodeSchema } from "~/.server/accounts/mfa/code-schemas";
+import { addPasskey } from "~/.server/accounts/mfa/enrol-passkey";
+import { getMfaSummary, removePasskey, removeTotp, turnOffMfa } from "~/.server/accounts/mfa/factors";
+import { listPasskeys, renamePasskey } from "~/.server/accounts/mfa/passkeys";
+import { notifyTwoFactorChange } from "~/.server/accounts/mfa/notify";
+import { replaceRecoveryCodes } from "~/.server/accounts/mfa/recovery-codes";
+import { relyingParty } from "~/.server/accounts/mfa/relying-party";
+import { isRecentlyAuthenticated, requireRecentAuth } from "~/.server/accounts/mfa/step-up";
+import { cancelTotpEnrolment, confirmTotpEnrolment, readTotpEnrolment, startTotpEnrolment } from "~/.server/accounts/mfa/totp-factor";
+import { requireUser } from "~/.server/auth";
+import { getDb } from "~/.server/db";
+import { getEnv } from "~/.server/env";
+import { formFailure, readForm, text } from "~/.server/forms";
+import { Checkbox, Field, FormMessage, SubmitButton } from "~/components/form";
+import { InlineAction } from "~/components/inline-action";
+import { AddPasskeyForm } from "~/components/passkey-button";
+
+const passkeyName = text("Name", { max: 60 });
+const PasskeyId = z.uuid("Unknown passkey.");
+
+// One schema per form: each accepts exactly its own fields.
+const Schemas = {
+  "totp-start": z.object({ intent: z.literal("totp-start") }),
+  "totp-confirm": z.object({ intent: z.literal("totp-confirm"), code: TotpCodeSchema }),
+  "totp-cancel": z.object({ intent: z.literal("totp-cancel") }),
+  "totp-remove": z.object({ intent: z.literal("totp-remove") }),
+  "codes-regenerate": z.object({ intent: z.literal("codes-regenerate") }),
+  "passkey-add": z.object({ intent: z.literal("passkey-add"), name: passkeyName, credential: CredentialSchema }),
+  "passkey-rename": z.object({ intent: z.literal("passkey-rename"), passkeyId: PasskeyId, name: passkeyName }),
+  "passkey-remove": z.object({ intent: z.literal("passkey-remove"), passkeyId: PasskeyId }),
+  "turn-off": z.object({ intent: z.literal("turn-off"), confirm: z.literal("on", { error: "Tick the box to confirm." }) }),
+};
+type Intent = keyof typeof Schemas;
+
+// Adding or removing a way in, and new recovery codes, need a proof from the last ten minutes.
+const STEP_UP: ReadonlySet<Intent> = new Set(["totp-start", "totp-remove", "codes-regenerate", "passkey-add", "passkey-remove", "turn-off"]);
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const session = await requireUser(request);
+  const db = getDb();
+  const [summary, enrolment, passkeys] = await Promise.all([
+    getMfaSummary(db, session.user.id),
+    readTotpEnrolment(db, session.user, getEnv().PRODUCT_NAME),
+    listPasskeys(db, session.user.id),
+  ]);
+  return {
+    summary: { enabled: summary.enabled, totpEnabledAt: summary.totp?.enabledAt.toISOString() ?? null, recoveryCodesLeft: summary.recoveryCodesLeft },
+    enrolment,
+    passkeys: passkeys.map((p) => ({ id: p.id, name: p.name, createdAt: p.created_at.toISOString(), lastUsedAt: p.last_used_at?.toISOString() ?? null, synced: p.backed_up })),
+    recentlyAuthenticated: isRecentlyAuthenticated(session),
+  };
+}
+
+type Done = "totp-started" | "totp-on" | "totp-cancelled" | "totp-removed" | "codes-regenerated" | "passkey-added" | "passkey-renamed" | "passkey-removed" | "turned-off";
+const ok = (done: Done, recoveryCodes: string[] | null = null) => ({ ok: true as const, done, recoveryCodes });
+
+export async function action({ request }: ActionFunctionArgs) {
+  const intent = new URL(request.url).searchParams.get("intent") as Intent | null;
+  if (!intent || !(intent in Schemas)) {
+    await requireUser(request);
+    return formFailure({ formError: "Unknown action." });
+  }
+  const session = STEP_UP.has(intent) ? await requireRecentAuth(request) : await requireUser(request);
+  const userId = session.user.id;
+  const db = getDb();
+  const form = await readForm(request, Schemas[intent]);
+  if (!form.ok) return formFailure(form);
+
+  switch (form.data.intent) {
+    case "totp-start": {
+      const started = await startTotpEnrolment(db, session.user, getEnv().PRODUCT_NAME);
+      if (!started.ok) return formFailure({ formError: "An authenticator app is already set up. Remove it first to set up another." }, 409);
+      return ok("totp-started");
+    }
+    case "totp-confirm": {
+      const confirmed = await confirmTotpEnrolment(db, userId, form.data.code);
+      if (!confirmed.ok && confirmed.reason === "no-enrolment") return formFailure({ formError: "Start the set-up again: it was cancelled or already finished." }, 409);
+      if (!confirmed.ok) return formFailure({ fieldErrors: { code: "That code is not right. Check that your phone's clock is correct and use the newest code." } }, 400);
+      return ok("totp-on", confirmed.recoveryCodes);
+    }
+    case "totp-cancel":
+      await cancelTotpEnrolment(db, userId);
+      return ok("totp-cancelled");
+    case "totp-remove":
+      if (!(await removeTotp(db, userId)).ok) return formFailure({ formError: "There is no authenticator app to remove." }, 404);
+      return ok("totp-removed");
+    case "codes-regenerate": {
+      const summary = await getMfaSummary(db, userId);
+      if (!summary.enabled) return formFailure({ formError: "Turn on two-factor authentication first." }, 409);
+      const codes = await db.transaction().execute(async (tx) => {
+        const fresh = await replaceRecoveryCodes(tx, userId);
+        await notifyTwoFactorChange(tx, userId, "recovery-codes-regenerated", null);
+        return fresh;
+      });
+      return ok("codes-regenerated", codes);
+    }
+    case "passkey-add": {
+      const added = await addPasskey(db, relyingParty(), { userId, name: form.data.name, credential: form.data.credential });
+      if (!added.ok) {
+        const message =
+          added.reason === "already-registered" ? "That passkey is already registered." : added.reason === "expired" ? "The passkey request expired. Try again." : "That passkey could not be verified. Try again.";
+        return formFailure({ fieldErrors: { credential: message }, values: { name: form.data.name } }, added.reason === "already-registered" ? 409 : 400);
+      }
+      return ok("passkey-added", added.recoveryCodes);
+    }
+    case "passkey-rename":
+      if (!(await renamePasskey(db, userId, form.data.passkeyId, form.data.name))) return formFailure({ formError: "That passkey does not exist." }, 404);
+      return ok("passkey-renamed");
+    case "passkey-remove":
+      if (!(await removePasskey(db, userId, form.data.passkeyId)).ok) return formFailure({ formError: "That passkey does not exist or was already removed." }, 404);
+      return ok("passkey-removed");
+    case "turn-off":
+      if (!(await turnOffMfa(db, userId)).ok) return formFailure({ formError: "Two-factor authentication is already off." }, 409);
+      return ok("turned-off");
+  }
+}
+
+export const meta: MetaFunction = () => [{ title: "Security" }];
+
+const DONE_MESSAGES: Record<Done, string> = {
+  "totp-started": "Scan the QR code with your authenticator app, then enter the code it shows.",
+  "totp-on": "Your authenticator app is set up.",
+  "totp-cancelled": "The set-up was cancelled.",
+  "totp-removed": "Your authenticator app was removed.",
+  "codes-regenerated": "New recovery codes were made. The old ones no longer work.",
+  "passkey-added": "Your passkey was added.",
+  "passkey-renamed": "The passkey was renamed.",
+  "passkey-removed": "The passkey was removed.",
+  "turned-off": "Two-factor authentication is off. Your password alone now signs you in.",
+};
+
+const formatTime = (iso: string | null) => (iso ? `${iso.replace("T", " ").slice(0, 16)} UTC` : "never");
+
+function RecoveryCodes({ codes }: { codes: string[] }) {
+  const file = `Recovery codes\n\nEach code works once, when you cannot use your authenticator app or passkey.\n\n${codes.join("\n")}\n`;
+  return (
+    <section className="panel stack" aria-labelledby="new-codes-title">
+      <h2 id="new-codes-title">Your recovery codes</h2>
+      <FormMessage tone="info">Save these now: they are shown only once. Each code signs you in once if you lose your authenticator app or passkey.</FormMessage>
+      <ul className="recovery-codes" aria-label="Recovery codes">
+        {codes.map((code) => (
+          <li key={code}>
+            <code>{code}</code>
+          </li>
+        ))}
+      </ul>
+      <p>
+        <a href={`data:text/plain;charset=utf-8,${encodeURIComponent(file)}`} download="recovery-codes.txt">
+          Download as a text file
+        </a>
+      </p>
+    </section>
+  );
+}
+
+export default function Security() {
+  const { summary, enrolment, passkeys, recentlyAuthenticated } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const sent = searchParams.get("intent");
+  const failure = result && !result.ok ? result : undefined;
+  const errorsFor = (intent: string) => (failure && sent === intent ? failure : undefined);
+
+  return (
+    <div className="stack">
+      <h1>Security</h1>
+      <p>
+        <Link to="/settings">Settings</Link> · <Link to="/settings/sessions">Your sessions</Link>
+      </p>
+      {result?.ok ? <FormMessage tone="success">{DONE_MESSAGES[result.done]}</FormMessage> : null}
+      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
+      {result?.ok && result.recoveryCodes ? <RecoveryCodes codes={result.recoveryCodes} /> : null}
+      {!recentlyAuthenticated ? (
+        <FormMessage tone="info">Changes here ask you to confirm it is you first (your password, a code or a passkey), as your last sign-in was more than ten minutes ago.</FormMessage>
+      ) : null}
+
+      <section className="panel stack" aria-labelledby="two-factor-title">
+        <h2 id="two-factor-title">Two-factor authentication</h2>
+        <p>
+          {summary.enabled
+            ? "On. Signing in with your password also asks for your authenticator app or a passkey."
+            : "Off. Add an authenticator app or a passkey so that a stolen password is not enough to get into your account."}
+        </p>
+        {summary.enabled ? (
+          <Form method="post" action="?intent=turn-off" className="stack" noValidate>
+            <input type="hidden" name="intent" value="turn-off" />
+            <Checkbox label="Remove my authenticator app, passkeys and recovery codes" name="confirm" />
+            {errorsFor("turn-off")?.fieldErrors.confirm ? <p className="field-error">{errorsFor("turn-off")?.fieldErrors.confirm}</p> : null}
+            <SubmitButton variant="danger">Turn off two-factor authentication</SubmitButton>
+          </Form>
+        ) : null}
+      </section>
+
+      <section className="panel stack" aria-labelledby="totp-title">
+        <h2 id="totp-title">Authenticator app</h2>
+        {summary.totpEnabledAt ? (
+          <>
+            <p>Set up on {formatTime(summary.totpEnabledAt)}.</p>
+            <Form method="post" action="?intent=totp-remove">
+              <input type="hidden" name="intent" value="totp-remove" />
+              <SubmitButton variant="secondary">Remove authenticator app</SubmitButton>
+            </Form>
+          </>
+        ) : enrolment ? (
+          <>
+            <p>Scan this QR code with your authenticator app (1Password, Google Authenticator, Authy, …), or type the key into it. Then enter the 6-digit code it shows.</p>
+            {/* Drawn on our server from the otpauth URI (uqr): the secret never leaves for a QR service. */}
+            <div className="qr-code" role="img" aria-label="QR code of your authenticator key" dangerouslySetInnerHTML={{ __html: enrolment.qrSvg }} />
+            <p>
+              Key: <code data-testid="totp-key">{enrolment.formattedKey}</code>
+            </p>
+            <Form method="post" action="?intent=totp-confirm" className="stack" noValidate>
+              <input type="hidden" name="intent" value="totp-confirm" />
+              <Field label="Code from the app" name="code" inputMode="numeric" autoComplete="one-time-code" required error={errorsFor("totp-confirm")?.fieldErrors.code} />
+              <SubmitButton>Turn on</SubmitButton>
+            </Form>
+            <Form method="post" action="?intent=totp-cancel">
+              <input type="hidden" name="intent" value="totp-cancel" />
+              <SubmitButton variant="secondary">Cancel set-up</SubmitButton>
+            </Form>
+          </>
+        ) : (
+          <Form method="post" action="?intent=totp-start">
+            <input type="hidden" name="intent" value="totp-start" />
+            <SubmitButton>Set up an authenticator app</SubmitButton>
+          </Form>
+        )}
+      </section>
+
+      <section className="panel stack" aria-labelledby="codes-title">
+        <h2 id="codes-title">Recovery codes</h2>
+        {summary.enabled ? (
+          <>
+            <p>
+              {summary.recoveryCodesLeft} of 10 recovery codes left.{summary.recoveryCodesLeft <= 3 ? " Make new ones before you run out." : ""}
+            </p>
+            <Form method="post" action="?intent=codes-regenerate">
+              <input type="hidden" name="intent" value="codes-regenerate" />
+              <SubmitButton variant="secondary">Make new recovery codes</SubmitButton>
+            </Form>
+          </>
+        ) : (
+          <p>You get ten recovery codes when you turn on two-factor authentication.</p>
+        )}
+      </section>
+
+      <section className="panel stack" aria-labelledby="passkeys-title">
+        <h2 id="passkeys-title">Passkeys</h2>
+        <p>A passkey signs you in with your fingerprint, face or device PIN, without a password, and counts as your second factor.</p>
+        {passkeys.length > 0 ? (
+          <table>
+            <caption className="visually-hidden">Your passkeys</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Added</th>
+                <th scope="col">Last used</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {passkeys.map((p) => (
+                <tr key={p.id}>
+                  <td>
+                    <Form method="post" action="?intent=passkey-rename" className="inline-form">
+                      <input type="hidden" name="intent" value="passkey-rename" />
+                      <input type="hidden" name="passkeyId" value={p.id} />
+                      <label className="visually-hidden" htmlFor={`passkey-name-${p.id}`}>
+                        Name of passkey {p.name}
+                      </label>
+                      <input id={`passkey-name-${p.id}`} name="name" defaultValue={p.name} />
+                      <button type="submit" className="link-button">
+                        Rename<span className="visually-hidden"> passkey {p.name}</span>
+                      </button>
+                    </Form>
+                  </td>
+                  <td>{formatTime(p.createdAt)}</td>
+                  <td>{formatTime(p.lastUsedAt)}</td>
+                  <td>
+                    <InlineAction action="?intent=passkey-remove" fields={{ intent: "passkey-remove", passkeyId: p.id }} label="Remove" context={`passkey ${p.name}`} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p>No passkeys yet.</p>
+        )}
+        <AddPasskeyForm action="?intent=passkey-add" defaultName="" error={errorsFor("passkey-add")?.fieldErrors.credential} nameError={errorsFor("passkey-add")?.fieldErrors.name} />
+      </section>
+    </div>
+  );
+}
