@@ -8,7 +8,7 @@ import { singleton } from "./singleton";
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 // Values we must never echo back in an error line, because they can hold credentials.
-const SECRET_VARIABLES = new Set(["DATABASE_URL", "RESEND_API_KEY", "SMTP_URL", "LEMONSQUEEZY_API_KEY", "LEMONSQUEEZY_WEBHOOK_SECRET"]);
+const SECRET_VARIABLES = new Set(["DATABASE_URL", "RESEND_API_KEY", "SMTP_URL", "LEMONSQUEEZY_API_KEY", "LEMONSQUEEZY_WEBHOOK_SECRET", "SECRETS_KEY"]);
 
 // Billing is on in hosted mode as soon as any of these is set; then all are needed.
 const BILLING_VARIABLES = ["LEMONSQUEEZY_API_KEY", "LEMONSQUEEZY_STORE_ID", "LEMONSQUEEZY_WEBHOOK_SECRET", "LEMONSQUEEZY_TEAM_VARIANT_IDS"] as const;
@@ -46,6 +46,24 @@ const publicUrl = z
     (url) => url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password,
     "must be an origin only (no path, query, credentials or fragment), because links and the CSRF check are built from it",
   );
+
+/**
+ * SECRETS_KEY: one or more 32-byte keys (base64 or 64 hex digits), comma-separated.
+ * The first encrypts; every one listed decrypts, which is how a key is rotated
+ * (docs/secrets-at-rest.md).
+ */
+const secretsKeys = z.string().transform((value, ctx) => {
+  const entries = value.split(",").map((entry) => entry.trim()).filter(Boolean);
+  const keys: Buffer[] = [];
+  for (const [index, entry] of entries.entries()) {
+    const key = /^[0-9a-f]{64}$/i.test(entry) ? Buffer.from(entry, "hex") : /^[A-Za-z0-9+/_-]+={0,2}$/.test(entry) ? Buffer.from(entry, "base64") : null;
+    if (key?.length === 32) keys.push(key);
+    // The key itself is never echoed; its position is enough to find it.
+    else ctx.addIssue({ code: "custom", message: `key ${index + 1} must be 32 random bytes, base64 or hex (e.g. \`openssl rand -base64 32\`)` });
+  }
+  if (entries.length === 0) ctx.addIssue({ code: "custom", message: "must list at least one key" });
+  return keys;
+});
 
 const databaseUrl = z
   .string()
@@ -90,6 +108,7 @@ export const EnvSchema = z
     PUBLIC_URL: publicUrl.optional(),
     DATABASE_URL: databaseUrl.optional(),
     DATA_DIR: z.string().default("./data"),
+    SECRETS_KEY: secretsKeys.optional(),
     TRUST_PROXY: trustProxy.default([]),
     LOG_LEVEL: oneOf(LOG_LEVELS).default("info"),
     BODY_LIMIT_BYTES: integer(1024, 50 * 1024 * 1024).default(100 * 1024),
