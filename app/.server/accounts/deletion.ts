@@ -10,6 +10,7 @@ import { publicLink } from "../email/brand";
 import { queueEmail } from "../email/queue";
 import { recordAuditEvent } from "../orgs/audit";
 import { verifyPassword } from "../password";
+import { revokeAllOidcGrants } from "../identity/grants";
 import { invalidateUserSessions } from "../session";
 
 /** Orgs where this user is the only owner and others would be left without one. */
@@ -72,6 +73,7 @@ export async function scheduleDeletion(
       .returning(["email", "name"])
       .executeTakeFirstOrThrow();
     await invalidateUserSessions(tx, input.userId);
+    await revokeAllOidcGrants(tx, input.userId);
     const solo = await soloOrgs(tx, input.userId);
     if (solo.length > 0) {
       const soloIds = solo.map((o) => o.id);
@@ -164,6 +166,8 @@ export async function purgeUser(tx: Database, userId: string): Promise<boolean> 
   await tx.deleteFrom("email_verification").where("email", "=", user.email).execute();
   // Billing webhooks carry the buyer's email and name in their stored payloads.
   await erasePayloadsNaming(tx, user.email);
+  // Grants, tokens and device details (host name, IP) from signing in to apps.
+  await revokeAllOidcGrants(tx, userId);
   // Orgs scheduled to go with their last member.
   await tx
     .deleteFrom("org")

@@ -181,7 +181,7 @@ export async function createOidcProvider(options: { env: Env; db: Database; logg
       body.interval = DEVICE_POLL_INTERVAL_SECONDS;
     }
     if (route === "token" && ctx.status === 400 && (ctx.body as { error?: string } | undefined)?.error === "authorization_pending") {
-      await slowDownEagerPolling(db, ctx);
+      await slowDownEagerPolling(db, ctx as KoaContextWithOIDC);
     }
   });
 
