@@ -61,7 +61,7 @@ export async function lookUpDeviceRequest(db: Database, userId: string, rawCode:
   const found = await findPendingCode(db, userId, rawCode, clientIp);
   if (!found.ok) return found;
   const { code } = found;
-  const app = await findApp(db, code.clientId);
+  const app = await findApp(db, code.clientId ?? "");
   if (!app) return { ok: false, reason: "unknown" };
   const params = (code.params ?? {}) as Record<string, unknown>;
   const info = (code.deviceInfo ?? {}) as { ip?: string };
