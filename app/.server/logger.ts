@@ -14,7 +14,7 @@ const REDACT_PATHS = [
 
 // Paths whose last segment is a secret: keep the route, drop the secret.
 const TOKEN_IN_PATH = /^(\/(?:reset-password|waitlist\/confirm|invite|verify-email)\/)[^/?#]+/;
-const TOKEN_IN_QUERY = /([?&](?:token|code|key)=)[^&#]*/gi;
+const TOKEN_IN_QUERY = /([?&](?:token|code|key|user_code)=)[^&#]*/gi;
 
 export function redactUrl(url: string): string {
   return url.replace(TOKEN_IN_PATH, "$1[redacted]").replace(TOKEN_IN_QUERY, "$1[redacted]");
