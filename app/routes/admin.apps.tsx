@@ -5,7 +5,7 @@ import { requireOperator } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { getEnv } from "~/.server/env";
 import { formFailure, readForm } from "~/.server/forms";
-import { APP_GRANTS, APP_SCOPES, AppInputSchema } from "~/.server/identity/app-schema";
+import { APP_GRANTS, APP_SCOPES, AppInputSchema } from "~/utils/oauth-app-schema";
 import { createApp, deleteApp, listApps } from "~/.server/identity/apps";
 import { FormMessage, SubmitButton } from "~/components/form";
 

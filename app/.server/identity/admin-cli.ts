@@ -4,7 +4,7 @@
 import { parseArgs } from "node:util";
 import type { Database } from "../db";
 import type { Env } from "../env";
-import { AppInputSchema } from "./app-schema";
+import { AppInputSchema } from "../../utils/oauth-app-schema";
 import { createApp } from "./apps";
 import { rotateSigningKey } from "./keys";
 

@@ -4,7 +4,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Database } from "../db";
 import { generateSecret } from "../tokens";
-import { GRANT_TYPE_URNS, type AppGrant, type ValidAppInput } from "./app-schema";
+import { GRANT_TYPE_URNS, type AppGrant, type ValidAppInput } from "../../utils/oauth-app-schema";
 
 export type AppSummary = {
   clientId: string;
