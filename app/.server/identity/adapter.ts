@@ -64,11 +64,13 @@ class PayloadAdapter implements Adapter {
   private async findBy(column: "id" | "uid" | "user_code", value: string): Promise<AdapterPayload | undefined> {
     const row = await this.db
       .selectFrom("oidc_payload")
-      .select(["payload", "consumed_at", "expires_at"])
+      .select(["payload", "consumed_at"])
       .where("kind", "=", this.kind)
       .where(column, "=", value)
       .executeTakeFirst();
-    if (!row || (row.expires_at && row.expires_at.getTime() <= Date.now())) return undefined;
+    // Expiry is the provider's to judge (it reads `exp` in the payload), so it
+    // can tell "expired" from "unknown"; the clean-up job deletes the rows later.
+    if (!row) return undefined;
     return { ...(row.payload as AdapterPayload), ...(row.consumed_at ? { consumed: Math.floor(row.consumed_at.getTime() / 1000) } : {}) };
   }
 

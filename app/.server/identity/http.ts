@@ -44,7 +44,7 @@ export function oidcRoutes(provider: Provider, options: { env: Env; db: Database
   });
 
   // The provider's own device pages are replaced by ours.
-  router.all(["/oauth/device", "/oauth/device/*"], (req: Request, res: Response) => {
+  router.all("/oauth/device", (req: Request, res: Response) => {
     const userCode = typeof req.query.user_code === "string" ? `?user_code=${encodeURIComponent(req.query.user_code.slice(0, 20))}` : "";
     res.redirect(303, `/device${userCode}`);
   });

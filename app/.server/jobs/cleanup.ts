@@ -2,6 +2,7 @@
 // single-use tokens nobody used, and audit events past their retention.
 // Run by one process at a time.
 import type { Database } from "../db";
+import { deleteExpiredOidcPayloads } from "../identity/adapter";
 import { deleteExpiredRateLimits } from "../rate-limit";
 import { deleteExpiredAuditEvents } from "../orgs/audit";
 import { deleteExpiredSessions } from "../session";
@@ -13,6 +14,7 @@ export async function deleteExpiredRows(db: Database, auditRetentionDays: number
   const resets = await db.deleteFrom("password_reset").where("expires_at", "<=", now).executeTakeFirst();
   const invitations = await db.deleteFrom("signup_invitation").where("expires_at", "<=", now).executeTakeFirst();
   const auditEvents = await deleteExpiredAuditEvents(db, auditRetentionDays, now);
+  const oidcArtifacts = await deleteExpiredOidcPayloads(db, now);
   return {
     rateLimits,
     sessions,
@@ -20,5 +22,6 @@ export async function deleteExpiredRows(db: Database, auditRetentionDays: number
     resets: Number(resets.numDeletedRows),
     invitations: Number(invitations.numDeletedRows),
     auditEvents,
+    oidcArtifacts,
   };
 }
