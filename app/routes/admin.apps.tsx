@@ -8,6 +8,7 @@ import { formFailure, readForm } from "~/.server/forms";
 import { APP_GRANTS, APP_SCOPES, AppInputSchema } from "~/utils/oauth-app-schema";
 import { createApp, deleteApp, listApps } from "~/.server/identity/apps";
 import { FormMessage, SubmitButton } from "~/components/form";
+import { passThroughHeaders } from "~/utils/headers";
 
 const lines = (value: string | undefined) =>
   (value ?? "")
@@ -22,8 +23,10 @@ const AppFormSchema = z.object({
   type: z.string().max(20).optional(),
   redirectUris: z.string().max(10_000).optional(),
   resources: z.string().max(10_000).optional(),
-  grants: z.array(z.string().max(40)).max(10).optional(),
-  scopes: z.array(z.string().max(40)).max(10).optional(),
+  // Each checkbox group also sends one empty value (a hidden input), so the
+  // field is there even with every box unticked.
+  grants: z.array(z.string().max(40)).max(10),
+  scopes: z.array(z.string().max(40)).max(10),
   trusted: z.literal("on").optional(),
 });
 
@@ -58,8 +61,8 @@ export async function action({ request }: ActionFunctionArgs) {
     type: form.data.type,
     redirectUris: lines(form.data.redirectUris),
     resources: lines(form.data.resources),
-    grants: form.data.grants ?? [],
-    scopes: form.data.scopes ?? [],
+    grants: form.data.grants.filter(Boolean),
+    scopes: form.data.scopes.filter(Boolean),
     trusted: form.data.trusted === "on",
   });
   if (!parsed.success) {
@@ -71,6 +74,9 @@ export async function action({ request }: ActionFunctionArgs) {
   // The secret is shown in this one answer and never again (only its hash is kept).
   return data({ ok: true as const, deleted: null, created: { ...created, name: parsed.data.name } }, { headers: { "Cache-Control": "no-store" } });
 }
+
+// The answer that shows a new secret must not be stored by any cache.
+export const headers = passThroughHeaders;
 
 export const meta: MetaFunction = () => [{ title: "Apps" }];
 
@@ -183,6 +189,7 @@ export default function AdminApps() {
           <TextLines name="redirectUris" label="Redirect URIs (one per line)" hint="https URLs; http only on localhost or 127.0.0.1; native apps may use com.example.app:/callback." defaultValue={values.redirectUris} error={failure?.fieldErrors.redirectUris} />
           <fieldset aria-describedby={failure?.fieldErrors.grants ? "field-grants-error" : undefined}>
             <legend>Grants</legend>
+            <input type="hidden" name="grants" value="" />
             {APP_GRANTS.map((grant) => (
               <div className="checkbox" key={grant}>
                 <input id={`field-grant-${grant}`} type="checkbox" name="grants" value={grant} defaultChecked={grant === "authorization_code" || grant === "refresh_token"} />
@@ -197,6 +204,7 @@ export default function AdminApps() {
           </fieldset>
           <fieldset>
             <legend>Scopes it may ask for</legend>
+            <input type="hidden" name="scopes" value="" />
             {APP_SCOPES.map((scope) => (
               <div className="checkbox" key={scope}>
                 <input id={`field-scope-${scope}`} type="checkbox" name="scopes" value={scope} defaultChecked />

@@ -438,3 +438,116 @@ describe("requests the RFCs say to refuse", () => {
     expect(answer.status).toBe(400);
   });
 });
+
+describe("registering apps", () => {
+  async function operatorBrowser() {
+    const operator = await newUser("operator");
+    await db.updateTable("user").set({ is_operator: true }).where("id", "=", operator.id).execute();
+    return signedInBrowser(operator);
+  }
+
+  it("an operator registers an app at /admin/apps: the secret is shown once and stored as a hash", async () => {
+    const browser = await operatorBrowser();
+    const answer = await browser.request("/admin/apps", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin" },
+      body: new URLSearchParams([
+        ["intent", "create"],
+        ["name", "Vendor Web"],
+        ["type", "web"],
+        ["redirectUris", `${REDIRECT_URI}\nhttps://app.vendor.test/callback`],
+        ["grants", ""],
+        ["grants", "authorization_code"],
+        ["grants", "refresh_token"],
+        ["scopes", ""],
+        ["scopes", "openid"],
+        ["scopes", "email"],
+        ["scopes", "offline_access"],
+        ["trusted", "on"],
+      ]),
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("cache-control")).toContain("no-store");
+    const html = await answer.text();
+    const secret = /(gcs_[a-z0-9]+)/.exec(html)?.[1];
+    const clientId = /(app_[a-z0-9]+)/.exec(html)?.[1];
+    expect(secret && clientId).toBeTruthy();
+    const row = await db.selectFrom("oauth_app").selectAll().where("client_id", "=", clientId!).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ name: "Vendor Web", type: "web", trusted: true, redirect_uris: [REDIRECT_URI, "https://app.vendor.test/callback"], scopes: ["openid", "email", "offline_access"] });
+    expect(row.secret_hash).not.toBe(secret);
+    // The list never shows it again.
+    expect(await (await browser.request("/admin/apps")).text()).not.toContain(secret!);
+    // And the app works with it.
+    const config = await rpFor({ clientId: clientId!, clientSecret: secret! });
+    const started = await startSignIn(config, { scope: "openid email", prompt: "login" });
+    const { callback, consentPage } = await consent(await signedInBrowser(await newUser("vendor-web")), started, "allow");
+    expect(consentPage).toBeNull(); // trusted
+    const tokens = await oidc.authorizationCodeGrant(config, callback!, { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce });
+    expect(tokens.claims()?.email).toBeTruthy();
+    // A scope the app was not allowed is refused, not silently granted.
+    const tooMuch = await consent(await signedInBrowser(await newUser("vendor-web-2")), await startSignIn(config, { scope: "openid orgs" }), "allow");
+    expect(tooMuch.callback?.searchParams.get("error")).toBe("invalid_scope");
+  });
+
+  it("refuses an app that could not work safely, with a message per field", async () => {
+    const browser = await operatorBrowser();
+    const cases: Array<[Array<[string, string]>, RegExp]> = [
+      [[["type", "web"], ["redirectUris", "http://app.vendor.test/cb"], ["grants", "authorization_code"]], /must use https/],
+      [[["type", "native"], ["redirectUris", REDIRECT_URI], ["grants", "client_credentials"]], /cannot use client credentials/],
+      [[["type", "service"], ["grants", "authorization_code"]], /client credentials only/],
+      [[["type", "web"], ["redirectUris", "not a url"], ["grants", "authorization_code"]], /not an absolute URL/],
+    ];
+    for (const [fields, message] of cases) {
+      const answer = await browser.request("/admin/apps", {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin" },
+        body: new URLSearchParams([["intent", "create"], ["name", "Bad"], ["grants", ""], ["scopes", ""], ...fields]),
+      });
+      expect(answer.status).toBe(400);
+      expect(await answer.text()).toMatch(message);
+    }
+  });
+
+  it("is for operators only", async () => {
+    const browser = await signedInBrowser(await newUser("not-operator"));
+    expect((await browser.request("/admin/apps")).status).toBe(404);
+    expect((await browser.post("/admin/apps", { intent: "create", name: "x", type: "web" })).status).toBe(404);
+  });
+
+  it("npm run admin:app prints the new client as JSON, and admin:rotate-keys the new key id", async () => {
+    const { execFile } = await import("node:child_process");
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, ["build/admin.js", ...args], { env: { PATH: process.env.PATH ?? "", DATABASE_URL: workerDatabaseUrl(), SECRETS_KEY, LOG_LEVEL: "warn", PUBLIC_URL: server.url } as unknown as NodeJS.ProcessEnv }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const created = await run(["app", "create", "--name", "Vendor CLI", "--public", "--grant", "device_code", "--grant", "refresh_token"]);
+    expect(created.code, created.stderr).toBe(0);
+    const app = JSON.parse(created.stdout) as Record<string, unknown>;
+    expect(app).toMatchObject({ name: "Vendor CLI", type: "native", client_secret: null, grants: ["device_code", "refresh_token"], issuer: server.url });
+    const started = await oidc.initiateDeviceAuthorization(await rpFor({ clientId: String(app.client_id), clientSecret: null }), { scope: "openid" });
+    expect(started.user_code).toBeTruthy();
+
+    const bad = await run(["app", "create", "--name", "Bad", "--redirect-uri", "ftp://x"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("redirectUris");
+
+    const rotated = await run(["rotate-keys"]);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const { new_kid: newKid } = JSON.parse(rotated.stdout) as { new_kid: string };
+    // Every replica's JWKS lists the new key (within its one-minute cache).
+    const published = await eventuallyPublished(newKid);
+    expect(published).toBe(true);
+  }, 60_000);
+});
+
+async function eventuallyPublished(kid: string): Promise<boolean> {
+  const deadline = Date.now() + 40_000;
+  while (Date.now() < deadline) {
+    const { keys } = (await (await fetch(new URL("/oauth/jwks", server.url))).json()) as { keys: Array<{ kid: string }> };
+    if (keys.some((key) => key.kid === kid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  return false;
+}
