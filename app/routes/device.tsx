@@ -82,7 +82,8 @@ function EnterCode({ code, error }: { code: string; error?: string }) {
       <h1 id="device-title">Sign in a device</h1>
       <p>Enter the code your device (a command line tool, a TV, a terminal) shows you.</p>
       {error ? <FormMessage tone="error">{error}</FormMessage> : null}
-      <Form method="post" className="stack" noValidate>
+      {/* Posted to /device itself: a code left in the address bar is not looked up again. */}
+      <Form method="post" action="/device" className="stack" noValidate>
         <input type="hidden" name="intent" value="lookup" />
         <Field label="Code" name="user_code" defaultValue={code} autoComplete="off" hint="8 letters, like BCDF-GHJK. Upper or lower case both work." required />
         <SubmitButton>Continue</SubmitButton>
@@ -118,7 +119,7 @@ function ConfirmDevice({ request }: { request: DeviceRequestView & { scopeWords:
           <li key={words}>{words}</li>
         ))}
       </ul>
-      <Form method="post">
+      <Form method="post" action="/device">
         <input type="hidden" name="user_code" value={request.userCode} />
         <SubmitButton name="intent" value="allow">
           Allow
