@@ -1,6 +1,5 @@
 import { data, redirectDocument, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
-import { useEffect } from "react";
 import { analyticsSettings } from "~/.server/analytics";
 import { getEnv } from "~/.server/env";
 import { securityHeaders } from "~/.server/http/security-headers";
@@ -51,7 +50,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     // Straight after our login form, a redirect chain that ends at the app
     // (a trusted app skips consent) would count as that form's submission and
     // be blocked by the login page's form-action; a page that moves on by
-    // itself (meta refresh without JS) starts a fresh navigation.
+    // itself (meta refresh) starts a fresh navigation.
     const fromOurOwnForm = request.headers.get("sec-fetch-site") === "same-origin" && request.headers.get("sec-fetch-mode") === "navigate";
     if (!fromOurOwnForm) throw redirectDocument(next);
     return data({ stage: "continue" as const, next }, { headers });
@@ -97,8 +96,9 @@ export default function Interaction() {
   return page.stage === "continue" ? <Continue next={page.next} /> : <Consent consent={page} />;
 }
 
+// The meta refresh (see `meta`) moves on, with or without JavaScript; a
+// script doing the same would race it and resume the sign-in twice.
 function Continue({ next }: { next: string }) {
-  useEffect(() => window.location.replace(next), [next]);
   return (
     <section className="panel stack" aria-labelledby="continue-title">
       <h1 id="continue-title">Signing you in…</h1>

@@ -121,3 +121,19 @@ test("the device page shows what asks (app, host, OS, version, IP); Deny stops t
   await page.getByRole("button", { name: "Continue" }).click();
   await expect(page.getByRole("alert")).toContainText("already used");
 });
+
+test("signed out, a trusted app's sign-in goes through our login page and straight back to the app", async ({ page, newDevice }) => {
+  const project = test.info().project.name;
+  const account = await createVerifiedAccount(page, "oidc-trusted", "Trudy Sted", project);
+  // A web app: oidc-provider always asks consent for native apps, trusted or not (RFC 8252 §8.6).
+  const app = await registerApp(["--name", `Vendor Home ${project}`, "--type", "web", "--redirect-uri", REDIRECT_URI, "--trusted"]);
+  const browser = await newDevice();
+  await answerRedirects(browser);
+  await browser.goto(authorizationUrl(app.client_id));
+  await expect(heading(browser)).toHaveText("Log in");
+  await browser.getByLabel("Email", { exact: true }).fill(account.email);
+  await browser.getByLabel("Password", { exact: true }).fill(account.password);
+  await browser.getByRole("main").getByRole("button", { name: "Log in" }).click();
+  // No consent page for a trusted app: back in the app with a code.
+  await expect(browser).toHaveURL(/^http:\/\/127\.0\.0\.1:9\/callback\?code=/);
+});
