@@ -2,10 +2,9 @@
 // /admin/apps form and `npm run admin:app`.
 import { z } from "zod";
 
-export const APP_TYPES = ["web", "native", "service"] as const;
-export const APP_GRANTS = ["authorization_code", "refresh_token", "device_code", "client_credentials"] as const;
-export const APP_SCOPES = ["openid", "email", "profile", "orgs", "offline_access"] as const;
-export type AppGrant = (typeof APP_GRANTS)[number];
+import { APP_GRANTS, APP_SCOPES, APP_TYPES, type AppGrant } from "./oauth-app-options";
+
+export { APP_GRANTS, APP_SCOPES, APP_TYPES, type AppGrant };
 
 /** The protocol's names for our short grant names. */
 export const GRANT_TYPE_URNS: Record<AppGrant, string> = {
