@@ -50,7 +50,7 @@ const publicUrl = z
 /**
  * SECRETS_KEY: one or more 32-byte keys (base64 or 64 hex digits), comma-separated.
  * The first encrypts; every one listed decrypts, which is how a key is rotated
- * (docs/secrets-at-rest.md).
+ * (docs/two-factor.md).
  */
 const secretsKeys = z.string().transform((value, ctx) => {
   const entries = value.split(",").map((entry) => entry.trim()).filter(Boolean);

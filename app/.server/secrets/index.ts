@@ -16,7 +16,7 @@ export function getKeyring(): Keyring {
     if (env.SECRETS_KEY) return createKeyring(env.SECRETS_KEY);
     if (env.DATABASE_URL) {
       // Several replicas would each make their own key file and could not read each other's secrets.
-      getLogger().warn(`SECRETS_KEY is not set: secrets are encrypted with ${KEY_FILE_NAME} in DATA_DIR. With more than one replica, set SECRETS_KEY (docs/secrets-at-rest.md).`);
+      getLogger().warn(`SECRETS_KEY is not set: secrets are encrypted with ${KEY_FILE_NAME} in DATA_DIR. With more than one replica, set SECRETS_KEY (docs/two-factor.md).`);
     }
     return createKeyring([readOrCreateKeyFile(env.DATA_DIR)]);
   });
