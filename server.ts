@@ -10,6 +10,8 @@ import { openAppDatabase } from "./app/.server/db";
 import { getEnv } from "./app/.server/env";
 import { createHttpApp } from "./app/.server/http/app";
 import { trackConnections } from "./app/.server/http/connection-drain";
+import { oidcRoutes } from "./app/.server/identity/http";
+import { createOidcProvider, registerOidcProvider } from "./app/.server/identity/provider";
 import { startBackgroundWork } from "./app/.server/jobs/background";
 import { getLogger } from "./app/.server/logger";
 
@@ -34,10 +36,13 @@ const vite = dev
   ? await import("vite").then(({ createServer: createViteServer }) => createViteServer({ server: { middlewareMode: true } }))
   : undefined;
 
+const oidcProvider = registerOidcProvider(await createOidcProvider({ env, db: database.db, logger }));
+
 const app = createHttpApp({
   env,
   logger,
   db: database.db,
+  oidcRoutes: oidcRoutes(oidcProvider, { env, db: database.db }),
   build: vite
     ? () => vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>
     : ((await import(/* @vite-ignore */ path.join(buildDir, "server/index.js"))) as ServerBuild),

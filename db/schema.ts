@@ -322,7 +322,50 @@ export interface DeferredAccountWorkTable {
   not_before: DefaultedTimestamp;
 }
 
+export type OAuthAppType = "web" | "native" | "service";
+
+export interface OAuthAppTable {
+  client_id: string;
+  name: string;
+  type: OAuthAppType;
+  redirect_uris: ColumnType<string[], string, string>;
+  grant_types: ColumnType<string[], string, string>;
+  scopes: ColumnType<string[], string, string>;
+  resources: ColumnType<string[], string, string>;
+  trusted: ColumnType<boolean, boolean | undefined, boolean>;
+  /** SHA-256 (hex) of the client secret; null for public clients. */
+  secret_hash: string | null;
+  created_at: DefaultedTimestamp;
+}
+
+export interface OidcPayloadTable {
+  kind: string;
+  id: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  account_id: string | null;
+  client_id: string | null;
+  details: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  expires_at: Timestamp | null;
+  consumed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface OidcKeyTable {
+  kid: string;
+  purpose: "signing" | "cookie";
+  encrypted_material: string;
+  created_at: DefaultedTimestamp;
+  retired_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 export interface DB {
+  oauth_app: OAuthAppTable;
+  oidc_payload: OidcPayloadTable;
+  oidc_key: OidcKeyTable;
   billing_checkout: BillingCheckoutTable;
   subscription: SubscriptionTable;
   webhook_event: WebhookEventTable;

@@ -27,6 +27,9 @@ export default function AdminHome() {
           <Link to="/admin/emails">Email log</Link>: every message the portal sent or tried to send, and retrying failed ones.
         </li>
         <li>
+          <Link to="/admin/apps">Apps</Link>: the apps and CLIs that sign people in with this portal (OpenID Connect clients).
+        </li>
+        <li>
           <Link to="/admin/notices">Notices</Link>: publish a policy change, emailed to every account and shown in a banner for 30 days.
         </li>
         {hosted ? (

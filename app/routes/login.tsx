@@ -1,4 +1,4 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, redirectDocument, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { logIn } from "~/.server/accounts/login";
@@ -22,9 +22,13 @@ const LoginSchema = z.object({
 
 const INVALID = "The email address or password is not right.";
 
+// Back to an app's sign-in (/interaction/:uid) with a full page load: its
+// cookie is scoped to that path, which Remix's data requests (".data" URLs) are not on.
+const backTo = (destination: string, init?: ResponseInit) => (destination.startsWith("/interaction/") ? redirectDocument(destination, init) : redirect(destination, init));
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const session = await getSession(request);
-  if (session) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo"), "/settings"));
+  if (session) throw backTo(safeRedirect(new URL(request.url).searchParams.get("redirectTo"), "/settings"));
   return null;
 }
 
@@ -44,7 +48,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (result.secondFactorRequired) throw redirect(secondFactorPath(form.data.redirectTo), { headers: { "Set-Cookie": sessionCookie(result.token) } });
     // During a deletion's grace period the only thing on offer is cancelling it.
     const destination = result.deletionPending ? "/settings/delete-account" : result.emailVerified ? safeRedirect(form.data.redirectTo, "/settings") : "/verify-email";
-    throw redirect(destination, { headers: { "Set-Cookie": sessionCookie(result.token) } });
+    throw backTo(destination, { headers: { "Set-Cookie": sessionCookie(result.token) } });
   });
 }
 

@@ -1,4 +1,4 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, redirectDocument, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { CredentialSchema, RecoveryCodeSchema, TotpCodeSchema } from "~/.server/accounts/mfa/code-schemas";
@@ -54,7 +54,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!read.ok) return read.response;
 
   const result = await completeSecondFactor(db, pending, read.proof, { client: { ip: context.clientIp, userAgent: request.headers.get("user-agent") }, rp: relyingParty() });
-  if (result.ok) throw redirect(signedInDestination(result, read.redirectTo), { headers: { "Set-Cookie": sessionCookie(result.token) } });
+  if (result.ok) {
+    const destination = signedInDestination(result, read.redirectTo);
+    const init = { headers: { "Set-Cookie": sessionCookie(result.token) } };
+    // Back to an app's sign-in (/interaction/:uid) with a full page load, as login.tsx does.
+    throw destination.startsWith("/interaction/") ? redirectDocument(destination, init) : redirect(destination, init);
+  }
   if (result.reason === "throttled") return tooManyRequests(result.retryAfterSeconds, "Too many attempts. Please wait a few minutes and try again.");
   if (result.reason === "gone") return formFailure({ formError: SIGN_IN_ENDED }, { status: 401, headers: { "Set-Cookie": clearedSessionCookie() } });
   if (!result.attemptsLeft) return formFailure({ formError: "Too many wrong codes. Log in again." }, { status: 401, headers: { "Set-Cookie": clearedSessionCookie() } });

@@ -112,7 +112,7 @@ export default function Settings() {
     <div className="stack">
       <h1>Settings</h1>
       <p>
-        <Link to="/settings/security">Security and two-factor</Link> · <Link to="/settings/sessions">Your sessions</Link> · <Link to="/settings/export">Download your data</Link> ·{" "}
+        <Link to="/settings/security">Security and two-factor</Link> · <Link to="/settings/sessions">Your sessions</Link> · <Link to="/settings/apps">Apps and devices</Link> · <Link to="/settings/export">Download your data</Link> ·{" "}
         <Link to="/settings/delete-account">Delete your account</Link>
       </p>
       {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}

@@ -6,6 +6,7 @@ import { describeDevice } from "~/.server/accounts/device";
 import { requireUser } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { formFailure, readForm } from "~/.server/forms";
+import { revokeAllOidcGrants } from "~/.server/identity/grants";
 import { invalidateSession, invalidateUserSessions, listUserSessions } from "~/.server/session";
 import { clearedSessionCookie } from "~/.server/session-cookie";
 import { FormMessage, SubmitButton } from "~/components/form";
@@ -47,6 +48,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const db = getDb();
   if (form.data.intent === "end-others") {
     const ended = await invalidateUserSessions(db, session.user.id, session.id);
+    // Everywhere includes apps and devices signed in through Gatehouse.
+    await revokeAllOidcGrants(db, session.user.id);
     return { ok: true as const, ended };
   }
   // Scoped by user: another user's session id simply matches nothing.

@@ -12,6 +12,7 @@ import * as addLookupIndexes from "./2026_11_22_1700_add_lookup_indexes";
 import * as addEmailHistoryAndPurgeState from "./2026_12_01_0800_add_email_history_and_purge_state";
 import * as createDeferredAccountWork from "./2026_12_01_0900_create_deferred_account_work";
 import * as createMfa from "./2026_12_01_1400_create_mfa";
+import * as createOidcProvider from "./2026_12_01_1500_create_oidc_provider";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_22_1300_create_rate_limit": createRateLimit,
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_01_0800_add_email_history_and_purge_state": addEmailHistoryAndPurgeState,
   "2026_12_01_0900_create_deferred_account_work": createDeferredAccountWork,
   "2026_12_01_1400_create_mfa": createMfa,
+  "2026_12_01_1500_create_oidc_provider": createOidcProvider,
 };

@@ -16,6 +16,7 @@ import type { Database } from "../db";
 import { publicLink } from "../email/brand";
 import { queueEmail } from "../email/queue";
 import { recordAuditEvent } from "../orgs/audit";
+import { revokeAllOidcGrants } from "../identity/grants";
 import { invalidateUserSessions } from "../session";
 import { verifyCurrentPassword } from "./current-password";
 import { claimDuePurge, DEFAULT_PURGE, runClaimedPurge, type PurgeSettings } from "./deletion-purge";
@@ -87,6 +88,8 @@ async function markForDeletion(
   // (audit events, rate-limit windows); cancelling forgets them again.
   await sql`insert into purge_found_ip (user_id, ip) select distinct user_id, ip from session where user_id = ${user.id} and ip is not null on conflict do nothing`.execute(tx);
   await invalidateUserSessions(tx, user.id);
+  // Apps signed in as them lose their tokens now, not at the purge.
+  await revokeAllOidcGrants(tx, user.id);
   const solo = await soloOrgs(tx, user.id);
   // An org with nobody else in it goes with them. Its pending invitations stay
   // as they are (cancelling must give everything back); nobody can accept one

@@ -6,6 +6,7 @@ import type { Database } from "../db";
 import { publicLink } from "../email/brand";
 import { queueEmail } from "../email/queue";
 import { hashPassword } from "../password";
+import { revokeAllOidcGrants } from "../identity/grants";
 import { invalidateUserSessions } from "../session";
 import { generateSecret, hashToken } from "../tokens";
 import { deferAccountWork } from "./deferred-work";
@@ -73,6 +74,7 @@ export async function resetPassword(db: Database, token: string, newPassword: st
     // A pending move to another address may be the attacker's: the reset cancels it.
     await cancelPendingEmailChange(tx, claimed.user_id);
     await invalidateUserSessions(tx, claimed.user_id);
+    await revokeAllOidcGrants(tx, claimed.user_id);
     await queueEmail(tx, { to: user.email, toName: user.name, template: "password-changed", props: { how: "reset", resetUrl: publicLink("/forgot-password") } }, { now });
     return { ok: true };
   });

@@ -3,7 +3,8 @@
 //    path with dot segments ends here with 400) and headers on every response
 // 2. health endpoints (cheap, no body, no CSRF)
 // 3. static assets
-// 4. CSRF origin check, login flood shedding, then the body limit, then Remix
+// 4. the OpenID Connect provider (/oauth, discovery; it authenticates its own callers)
+// 5. CSRF origin check, login flood shedding, then the body limit, then Remix
 import { randomBytes, randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
 import path from "node:path";
@@ -33,6 +34,8 @@ export type HttpAppOptions = {
   clientDir?: string;
   /** Development only: Vite's middlewares, mounted before Remix. */
   devMiddleware?: express.RequestHandler;
+  /** The OpenID Connect provider's routes (identity/http.ts): before the CSRF check, as OAuth clients call cross-site. */
+  oidcRoutes?: express.Router;
 };
 
 export function createHttpApp(options: HttpAppOptions): express.Express {
@@ -79,6 +82,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     app.use((req: Request, res: Response, next: NextFunction) => (topLevelFiles.has(req.path) ? serveTopLevelFile(req, res, next) : next()));
   }
   if (options.devMiddleware) app.use(options.devMiddleware);
+  if (options.oidcRoutes) app.use(options.oidcRoutes);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     const context = res.locals.context as RequestContext;

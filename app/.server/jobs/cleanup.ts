@@ -2,6 +2,7 @@
 // single-use tokens nobody used, and audit events past their retention.
 // Run by one process at a time.
 import type { Database } from "../db";
+import { deleteExpiredOidcPayloads } from "../identity/adapter";
 import { deleteExpiredRateLimits } from "../rate-limit";
 import { deleteExpiredAuditEvents } from "../orgs/audit";
 import { deleteExpiredSessions } from "../session";
@@ -17,6 +18,7 @@ export async function deleteExpiredRows(db: Database, auditRetentionDays: number
   const auditEvents = await deleteExpiredAuditEvents(db, auditRetentionDays, now);
   const pendingSignIns = await deleteExpiredPendingSignIns(db, now);
   const webauthnChallenges = await deleteExpiredChallenges(db, now);
+  const oidcArtifacts = await deleteExpiredOidcPayloads(db, now);
   return {
     rateLimits,
     sessions,
@@ -26,5 +28,6 @@ export async function deleteExpiredRows(db: Database, auditRetentionDays: number
     auditEvents,
     pendingSignIns,
     webauthnChallenges,
+    oidcArtifacts,
   };
 }

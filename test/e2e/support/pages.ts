@@ -29,6 +29,8 @@ export const SIGNED_IN_PAGES: SignedInPageUnderTest[] = [
   { name: "sessions page", path: () => "/settings/sessions", heading: () => "Your sessions" },
   { name: "data export page", path: () => "/settings/export", heading: () => "Download your data" },
   { name: "delete-account page", path: () => "/settings/delete-account", heading: () => "Delete your account" },
+  { name: "apps and devices page", path: () => "/settings/apps", heading: () => "Apps and devices" },
+  { name: "device sign-in page", path: () => "/device", heading: () => "Sign in a device" },
   { name: "organizations page", path: () => "/orgs", heading: () => "Your organizations" },
   { name: "new-organization page", path: () => "/orgs/new", heading: () => "Create an organization" },
   { name: "organization overview", path: (org) => `/orgs/${org.slug}`, heading: (org) => org.name },
@@ -41,4 +43,5 @@ export const SIGNED_IN_PAGES: SignedInPageUnderTest[] = [
   { name: "operator waitlist page", path: () => "/admin/waitlist", heading: () => "Waitlist", operatorOnly: true },
   { name: "operator notices page", path: () => "/admin/notices", heading: () => "Notices", operatorOnly: true },
   { name: "operator email log", path: () => "/admin/emails", heading: () => "Email log", operatorOnly: true },
+  { name: "operator apps page", path: () => "/admin/apps", heading: () => "Apps", operatorOnly: true },
 ];

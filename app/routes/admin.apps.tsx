@@ -1,0 +1,244 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { requireOperator } from "~/.server/auth";
+import { getDb } from "~/.server/db";
+import { getEnv } from "~/.server/env";
+import { formFailure, readForm } from "~/.server/forms";
+import { APP_GRANTS, APP_SCOPES } from "~/utils/oauth-app-options";
+import { AppInputSchema } from "~/utils/oauth-app-schema";
+import { createApp, deleteApp, listApps } from "~/.server/identity/apps";
+import { FormMessage, SubmitButton } from "~/components/form";
+import { passThroughHeaders } from "~/utils/headers";
+
+const lines = (value: string | undefined) =>
+  (value ?? "")
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+
+const AppFormSchema = z.object({
+  intent: z.enum(["create", "delete"], { error: "Unknown action." }),
+  clientId: z.string().max(100).optional(),
+  name: z.string().max(200).optional(),
+  type: z.string().max(20).optional(),
+  redirectUris: z.string().max(10_000).optional(),
+  resources: z.string().max(10_000).optional(),
+  // Each checkbox group also sends one empty value (a hidden input), so the
+  // field is there even with every box unticked.
+  grants: z.array(z.string().max(40)).max(10),
+  scopes: z.array(z.string().max(40)).max(10),
+  trusted: z.literal("on").optional(),
+});
+
+const GRANT_LABELS: Record<(typeof APP_GRANTS)[number], string> = {
+  authorization_code: "Authorization code with PKCE (sign-in in a browser)",
+  refresh_token: "Refresh tokens (stay signed in; needs the offline_access scope)",
+  device_code: "Device code (a CLI or TV signs in through /device)",
+  client_credentials: "Client credentials (a server acting as itself)",
+};
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireOperator(request);
+  const apps = await listApps(getDb());
+  return {
+    issuer: getEnv().PUBLIC_URL.origin,
+    apps: apps.map((app) => ({ ...app, createdAt: app.createdAt.toISOString() })),
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  await requireOperator(request);
+  const form = await readForm(request, AppFormSchema);
+  if (!form.ok) return formFailure(form);
+  const db = getDb();
+  if (form.data.intent === "delete") {
+    const deleted = await deleteApp(db, form.data.clientId ?? "");
+    if (!deleted) return formFailure({ formError: "That app no longer exists." }, 404);
+    return data({ ok: true as const, deleted: form.data.clientId ?? "", created: null });
+  }
+  const parsed = AppInputSchema.safeParse({
+    name: form.data.name ?? "",
+    type: form.data.type,
+    redirectUris: lines(form.data.redirectUris),
+    resources: lines(form.data.resources),
+    grants: form.data.grants.filter(Boolean),
+    scopes: form.data.scopes.filter(Boolean),
+    trusted: form.data.trusted === "on",
+  });
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
+    return formFailure({ fieldErrors, values: form.values });
+  }
+  const created = await createApp(db, parsed.data);
+  // The secret is shown in this one answer and never again (only its hash is kept).
+  return data({ ok: true as const, deleted: null, created: { ...created, name: parsed.data.name } }, { headers: { "Cache-Control": "no-store" } });
+}
+
+// The answer that shows a new secret must not be stored by any cache.
+export const headers = passThroughHeaders;
+
+export const meta: MetaFunction = () => [{ title: "Apps" }];
+
+export default function AdminApps() {
+  const { apps, issuer } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const failure = result && !result.ok ? result : undefined;
+  const created = result?.ok ? result.created : null;
+  const values = failure?.values ?? {};
+  return (
+    <div className="stack wide">
+      <h1>Apps</h1>
+      <p>
+        Apps that sign people in with {issuer} (OpenID Connect). Give the app its client id, its secret (web and service apps) and the issuer
+        URL; it finds everything else at <code>{issuer}/.well-known/openid-configuration</code>. See docs/oidc.md.
+      </p>
+      {created ? (
+        <FormMessage tone="success">
+          <p>
+            {created.name} is registered. Client id: <code>{created.clientId}</code>
+          </p>
+          {created.clientSecret ? (
+            <p>
+              Client secret (shown this once; copy it now): <code>{created.clientSecret}</code>
+            </p>
+          ) : (
+            <p>It is a public client (no secret): it must use PKCE, which every sign-in here requires.</p>
+          )}
+        </FormMessage>
+      ) : null}
+      {result?.ok && result.deleted ? <FormMessage tone="success">The app was deleted, and every token issued to it revoked.</FormMessage> : null}
+      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
+
+      <table>
+        <caption className="visually-hidden">Registered apps</caption>
+        <thead>
+          <tr>
+            <th scope="col">App</th>
+            <th scope="col">Client id</th>
+            <th scope="col">Type</th>
+            <th scope="col">Grants</th>
+            <th scope="col">Redirect URIs</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {apps.length === 0 ? (
+            <tr>
+              <td colSpan={6}>No apps yet.</td>
+            </tr>
+          ) : null}
+          {apps.map((app) => (
+            <tr key={app.clientId}>
+              <td>
+                {app.name} {app.trusted ? <span className="badge">Trusted</span> : null}
+              </td>
+              <td>
+                <code>{app.clientId}</code>
+              </td>
+              <td>{app.type === "native" ? "native (public)" : app.type}</td>
+              <td>{app.grants.join(", ")}</td>
+              <td>{app.redirectUris.join(" ")}</td>
+              <td>
+                <Form method="post">
+                  <input type="hidden" name="intent" value="delete" />
+                  <input type="hidden" name="clientId" value={app.clientId} />
+                  <button type="submit" className="link-button" aria-label={`Delete ${app.name}`}>
+                    Delete
+                  </button>
+                </Form>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <section className="panel stack" aria-labelledby="new-app-title">
+        <h2 id="new-app-title">Register an app</h2>
+        <Form method="post" className="stack" noValidate>
+          <input type="hidden" name="intent" value="create" />
+          <div className="field">
+            <label htmlFor="field-name">Name (shown to people on the consent and device pages)</label>
+            <input id="field-name" name="name" type="text" maxLength={80} required defaultValue={values.name} aria-invalid={failure?.fieldErrors.name ? true : undefined} aria-describedby={failure?.fieldErrors.name ? "field-name-error" : undefined} />
+            {failure?.fieldErrors.name ? (
+              <p className="field-error" id="field-name-error">
+                {failure.fieldErrors.name}
+              </p>
+            ) : null}
+          </div>
+          <fieldset aria-describedby={failure?.fieldErrors.type ? "field-type-error" : undefined}>
+            <legend>Type</legend>
+            {[
+              ["web", "Web app (a server keeps the client secret)"],
+              ["native", "Native app or CLI (public client, no secret)"],
+              ["service", "Service (a server acting as itself, no person)"],
+            ].map(([value, label]) => (
+              <div className="checkbox" key={value}>
+                <input id={`field-type-${value}`} type="radio" name="type" value={value} defaultChecked={(values.type ?? "web") === value} />
+                <label htmlFor={`field-type-${value}`}>{label}</label>
+              </div>
+            ))}
+            {failure?.fieldErrors.type ? (
+              <p className="field-error" id="field-type-error">
+                {failure.fieldErrors.type}
+              </p>
+            ) : null}
+          </fieldset>
+          <TextLines name="redirectUris" label="Redirect URIs (one per line)" hint="https URLs; http only on localhost or 127.0.0.1; native apps may use com.example.app:/callback." defaultValue={values.redirectUris} error={failure?.fieldErrors.redirectUris} />
+          <fieldset aria-describedby={failure?.fieldErrors.grants ? "field-grants-error" : undefined}>
+            <legend>Grants</legend>
+            <input type="hidden" name="grants" value="" />
+            {APP_GRANTS.map((grant) => (
+              <div className="checkbox" key={grant}>
+                <input id={`field-grant-${grant}`} type="checkbox" name="grants" value={grant} defaultChecked={grant === "authorization_code" || grant === "refresh_token"} />
+                <label htmlFor={`field-grant-${grant}`}>{GRANT_LABELS[grant]}</label>
+              </div>
+            ))}
+            {failure?.fieldErrors.grants ? (
+              <p className="field-error" id="field-grants-error">
+                {failure.fieldErrors.grants}
+              </p>
+            ) : null}
+          </fieldset>
+          <fieldset>
+            <legend>Scopes it may ask for</legend>
+            <input type="hidden" name="scopes" value="" />
+            {APP_SCOPES.map((scope) => (
+              <div className="checkbox" key={scope}>
+                <input id={`field-scope-${scope}`} type="checkbox" name="scopes" value={scope} defaultChecked />
+                <label htmlFor={`field-scope-${scope}`}>{scope}</label>
+              </div>
+            ))}
+          </fieldset>
+          <TextLines name="resources" label="APIs it may get access tokens for (resource indicators, one per line; optional)" hint="e.g. https://api.example.com. Access tokens for them are JWTs with that audience." defaultValue={values.resources} error={failure?.fieldErrors.resources} />
+          <div className="checkbox">
+            <input id="field-trusted" type="checkbox" name="trusted" value="on" />
+            <label htmlFor="field-trusted">Trusted first-party app: people are not asked for consent</label>
+          </div>
+          <SubmitButton>Register app</SubmitButton>
+        </Form>
+      </section>
+    </div>
+  );
+}
+
+function TextLines({ name, label, hint, defaultValue, error }: { name: string; label: string; hint: string; defaultValue?: string; error?: string }) {
+  const id = `field-${name}`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <p className="hint" id={`${id}-hint`}>
+        {hint}
+      </p>
+      <textarea id={id} name={name} rows={3} cols={60} defaultValue={defaultValue} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`} />
+      {error ? (
+        <p className="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
