@@ -2,7 +2,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { getDb } from "~/.server/db";
 import { jsonError, readJson, requireApiKey } from "~/.server/http/api";
-import { listAuditEvents, MAX_METADATA_BYTES, recordAuditEvent } from "~/.server/orgs/audit";
+import { MAX_METADATA_BYTES, recordAuditEvent } from "~/.server/orgs/audit";
+import { listAuditEvents } from "~/.server/orgs/audit-history";
 
 // What a pushed event may hold: metadata about an action, never content.
 const EventSchema = z.strictObject({
