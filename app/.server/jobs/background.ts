@@ -10,7 +10,9 @@ import type { Env } from "../env";
 import { purgeDueAccounts } from "../accounts/deletion";
 import { startBillingWork } from "../billing/background";
 import { billingMode } from "../billing/settings";
+import { FANOUT_BATCH_SIZE, fanOutNoticeBatch } from "../notices/fanout";
 import { deleteExpiredRows } from "./cleanup";
+import { startPollingLoop } from "./polling-loop";
 import { runExclusively } from "./exclusive";
 
 const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
@@ -24,6 +26,16 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
     logger,
     transport: createTransport(env, logger),
     settings: { ...DEFAULT_DELIVERY, from: env.EMAIL_FROM, ratePerSecond: env.EMAIL_RATE_PER_SECOND },
+  });
+
+  // Notices' emails, queued in committed batches (any number of processes: each
+  // batch locks its notice with SKIP LOCKED).
+  const noticeFanOut = startPollingLoop({
+    pass: () => fanOutNoticeBatch(db),
+    batchSize: FANOUT_BATCH_SIZE,
+    logger,
+    failureMessage: "notice fan-out pass failed",
+    pollMs: 2_000,
   });
 
   const cleanup = setInterval(() => {
@@ -51,7 +63,7 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
     async stop() {
       clearInterval(cleanup);
       clearInterval(purge);
-      await Promise.all([emailWorker.stop(), billingWork?.stop()]);
+      await Promise.all([emailWorker.stop(), noticeFanOut.stop(), billingWork?.stop()]);
     },
   };
 }
