@@ -35,7 +35,6 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
     batchSize: FANOUT_BATCH_SIZE,
     logger,
     failureMessage: "notice fan-out pass failed",
-    pollMs: 2_000,
   });
 
   const cleanup = setInterval(() => {
