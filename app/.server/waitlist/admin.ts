@@ -102,8 +102,10 @@ async function pageOf(db: Database, query: WaitlistQuery, limit: number) {
     let q = filtered(db, query).select(COLUMNS);
     if (nullable) q = q.where(column, "is not", null);
     if (cursor && !cursor.isNull) q = q.where(sql<boolean>`(${column}, waitlist_entry.id) ${sql.raw(descending ? "<" : ">")} ${cursorTuple(cursor.id)}`);
+    // Nulls are filtered out; saying where they would go anyway lets the
+    // planner see a nullable column's index order (nulls first) as the page's.
     return q
-      .orderBy(column, descending ? "desc" : "asc")
+      .orderBy(column, (ob) => (!nullable ? (descending ? ob.desc() : ob.asc()) : descending ? ob.desc().nullsLast() : ob.asc().nullsFirst()))
       .orderBy("waitlist_entry.id", descending ? "desc" : "asc")
       .limit(take)
       .execute();
