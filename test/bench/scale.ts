@@ -195,7 +195,7 @@ function rssMb(pid: number): number {
 
 type PageResult = { name: string; medianMs: number; statuses: number[] };
 type ExportResult = { name: string; ttfbMs: number; totalMs: number; bytes: number; rows: number; expectedRows: number; peakRssMb: number; baseRssMb: number };
-type NoticeResult = { postMs: number; fanOutMs: number; emailsQueued: number; activeAccounts: number; longestTransactionMs: number };
+type NoticeResult = { postMs: number; fanOutMs: number; emailsQueued: number; activeAccounts: number; longestTransactionMs: number; longestTransactionQuery: string };
 type SizeResult = { size: string; pages: PageResult[]; exports: ExportResult[]; notice: NoticeResult };
 
 async function measureSize(name: string, size: Size): Promise<SizeResult> {
@@ -318,13 +318,18 @@ async function measureSize(name: string, size: Size): Promise<SizeResult> {
       (await db.selectFrom("user").select((eb) => eb.fn.countAll<string>().as("n")).where("email_verified_at", "is not", null).where("deletion_requested_at", "is", null).executeTakeFirstOrThrow()).n,
     );
     let longestTransactionMs = 0;
+    let longestTransactionQuery = "";
     let watching = true;
     const watcher = (async () => {
       while (watching) {
-        const row = await sql<{ longest: number | null }>`
-          select max(extract(epoch from clock_timestamp() - xact_start) * 1000)::float as longest from pg_stat_activity
-          where datname = ${dbName} and backend_type = 'client backend' and xact_start is not null and pid <> pg_backend_pid()`.execute(db);
-        longestTransactionMs = Math.max(longestTransactionMs, row.rows[0]?.longest ?? 0);
+        const row = await sql<{ longest: number; query: string }>`
+          select extract(epoch from clock_timestamp() - xact_start)::float * 1000 as longest, left(query, 60) as query from pg_stat_activity
+          where datname = ${dbName} and backend_type = 'client backend' and xact_start is not null and pid <> pg_backend_pid()
+          order by xact_start limit 1`.execute(db);
+        if ((row.rows[0]?.longest ?? 0) > longestTransactionMs) {
+          longestTransactionMs = row.rows[0]!.longest;
+          longestTransactionQuery = row.rows[0]!.query;
+        }
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     })();
@@ -351,7 +356,7 @@ async function measureSize(name: string, size: Size): Promise<SizeResult> {
     await watcher;
     if (notice.emails_queued !== activeAccounts) throw new Error(`the notice queued ${notice.emails_queued} emails for ${activeAccounts} active accounts`);
 
-    return { size: name, pages: pageResults, exports: exportResults, notice: { postMs: posted.ms, fanOutMs, emailsQueued: notice.emails_queued, activeAccounts, longestTransactionMs } };
+    return { size: name, pages: pageResults, exports: exportResults, notice: { postMs: posted.ms, fanOutMs, emailsQueued: notice.emails_queued, activeAccounts, longestTransactionMs, longestTransactionQuery } };
   } finally {
     await server?.stop();
     await db.destroy();
@@ -383,6 +388,7 @@ function report(small: SizeResult, big: SizeResult): string {
   lines.push(`| the POST (publish and redirect) | ${f(small.notice.postMs)} ms | ${f(big.notice.postMs)} ms |`);
   lines.push(`| until every email is queued | ${f(small.notice.fanOutMs)} ms (${small.notice.emailsQueued} emails) | ${f(big.notice.fanOutMs)} ms (${big.notice.emailsQueued} emails) |`);
   lines.push(`| longest open transaction meanwhile | ${f(small.notice.longestTransactionMs)} ms | ${f(big.notice.longestTransactionMs)} ms |`);
+  lines.push(`| (its statement when seen) | ${small.notice.longestTransactionQuery} | ${big.notice.longestTransactionQuery} |`);
   return lines.join("\n");
 }
 

@@ -12,7 +12,7 @@ import { getBrand } from "../email/brand";
 import { queueRenderedBatch } from "../email/queue";
 import { renderEmail, type RenderedEmail } from "../email/render";
 
-export const FANOUT_BATCH_SIZE = 250;
+export const FANOUT_BATCH_SIZE = 100;
 
 // The recipient limit guards against the portal being used to flood an inbox
 // on someone else's request. A policy notice is the operator's own, one per
