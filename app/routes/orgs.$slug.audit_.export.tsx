@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getDb } from "~/.server/db";
-import { jsonArrayChunks, textStream } from "~/.server/http/streaming";
+import { textStream } from "~/.server/http/streaming";
 import { requireOrgRole } from "~/.server/orgs/access";
 import { auditEventBatches, parseAuditFilter, type AuditExportRow } from "~/.server/orgs/audit-history";
 import { csvCell } from "~/utils/csv";
@@ -10,8 +10,24 @@ const CSV_HEADER = ["id", "time", "actor", "action", "target", "ip", "metadata"]
 async function* csvChunks(batches: AsyncIterable<AuditExportRow[]>): AsyncGenerator<string> {
   yield CSV_HEADER.map(csvCell).join(",") + "\r\n";
   for await (const batch of batches) {
-    yield batch.map((r) => [r.id, r.created_at, r.actor, r.action, r.target, r.ip, JSON.stringify(r.metadata)].map(csvCell).join(",") + "\r\n").join("");
+    yield batch.map((r) => [r.id, r.created_at, r.actor, r.action, r.target, r.ip, r.metadataJson].map(csvCell).join(",") + "\r\n").join("");
   }
+}
+
+// A JSON array, one event per line. Built as text: the metadata is already
+// JSON (as PostgreSQL stored it), so it is written as it came.
+async function* jsonChunks(batches: AsyncIterable<AuditExportRow[]>): AsyncGenerator<string> {
+  let first = true;
+  yield "[";
+  for await (const batch of batches) {
+    const lines = batch.map(
+      (r) =>
+        `{"id":${JSON.stringify(r.id)},"created_at":${JSON.stringify(r.created_at)},"actor":${JSON.stringify(r.actor)},"action":${JSON.stringify(r.action)},"target":${JSON.stringify(r.target)},"ip":${JSON.stringify(r.ip)},"metadata":${r.metadataJson}}`,
+    );
+    yield (first ? "\n" : ",\n") + lines.join(",\n");
+    first = false;
+  }
+  yield first ? "]\n" : "\n]\n";
 }
 
 // The audit history as a file, every matching event, streamed in batches (no
@@ -25,7 +41,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const search = new URL(request.url).searchParams;
   const format = search.get("format") === "json" ? "json" : "csv";
   const batches = auditEventBatches(getDb(), org.id, parseAuditFilter(search));
-  const body = textStream(format === "json" ? jsonArrayChunks(batches) : csvChunks(batches));
+  const body = textStream(format === "json" ? jsonChunks(batches) : csvChunks(batches));
   return new Response(body, {
     headers: {
       "Content-Type": format === "json" ? "application/json; charset=utf-8" : "text/csv; charset=utf-8",

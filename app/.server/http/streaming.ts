@@ -21,15 +21,3 @@ export function textStream(chunks: AsyncIterable<string>): ReadableStream<Uint8A
     { highWaterMark: 1 },
   );
 }
-
-/** A JSON array, one element per line, from batches of values. */
-export async function* jsonArrayChunks<T>(batches: AsyncIterable<T[]>): AsyncGenerator<string> {
-  let first = true;
-  yield "[";
-  for await (const batch of batches) {
-    if (batch.length === 0) continue;
-    yield (first ? "\n" : ",\n") + batch.map((value) => JSON.stringify(value)).join(",\n");
-    first = false;
-  }
-  yield first ? "]\n" : "\n]\n";
-}

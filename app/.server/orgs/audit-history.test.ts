@@ -3,7 +3,7 @@ import { actorOf, auditEventsOf, createTestOrg, type TestOrg } from "../../../te
 import { createUser, type TestUser } from "../../../test/factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../../../test/setup/databases";
 import { recordAuditEvent } from "./audit";
-import { actorChoices, auditEventBatches, findMemberByEmail, listAuditEvents, parseAuditFilter, type AuditFilter } from "./audit-history";
+import { actorChoices, auditEventBatches, findMemberByEmail, listAuditEvents, parseAuditFilter, type AuditExportRow, type AuditFilter } from "./audit-history";
 
 const db = connect(workerDatabaseUrl());
 afterAll(() => db.destroy());
@@ -126,6 +126,15 @@ describe("auditEventBatches", () => {
     expect(flat).toEqual(expected);
     expect(await exported(a.id, { action: "e.07" }, 7)).toEqual([["e.07"]]);
     expect(await exported(a.id, { actorId: bob.id }, 7)).toEqual([]);
+  });
+
+  it("gives each event as text: its time in ISO 8601 UTC, its metadata as JSON", async () => {
+    await recordAuditEvent(db, { orgId: a.id, actor: actorOf(bob), action: "member.invited", target: "x", ip: "192.0.2.1", metadata: { role: "admin", n: 2 }, at: new Date("2026-11-22T12:34:56.789Z") });
+    const batches: AuditExportRow[][] = [];
+    for await (const batch of auditEventBatches(db, a.id, {})) batches.push(batch);
+    const row = batches[0]![0];
+    expect(row).toMatchObject({ created_at: "2026-11-22T12:34:56.789Z", actor: "bob@example.com", action: "member.invited", target: "x", ip: "192.0.2.1" });
+    expect(JSON.parse(row!.metadataJson)).toEqual({ role: "admin", n: 2 });
   });
 
   it("keeps microsecond-apart events apart (the position is not rounded to a millisecond)", async () => {
