@@ -58,7 +58,7 @@ export default function AdminNotices() {
       <h1>Notices</h1>
       <p>
         A notice tells everyone about a change in how their data is handled. Publishing it emails{" "}
-        {activeAccounts === 1 ? "the 1 active account" : `all ${activeAccounts} active accounts`} (verified, not being deleted) and
+        {activeAccounts.atLeast ? `all active accounts (more than ${activeAccounts.count})` : activeAccounts.count === 1 ? "the 1 active account" : `all ${activeAccounts.count} active accounts`} (verified, not being deleted) and
         shows a banner at the top of every page for {NOTICE_DAYS} days, until each person dismisses it.
       </p>
       {published !== null && !failure ? (

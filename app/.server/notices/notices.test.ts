@@ -6,7 +6,7 @@ import { getEnv } from "../env";
 import { NOTICE_DAYS } from "../../utils/notice-limits";
 import { BANNER_CACHE_MS, bannerNotices, forgetCachedBanners } from "./banner";
 import { fanOutNoticeBatch } from "./fanout";
-import { dismissNotice, publishNotice } from "./notices";
+import { countActiveAccounts, dismissNotice, publishNotice } from "./notices";
 import { NoticeSchema } from "./schema";
 
 const db = connect(workerDatabaseUrl());
@@ -100,6 +100,12 @@ describe("publishNotice", () => {
     await expect(publishNotice(db, input({ link: "https://evil.example/privacy" }), now)).rejects.toThrow("not a path");
     expect(await db.selectFrom("notice").selectAll().execute()).toEqual([]);
     expect(await queuedEmails(db)).toEqual([]);
+  });
+});
+
+describe("countActiveAccounts", () => {
+  it("counts the verified accounts not being deleted", async () => {
+    expect(await countActiveAccounts(db)).toEqual({ count: 3, atLeast: false });
   });
 });
 

@@ -2,6 +2,7 @@
 // it by email (queued by the worker in batches, fanout.ts, and delivered
 // through the outbox at EMAIL_RATE_PER_SECOND), and a banner shows it for
 // NOTICE_DAYS until each person dismisses it.
+import { sql } from "kysely";
 import type { Database } from "../db";
 import { publicLink } from "../email/brand";
 import { NOTICE_DAYS } from "../../utils/notice-limits";
@@ -13,9 +14,17 @@ function activeAccounts(db: Database) {
   return db.selectFrom("user").where("email_verified_at", "is not", null).where("deletion_requested_at", "is", null);
 }
 
-export async function countActiveAccounts(db: Database): Promise<number> {
-  const row = await activeAccounts(db).select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
-  return Number(row.n);
+/** Counting stops here: the page says "more than 10000", and its cost stays bounded. */
+export const ACTIVE_ACCOUNTS_COUNT_CAP = 10_000;
+
+/** How many accounts a notice would email, up to ACTIVE_ACCOUNTS_COUNT_CAP (`atLeast` when there are more). */
+export async function countActiveAccounts(db: Database): Promise<{ count: number; atLeast: boolean }> {
+  const row = await db
+    .selectFrom(activeAccounts(db).select(sql`1`.as("one")).limit(ACTIVE_ACCOUNTS_COUNT_CAP + 1).as("capped"))
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .executeTakeFirstOrThrow();
+  const n = Number(row.n);
+  return { count: Math.min(n, ACTIVE_ACCOUNTS_COUNT_CAP), atLeast: n > ACTIVE_ACCOUNTS_COUNT_CAP };
 }
 
 export type PublishResult = { noticeId: string };
