@@ -246,6 +246,13 @@ export interface NoticeTable {
   published_at: DefaultedTimestamp;
   show_until: Timestamp;
   created_by: string | null;
+  /** Emails queued so far by the worker's fan-out, and those refused (a bad address). */
+  emails_queued: ColumnType<number, number | undefined, number>;
+  emails_refused: ColumnType<number, number | undefined, number>;
+  /** The last recipient (user id) the fan-out has queued for; null before the first batch. */
+  fanout_cursor: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When every recipient had been queued; null while the fan-out is pending. */
+  fanout_done_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface NoticeDismissalTable {

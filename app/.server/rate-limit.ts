@@ -57,3 +57,21 @@ export async function deleteExpiredRateLimits(db: Database, now: Date = new Date
   const result = await db.deleteFrom("rate_limit").where("expires_at", "<=", now).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/**
+ * Counts one hit on each key, all in one statement (a batch of recipients of
+ * one mailing, say), and says for each whether it was within the rule.
+ */
+export async function consumeRateLimitEach(db: Database, keys: string[], rule: RateLimitRule, now: Date = new Date()): Promise<Map<string, boolean>> {
+  const unique = [...new Set(keys)];
+  if (unique.length === 0) return new Map();
+  const windowMs = rule.windowSeconds * 1000;
+  const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+  const rows = await db
+    .insertInto("rate_limit")
+    .values(unique.map((key) => ({ key, window_start: windowStart, count: 1, expires_at: new Date(windowStart.getTime() + windowMs) })))
+    .onConflict((conflict) => conflict.columns(["key", "window_start"]).doUpdateSet({ count: sql`rate_limit.count + 1` }))
+    .returning(["key", "count"])
+    .execute();
+  return new Map(rows.map((row) => [row.key, row.count <= rule.limit]));
+}

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { requireOperator } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { retryFailedEmail } from "~/.server/email/delivery";
-import { listRecentEmails } from "~/.server/email/outbox-log";
+import { listEmailPage } from "~/.server/email/outbox-log";
 import { formFailure, readForm } from "~/.server/forms";
 import { FormMessage } from "~/components/form";
 import { InlineAction } from "~/components/inline-action";
@@ -14,11 +14,15 @@ const RetrySchema = z.object({ emailId: z.uuid("Unknown message.") });
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireOperator(request);
-  const requested = new URL(request.url).searchParams.get("status");
+  const search = new URL(request.url).searchParams;
+  const requested = search.get("status");
   const status = STATUSES.find((s) => s === requested);
-  const emails = await listRecentEmails(getDb(), { status });
+  const before = search.get("before");
+  const { emails, nextCursor } = await listEmailPage(getDb(), { status, before });
   return {
     status: status ?? null,
+    before: before ?? "",
+    nextCursor,
     emails: emails.map((e) => ({
       ...e,
       created_at: e.created_at.toISOString(),
@@ -42,7 +46,8 @@ export const meta: MetaFunction = () => [{ title: "Email log" }];
 const time = (iso: string | null) => (iso ? iso.replace("T", " ").slice(0, 19) : "—");
 
 export default function AdminEmails() {
-  const { emails, status } = useLoaderData<typeof loader>();
+  const { emails, status, before, nextCursor } = useLoaderData<typeof loader>();
+  const withStatus = (extra: Record<string, string>) => `/admin/emails?${new URLSearchParams({ ...(status ? { status } : {}), ...extra })}`;
   const result = useActionData<typeof action>();
   return (
     <div className="stack wide">
@@ -100,6 +105,12 @@ export default function AdminEmails() {
             ))}
           </tbody>
         </table>
+      ) : null}
+      {nextCursor || before ? (
+        <nav aria-label="Pages" className="toolbar">
+          {before ? <Link to={withStatus({})}>Newest</Link> : null}
+          {nextCursor ? <Link to={withStatus({ before: nextCursor })}>Older messages</Link> : null}
+        </nav>
       ) : null}
     </div>
   );

@@ -22,6 +22,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
       link: n.link,
       by: n.created_by_email,
       dismissals: Number(n.dismissals ?? 0),
+      emailsQueued: n.emails_queued,
+      emailsRefused: n.emails_refused,
+      fanOutDone: n.fanout_done_at !== null,
       showing: n.published_at <= now && n.show_until > now,
       published_at: n.published_at.toISOString(),
       show_until: n.show_until.toISOString(),
@@ -33,9 +36,10 @@ export async function action({ request }: ActionFunctionArgs) {
   const { user } = await requireOperator(request);
   const form = await readForm(request, NoticeSchema);
   if (!form.ok) return formFailure(form);
-  const result = await publishNotice(getDb(), { ...form.data, createdBy: user.id });
+  await publishNotice(getDb(), { ...form.data, createdBy: user.id });
   // Post/redirect/get: reloading the page must not publish (and email everyone) twice.
-  throw redirect(`/admin/notices?published=${result.emailsQueued}`, 303);
+  // The emails are queued by the worker in batches; the list below shows how far it got.
+  throw redirect("/admin/notices?published=1", 303);
 }
 
 export const meta: MetaFunction = () => [{ title: "Notices" }];
@@ -54,11 +58,11 @@ export default function AdminNotices() {
       <h1>Notices</h1>
       <p>
         A notice tells everyone about a change in how their data is handled. Publishing it emails{" "}
-        {activeAccounts === 1 ? "the 1 active account" : `all ${activeAccounts} active accounts`} (verified, not being deleted) and
+        {activeAccounts.atLeast ? `all active accounts (more than ${activeAccounts.count})` : activeAccounts.count === 1 ? "the 1 active account" : `all ${activeAccounts.count} active accounts`} (verified, not being deleted) and
         shows a banner at the top of every page for {NOTICE_DAYS} days, until each person dismisses it.
       </p>
       {published !== null && !failure ? (
-        <FormMessage tone="success">{`The notice is published; ${published} ${published === "1" ? "email is" : "emails are"} queued.`}</FormMessage>
+        <FormMessage tone="success">The notice is published. Its emails are being queued in the background; the list below shows how far that got.</FormMessage>
       ) : null}
       {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
 
@@ -109,6 +113,7 @@ export default function AdminNotices() {
                 <th scope="col">Published (UTC)</th>
                 <th scope="col">Notice</th>
                 <th scope="col">Banner</th>
+                <th scope="col">Emails</th>
                 <th scope="col">Dismissed by</th>
               </tr>
             </thead>
@@ -136,6 +141,10 @@ export default function AdminNotices() {
                     ) : null}
                   </td>
                   <td>{notice.showing ? `showing until ${time(notice.show_until)}` : `ended ${time(notice.show_until)}`}</td>
+                  <td>
+                    {notice.emailsQueued} queued{notice.fanOutDone ? "" : " so far (in progress)"}
+                    {notice.emailsRefused > 0 ? `, ${notice.emailsRefused} refused` : ""}
+                  </td>
                   <td>{notice.dismissals}</td>
                 </tr>
               ))}

@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { eraseAccountNow, scheduleDeletion } from "~/.server/accounts/deletion";
+import { listUsers } from "~/.server/accounts/user-list";
 import { requireOperator } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { getEnv } from "~/.server/env";
@@ -12,19 +13,14 @@ const DeleteUserSchema = z.object({ userId: z.uuid("Unknown user."), when: z.enu
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireOperator(request);
-  const q = (new URL(request.url).searchParams.get("q") ?? "").trim().slice(0, 200);
-  let query = getDb()
-    .selectFrom("user")
-    .select(["id", "email", "name", "created_at", "email_verified_at", "is_operator", "purge_after"])
-    .orderBy("created_at", "desc")
-    .limit(100);
-  if (q) {
-    const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    query = query.where((eb) => eb.or([eb("email", "ilike", pattern), eb("name", "ilike", pattern)]));
-  }
-  const users = await query.execute();
+  const search = new URL(request.url).searchParams;
+  const q = (search.get("q") ?? "").trim().slice(0, 200);
+  const before = search.get("before");
+  const { users, nextCursor } = await listUsers(getDb(), { search: q, before });
   return {
     q,
+    before: before ?? "",
+    nextCursor,
     users: users.map((u) => ({ ...u, created_at: u.created_at.toISOString(), email_verified_at: u.email_verified_at?.toISOString() ?? null, purge_after: u.purge_after?.toISOString() ?? null })),
   };
 }
@@ -52,7 +48,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export const meta: MetaFunction = () => [{ title: "Users" }];
 
 export default function AdminUsers() {
-  const { users, q } = useLoaderData<typeof loader>();
+  const { users, q, before, nextCursor } = useLoaderData<typeof loader>();
+  const withQuery = (extra: Record<string, string>) => `/admin/users?${new URLSearchParams({ ...(q ? { q } : {}), ...extra })}`;
   const result = useActionData<typeof action>();
   return (
     <div className="stack wide">
@@ -106,6 +103,13 @@ export default function AdminUsers() {
           ))}
         </tbody>
       </table>
+      {users.length === 0 ? <p>No users match.</p> : null}
+      {nextCursor || before ? (
+        <nav aria-label="Pages" className="toolbar">
+          {before ? <Link to={withQuery({})}>Newest</Link> : null}
+          {nextCursor ? <Link to={withQuery({ before: nextCursor })}>Older users</Link> : null}
+        </nav>
+      ) : null}
     </div>
   );
 }

@@ -13,11 +13,12 @@ const InviteSchema = z.object({ entryId: z.array(z.uuid("Unknown entry.")).min(1
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireOperator(request);
   const query = parseWaitlistQuery(new URL(request.url).searchParams);
-  const { rows, total, pages } = await listWaitlist(getDb(), query);
+  const { rows, total, totalIsAtLeast, nextCursor } = await listWaitlist(getDb(), query);
   return {
     query,
     total,
-    pages,
+    totalIsAtLeast,
+    nextCursor,
     rows: rows.map((r) => ({
       ...r,
       created_at: r.created_at.toISOString(),
@@ -40,10 +41,10 @@ export const meta: MetaFunction = () => [{ title: "Waitlist" }];
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : "—");
 
 export default function AdminWaitlist() {
-  const { rows, query, total, pages } = useLoaderData<typeof loader>();
+  const { rows, query, total, totalIsAtLeast, nextCursor } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const linkTo = (changes: Partial<Record<"q" | "filter" | "sort" | "dir" | "page", string>>) => {
-    const params = new URLSearchParams({ q: query.search, filter: query.filter, sort: query.sort, dir: query.direction, page: String(query.page), ...changes });
+  const linkTo = (changes: Partial<Record<"q" | "filter" | "sort" | "dir" | "after", string>>) => {
+    const params = new URLSearchParams({ q: query.search, filter: query.filter, sort: query.sort, dir: query.direction, ...changes });
     return `/admin/waitlist?${params}`;
   };
   const exportParams = new URLSearchParams({ q: query.search, filter: query.filter });
@@ -78,7 +79,7 @@ export default function AdminWaitlist() {
         <SubmitButton variant="secondary">Apply</SubmitButton>
       </Form>
       <p>
-        {total} {total === 1 ? "entry" : "entries"} · <a href={`/admin/waitlist.csv?${exportParams}`}>Export these as CSV</a>
+        {totalIsAtLeast ? `More than ${total}` : total} {total === 1 && !totalIsAtLeast ? "entry" : "entries"} · <a href={`/admin/waitlist.csv?${exportParams}`}>Export these as CSV</a>
       </p>
       {result?.ok ? <FormMessage tone="success">{`Invited ${result.invited}${result.skipped ? `; ${result.skipped} already invited` : ""}.`}</FormMessage> : null}
       {result && !result.ok ? <FormMessage tone="error">{result.formError}</FormMessage> : null}
@@ -122,10 +123,10 @@ export default function AdminWaitlist() {
         </table>
         {rows.length > 0 ? <SubmitButton>Invite selected</SubmitButton> : <p>No entries match.</p>}
       </Form>
-      {pages > 1 ? (
-        <nav aria-label="Pages">
-          {query.page > 1 ? <Link to={linkTo({ page: String(query.page - 1) })}>Previous</Link> : null} Page {query.page} of {pages}{" "}
-          {query.page < pages ? <Link to={linkTo({ page: String(query.page + 1) })}>Next</Link> : null}
+      {nextCursor || query.after ? (
+        <nav aria-label="Pages" className="toolbar">
+          {query.after ? <Link to={linkTo({})}>First page</Link> : null}
+          {nextCursor ? <Link to={linkTo({ after: nextCursor })}>Next page</Link> : null}
         </nav>
       ) : null}
     </div>

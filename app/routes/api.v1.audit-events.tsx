@@ -2,7 +2,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { getDb } from "~/.server/db";
 import { jsonError, nestsDeeperThan, readJson, requireApiKey } from "~/.server/http/api";
-import { listAuditEvents, MAX_METADATA_BYTES, recordAuditEvent } from "~/.server/orgs/audit";
+import { MAX_METADATA_BYTES, recordAuditEvent } from "~/.server/orgs/audit";
+import { listAuditEvents } from "~/.server/orgs/audit-history";
 
 // Deeper than any real event's metadata; bounds the work of every later walk of it.
 const MAX_METADATA_DEPTH = 8;

@@ -1,10 +1,11 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { getDb } from "~/.server/db";
 import { formFailure, readForm } from "~/.server/forms";
 import { refuse, requireOrgRole } from "~/.server/orgs/access";
-import { changeRole, listMembers, removeMember, type MemberChangeResult } from "~/.server/orgs/members";
+import { countMembers, findMember, isUserId, listMemberPage } from "~/.server/orgs/member-list";
+import { changeRole, removeMember, type MemberChangeResult } from "~/.server/orgs/members";
 import { ROLES, roleAtLeast } from "~/utils/roles";
 import { FormMessage } from "~/components/form";
 import { InlineAction } from "~/components/inline-action";
@@ -24,12 +25,29 @@ const FAILURES: Record<Exclude<MemberChangeResult, { ok: true }>["reason"], [num
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role, session } = await requireOrgRole(request, params.slug);
-  const members = await listMembers(getDb(), org.id);
+  const search = new URL(request.url).searchParams;
+  const q = (search.get("q") ?? "").trim().slice(0, 200);
+  const after = search.get("after");
+  // ?member=<id>: the role and removal forms for that one member, reached from
+  // their row (one form on the page, not two per member).
+  const selectedId = search.get("member");
+  const db = getDb();
+  const [page, total, selected] = await Promise.all([
+    listMemberPage(db, org.id, { after, search: q }),
+    countMembers(db, org.id),
+    roleAtLeast(role, "admin") && isUserId(selectedId) ? findMember(db, org.id, selectedId) : null,
+  ]);
+  const shape = (m: NonNullable<typeof selected>) => ({ ...m, created_at: m.created_at.toISOString() });
   return {
     org: { slug: org.slug, name: org.name },
     role,
     me: session.user.id,
-    members: members.map((m) => ({ ...m, created_at: m.created_at.toISOString() })),
+    q,
+    after: after ?? "",
+    total,
+    members: page.members.map(shape),
+    nextCursor: page.nextCursor,
+    selected: selected ? shape(selected) : null,
   };
 }
 
@@ -64,15 +82,52 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Members — ${data?.org.name ?? ""}` }];
 
 export default function Members() {
-  const { org, role, me, members } = useLoaderData<typeof loader>();
+  const { org, role, me, q, after, total, members, nextCursor, selected } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const isAdmin = roleAtLeast(role, "admin");
+  const labelOf = (m: { name: string | null; email: string }) => (m.name ? `${m.name} (${m.email})` : m.email);
+  const canManage = (m: { userId: string; role: string }) => isAdmin && m.userId !== me && (m.role !== "owner" || role === "owner");
+  const pageLink = (changes: Record<string, string>) => `/orgs/${org.slug}/members?${new URLSearchParams({ ...(q ? { q } : {}), ...(after ? { after } : {}), ...changes })}`;
   return (
     <div className="stack wide">
       <h1>{org.name}: members</h1>
       <OrgNav slug={org.slug} name={org.name} isAdmin={isAdmin} />
       {result?.ok ? <FormMessage tone="success">Saved.</FormMessage> : null}
       {result && !result.ok ? <FormMessage tone="error">{result.formError}</FormMessage> : null}
+      {selected && canManage(selected) ? (
+        <section className="panel stack" aria-labelledby="manage-member">
+          <h2 id="manage-member">{labelOf(selected)}</h2>
+          <Form method="post" className="inline-form">
+            <input type="hidden" name="intent" value="role" />
+            <input type="hidden" name="userId" value={selected.userId} />
+            <label htmlFor="member-role">
+              Role<span className="visually-hidden"> of {labelOf(selected)}</span>
+            </label>
+            <select id="member-role" name="role" defaultValue={selected.role}>
+              {ROLES.filter((r) => roleAtLeast(role, r)).map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+            <button type="submit" className="button secondary">
+              Change role<span className="visually-hidden"> of {labelOf(selected)}</span>
+            </button>
+          </Form>
+          <InlineAction fields={{ intent: "remove", userId: selected.userId }} label="Remove" context={`${labelOf(selected)} from the organization`} />
+        </section>
+      ) : null}
+      <Form method="get" className="toolbar" role="search">
+        <label htmlFor="member-search">Search email or name</label>
+        <input id="member-search" name="q" type="search" defaultValue={q} />
+        <button type="submit" className="button secondary">
+          Search
+        </button>
+      </Form>
+      <p>
+        {total} {total === 1 ? "member" : "members"}
+        {q ? `; those matching “${q}” below` : ""}
+      </p>
       <table>
         <caption className="visually-hidden">Members</caption>
         <thead>
@@ -86,36 +141,17 @@ export default function Members() {
         </thead>
         <tbody>
           {members.map((member) => {
-            const label = member.name ? `${member.name} (${member.email})` : member.email;
-            const canManage = isAdmin && member.userId !== me && (member.role !== "owner" || role === "owner");
+            const label = labelOf(member);
             return (
               <tr key={member.userId}>
                 <td>{label}</td>
+                <td>{member.role}</td>
                 <td>
-                  {canManage ? (
-                    <Form method="post" className="inline-form">
-                      <input type="hidden" name="intent" value="role" />
-                      <input type="hidden" name="userId" value={member.userId} />
-                      <label className="visually-hidden" htmlFor={`role-${member.userId}`}>
-                        Role of {label}
-                      </label>
-                      <select id={`role-${member.userId}`} name="role" defaultValue={member.role}>
-                        {ROLES.filter((r) => roleAtLeast(role, r)).map((r) => (
-                          <option key={r} value={r}>
-                            {r}
-                          </option>
-                        ))}
-                      </select>
-                      <button type="submit" className="link-button">
-                        Change role<span className="visually-hidden"> of {label}</span>
-                      </button>
-                    </Form>
-                  ) : (
-                    member.role
-                  )}
-                </td>
-                <td>
-                  {canManage ? <InlineAction fields={{ intent: "remove", userId: member.userId }} label="Remove" context={label} /> : null}
+                  {canManage(member) ? (
+                    <Link to={pageLink({ member: member.userId })}>
+                      Change role or remove<span className="visually-hidden"> {label}</span>
+                    </Link>
+                  ) : null}
                   {member.userId === me ? <InlineAction fields={{ intent: "leave" }} label="Leave the organization" /> : null}
                 </td>
               </tr>
@@ -123,6 +159,13 @@ export default function Members() {
           })}
         </tbody>
       </table>
+      {members.length === 0 ? <p>No members match.</p> : null}
+      {nextCursor || after ? (
+        <nav aria-label="Pages" className="toolbar">
+          {after ? <Link to={`/orgs/${org.slug}/members${q ? `?${new URLSearchParams({ q })}` : ""}`}>First page</Link> : null}
+          {nextCursor ? <Link to={`/orgs/${org.slug}/members?${new URLSearchParams({ ...(q ? { q } : {}), after: nextCursor })}`}>Next page</Link> : null}
+        </nav>
+      ) : null}
     </div>
   );
 }

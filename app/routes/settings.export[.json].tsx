@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { exportUserData } from "~/.server/accounts/export";
+import { exportUserDocument } from "~/.server/accounts/export";
 import { requireUser } from "~/.server/auth";
 import { getDb } from "~/.server/db";
+import { textStream } from "~/.server/http/streaming";
 import { consumeRateLimit } from "~/.server/rate-limit";
 
 // Building the file reads every table that names the person: fine now and
@@ -9,7 +10,8 @@ import { consumeRateLimit } from "~/.server/rate-limit";
 const EXPORT_LIMIT = { limit: 5, windowSeconds: 3600 };
 
 // /settings/export.json: the download itself. A resource route, so the file
-// goes out exactly as built (a page route's loader Response would be rendered).
+// goes out exactly as built (a page route's loader Response would be rendered),
+// streamed as it is read: flat memory however long the person's history.
 export async function loader({ request }: LoaderFunctionArgs) {
   const { user } = await requireUser(request);
   const db = getDb();
@@ -22,8 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     });
   }
   const now = new Date();
-  const body = JSON.stringify(await exportUserData(db, user.id, now), null, 2);
-  return new Response(body, {
+  return new Response(textStream(exportUserDocument(db, user.id, now)), {
     headers: {
       "Content-Type": "application/json; charset=utf-8",
       "Content-Disposition": `attachment; filename="gatehouse-export-${now.toISOString().slice(0, 10)}.json"`,

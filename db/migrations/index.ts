@@ -11,6 +11,8 @@ import * as createBilling from "./2026_11_22_1600_create_billing";
 import * as addLookupIndexes from "./2026_11_22_1700_add_lookup_indexes";
 import * as addEmailHistoryAndPurgeState from "./2026_12_01_0800_add_email_history_and_purge_state";
 import * as createDeferredAccountWork from "./2026_12_01_0900_create_deferred_account_work";
+import * as addScaleIndexes from "./2026_12_01_1300_add_scale_indexes";
+import * as addNoticeFanout from "./2026_12_01_1310_add_notice_fanout";
 import * as createMfa from "./2026_12_01_1400_create_mfa";
 import * as createOidcProvider from "./2026_12_01_1500_create_oidc_provider";
 
@@ -25,6 +27,8 @@ export const migrations: Record<string, Migration> = {
   "2026_11_22_1700_add_lookup_indexes": addLookupIndexes,
   "2026_12_01_0800_add_email_history_and_purge_state": addEmailHistoryAndPurgeState,
   "2026_12_01_0900_create_deferred_account_work": createDeferredAccountWork,
+  "2026_12_01_1300_add_scale_indexes": addScaleIndexes,
+  "2026_12_01_1310_add_notice_fanout": addNoticeFanout,
   "2026_12_01_1400_create_mfa": createMfa,
   "2026_12_01_1500_create_oidc_provider": createOidcProvider,
 };

@@ -9,6 +9,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { verify as argon2Verify, hash as argon2Hash } from "@node-rs/argon2";
 import autocannon from "autocannon";
+import { PGLITE_EXTENSIONS } from "../../app/.server/database/pglite";
 import { PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_QUEUE_LIMIT } from "../../app/.server/password-hasher";
 import { hashToken } from "../../app/.server/tokens";
 import { encodeBase32UpperCaseNoPadding } from "@oslojs/encoding";
@@ -292,7 +293,7 @@ async function main() {
   const dataDir = mkdtempSync(path.join(tmpdir(), "gatehouse-bench-"));
   server = await startServer({ ...common, DATA_DIR: dataDir });
   await server.stop();
-  const pglite = await PGlite.create({ dataDir });
+  const pglite = await PGlite.create({ dataDir, extensions: PGLITE_EXTENSIONS });
   await seedUsers((query, params) => pglite.query(query, params), 50);
   await pglite.close();
   server = await startServer({ ...common, DATA_DIR: dataDir });

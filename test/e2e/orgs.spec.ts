@@ -61,6 +61,9 @@ test("invites a new person by email, who signs up from the link; the owner makes
   const rows = page.getByRole("table", { name: "Members" }).locator("tbody tr");
   await expect(rows).toHaveCount(2);
   const label = `${invitee.name} (${invitee.email})`;
+  await expect(rows.filter({ hasText: invitee.email })).toContainText("member");
+  // Role changes are reached from the member's row: one form on the page, not two per member.
+  await page.getByRole("link", { name: `Change role or remove ${label}` }).click();
   const role = page.getByLabel(`Role of ${label}`);
   await expect(role).toHaveValue("member");
   await role.selectOption("admin");

@@ -5,7 +5,15 @@ import { createUser, type TestUser } from "../../../test/factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../../../test/setup/databases";
 import { recordAuditEvent } from "../orgs/audit";
 import { createSession } from "../session";
-import { exportUserData } from "./export";
+import type { Database } from "../db";
+import { exportUserDocument } from "./export";
+
+// The document as the download streams it, parsed.
+async function exportUserData(db: Database, userId: string, now: Date, batchSize?: number) {
+  let text = "";
+  for await (const chunk of exportUserDocument(db, userId, now, batchSize)) text += chunk;
+  return JSON.parse(text);
+}
 
 const db = connect(workerDatabaseUrl());
 afterAll(() => db.destroy());
@@ -141,5 +149,24 @@ describe("exportUserData", () => {
     expect(data.waitlist_entry).toBeNull();
     expect(data.audit_events).toEqual([]);
     expect(data.emails).toEqual([]);
+  });
+});
+
+describe("a long history", () => {
+  it("streams every one of the person's events and emails, in order, across batches, and the document parses", async () => {
+    const alpha = await db.selectFrom("org").select("id").where("slug", "=", "alpha").executeTakeFirstOrThrow();
+    await db
+      .insertInto("audit_event")
+      .values(Array.from({ length: 23 }, (_, i) => ({ org_id: alpha.id, actor_id: ada.id, actor_label: ada.email, action: `bulk.${String(i).padStart(2, "0")}`, created_at: at(-20 + Math.floor(i / 4)), metadata: "{}" })))
+      .execute();
+    await db
+      .insertInto("outbox_email")
+      .values(Array.from({ length: 11 }, (_, i) => ({ template: "bulk", to_address: "ADA@example.com", subject: `Bulk ${i}`, max_attempts: 1, created_at: at(-10) })))
+      .execute();
+    const data = await exportUserData(db, ada.id, now, 4);
+    expect(data.audit_events.map((e: { action: string }) => e.action)).toEqual(["member.invited", ...Array.from({ length: 23 }, (_, i) => `bulk.${String(i).padStart(2, "0")}`)]);
+    expect(data.emails).toHaveLength(12);
+    expect(new Set(data.emails.map((e: { subject: string }) => e.subject)).size).toBe(12);
+    expect(data.notices_dismissed).toHaveLength(1);
   });
 });

@@ -7,6 +7,12 @@ import { hostname } from "node:os";
 import { constants, copyFile, mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+
+// Extensions the migrations create (pg_trgm: the admin searches' trigram
+// indexes). PGlite loads an extension's code only when asked at open, so every
+// open of a data directory — server, seed build, tests — passes these.
+export const PGLITE_EXTENSIONS = { pg_trgm };
 
 export function isInitialisedDataDir(dataDir: string): boolean {
   return existsSync(path.join(dataDir, "PG_VERSION"));
@@ -18,7 +24,7 @@ export async function openPGlite(dataDir: string, seedDir?: string): Promise<PGl
   if (!isInitialisedDataDir(dataDir) && seedDir && isInitialisedDataDir(seedDir)) {
     await copyTree(seedDir, dataDir);
   }
-  return PGlite.create({ dataDir });
+  return PGlite.create({ dataDir, extensions: PGLITE_EXTENSIONS });
 }
 
 // fs.cp copies one file at a time (~800 ms for the seed's ~1,000 files here);

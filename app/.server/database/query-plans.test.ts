@@ -23,7 +23,7 @@ import { claimDueEmails } from "../email/delivery";
 import { deleteExpiredRows } from "../jobs/cleanup";
 import { bannerNotices, forgetCachedBanners } from "../notices/banner";
 import { authenticateApiKey, createApiKey } from "../orgs/api-keys";
-import { listAuditEvents } from "../orgs/audit";
+import { listAuditEvents } from "../orgs/audit-history";
 import { findInvitation } from "../orgs/invitations";
 import { findOrgAccess, listUserOrgs } from "../orgs/orgs";
 import { consumeRateLimit } from "../rate-limit";

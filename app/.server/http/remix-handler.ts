@@ -3,7 +3,8 @@
 // the body has already been read (and size-checked) by bodyLimit, and because the
 // request URL must be built from PUBLIC_URL, never from the Host header.
 import type { Request as ExpressRequest, Response as ExpressResponse, NextFunction } from "express";
-import { createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
+import { once } from "node:events";
+import { createRequestHandler, type ServerBuild } from "@remix-run/node";
 import { requestStore, type RequestContext } from "./request-context";
 
 export function remixHandler(options: { build: ServerBuild | (() => Promise<ServerBuild>); mode: string; publicUrl: URL }) {
@@ -86,6 +87,29 @@ async function sendFetchResponse(res: ExpressResponse, response: Response): Prom
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) res.setHeader("Set-Cookie", cookies);
 
-  if (response.body) await writeReadableStreamToWritable(response.body, res);
+  if (response.body) await writeBody(response.body, res);
   else res.end();
+}
+
+// Remix's writeReadableStreamToWritable never waits for 'drain': with a slow
+// client a streamed export would be read from the database as fast as it can
+// be and pile up in memory. This waits, and stops reading (cancelling the
+// stream, so its source stops querying) once the client has gone.
+async function writeBody(body: ReadableStream<Uint8Array>, res: ExpressResponse): Promise<void> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      if (res.destroyed) {
+        await reader.cancel();
+        return;
+      }
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await Promise.race([once(res, "drain"), once(res, "close")]);
+    }
+    res.end();
+  } catch (error) {
+    res.destroy(error as Error);
+    throw error;
+  }
 }

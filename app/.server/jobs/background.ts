@@ -12,7 +12,9 @@ import { purgeDueAccounts } from "../accounts/deletion";
 import { startDeferredAccountWorker } from "../accounts/deferred-work-worker";
 import { startBillingWork } from "../billing/background";
 import { billingMode } from "../billing/settings";
+import { FANOUT_BATCH_SIZE, fanOutNoticeBatch } from "../notices/fanout";
 import { deleteExpiredRows } from "./cleanup";
+import { startPollingLoop } from "./polling-loop";
 import { runExclusively } from "./exclusive";
 
 const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
@@ -31,6 +33,14 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
   // Failed-login audit rows and password-reset emails, left by requests that
   // must answer in the same time for known and unknown addresses.
   const accountWorker = startDeferredAccountWorker(db, logger);
+  // Notices' emails, queued in committed batches (any number of processes: each
+  // batch locks its notice with SKIP LOCKED).
+  const noticeFanOut = startPollingLoop({
+    pass: () => fanOutNoticeBatch(db),
+    batchSize: FANOUT_BATCH_SIZE,
+    logger,
+    failureMessage: "notice fan-out pass failed",
+  });
 
   const cleanup = setInterval(() => {
     runExclusively(db, "delete-expired-rows", (trx) => deleteExpiredRows(trx, env.AUDIT_RETENTION_DAYS))
@@ -63,7 +73,7 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
     async stop() {
       clearInterval(cleanup);
       clearInterval(purge);
-      await Promise.all([emailWorker.stop(), accountWorker.stop(), billingWork?.stop()]);
+      await Promise.all([emailWorker.stop(), accountWorker.stop(), noticeFanOut.stop(), billingWork?.stop()]);
     },
   };
 }

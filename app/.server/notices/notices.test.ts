@@ -5,7 +5,8 @@ import { connect, truncateAll, workerDatabaseUrl } from "../../../test/setup/dat
 import { getEnv } from "../env";
 import { NOTICE_DAYS } from "../../utils/notice-limits";
 import { BANNER_CACHE_MS, bannerNotices, forgetCachedBanners } from "./banner";
-import { dismissNotice, publishNotice } from "./notices";
+import { fanOutNoticeBatch } from "./fanout";
+import { countActiveAccounts, dismissNotice, publishNotice } from "./notices";
 import { NoticeSchema } from "./schema";
 
 const db = connect(workerDatabaseUrl());
@@ -24,6 +25,8 @@ beforeEach(async () => {
   await createUser(db, { email: "unverified@example.com", verified: false });
   const leaving = await createUser(db, { email: "leaving@example.com" });
   await db.updateTable("user").set({ deletion_requested_at: now, purge_after: days(7) }).where("id", "=", leaving.id).execute();
+  // Accounts that existed when the notices below are published (the fan-out covers those).
+  await db.updateTable("user").set({ created_at: days(-10) }).execute();
 });
 
 const input = (overrides: Partial<{ title: string; body: string; link: string | null }> = {}) => ({
@@ -34,10 +37,23 @@ const input = (overrides: Partial<{ title: string; body: string; link: string | 
   ...overrides,
 });
 
+/** Runs the worker's fan-out until no notice is left to fan out; the passes it took. */
+async function fanOutAll(batchSize = 500) {
+  const passes = [];
+  for (let i = 0; i < 100; i++) {
+    const pass = await fanOutNoticeBatch(db, { batchSize, now });
+    if (pass.claimed === 0 && pass.noticeId === null) return passes;
+    passes.push(pass);
+  }
+  throw new Error("the fan-out did not finish");
+}
+
 describe("publishNotice", () => {
-  it("stores the notice for 30 days and queues one email per active account, none to unverified or leaving accounts", async () => {
+  it("stores the notice and returns; the worker queues one email per active account, none to unverified or leaving accounts", async () => {
     const result = await publishNotice(db, input(), now);
-    expect(result).toMatchObject({ emailsQueued: 3, emailsRefused: 0 });
+    expect(await queuedEmails(db)).toEqual([]); // nothing inside the request
+    expect(await fanOutAll()).toEqual([{ claimed: 3, noticeId: result.noticeId, done: true }]);
+    expect(await db.selectFrom("notice").select(["emails_queued", "emails_refused"]).executeTakeFirstOrThrow()).toEqual({ emails_queued: 3, emails_refused: 0 });
 
     const notice = await db.selectFrom("notice").selectAll().executeTakeFirstOrThrow();
     expect(notice).toMatchObject({ id: result.noticeId, title: "We updated our privacy policy", link: "/privacy", created_by: operator.id, published_at: now, show_until: days(NOTICE_DAYS) });
@@ -54,6 +70,7 @@ describe("publishNotice", () => {
 
   it("links the email to the page on PUBLIC_URL, never anywhere else", async () => {
     await publishNotice(db, input({ link: "/privacy#audit" }), now);
+    await fanOutAll();
     const [email] = await queuedEmails(db, "ada@example.com");
     expect(email!.text_body).toContain(`${publicOrigin()}/privacy#audit`);
     const { html } = await db.selectFrom("outbox_email").select("html").where("to_address", "=", "ada@example.com").executeTakeFirstOrThrow();
@@ -64,6 +81,7 @@ describe("publishNotice", () => {
 
   it("sends without a link when none is given", async () => {
     await publishNotice(db, input({ link: null }), now);
+    await fanOutAll();
     const [email] = await queuedEmails(db, "ada@example.com");
     expect(email!.text_body).not.toContain("Read more");
     expect(await db.selectFrom("notice").select("link").executeTakeFirstOrThrow()).toEqual({ link: null });
@@ -74,6 +92,7 @@ describe("publishNotice", () => {
     const hour = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
     await db.insertInto("rate_limit").values({ key, window_start: hour, count: 10_000, expires_at: new Date(hour.getTime() + 3_600_000) }).execute();
     await publishNotice(db, input(), now);
+    await fanOutAll();
     expect(await queuedEmails(db, "ada@example.com")).toHaveLength(1);
   });
 
@@ -81,6 +100,12 @@ describe("publishNotice", () => {
     await expect(publishNotice(db, input({ link: "https://evil.example/privacy" }), now)).rejects.toThrow("not a path");
     expect(await db.selectFrom("notice").selectAll().execute()).toEqual([]);
     expect(await queuedEmails(db)).toEqual([]);
+  });
+});
+
+describe("countActiveAccounts", () => {
+  it("counts the verified accounts not being deleted", async () => {
+    expect(await countActiveAccounts(db)).toEqual({ count: 3, atLeast: false });
   });
 });
 

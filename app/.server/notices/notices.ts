@@ -1,64 +1,52 @@
 // Policy-change notices: the operator publishes one, every active account gets
-// it by email (through the outbox, so the worker's EMAIL_RATE_PER_SECOND paces
-// delivery), and a banner shows it for NOTICE_DAYS until each person dismisses it.
+// it by email (queued by the worker in batches, fanout.ts, and delivered
+// through the outbox at EMAIL_RATE_PER_SECOND), and a banner shows it for
+// NOTICE_DAYS until each person dismisses it.
+import { sql } from "kysely";
 import type { Database } from "../db";
 import { publicLink } from "../email/brand";
-import { queueEmail } from "../email/queue";
 import { NOTICE_DAYS } from "../../utils/notice-limits";
 import { forgetCachedBanners } from "./banner";
 import type { NoticeInput } from "./schema";
-
-// The recipient limit guards against the portal being used to flood an inbox
-// on someone else's request. A policy notice is the operator's own, one per
-// account, and people have a right to be told: it must not be dropped because
-// the same person got a reset code or an invitation this hour. It still counts
-// toward that hour, so it cannot open a gap for anything else.
-const NOTICE_RECIPIENT_LIMIT = Number.MAX_SAFE_INTEGER;
 
 // Who a notice is emailed to: verified accounts that are not waiting to be purged.
 function activeAccounts(db: Database) {
   return db.selectFrom("user").where("email_verified_at", "is not", null).where("deletion_requested_at", "is", null);
 }
 
-export async function countActiveAccounts(db: Database): Promise<number> {
-  const row = await activeAccounts(db).select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
-  return Number(row.n);
+/** Counting stops here: the page says "more than 10000", and its cost stays bounded. */
+export const ACTIVE_ACCOUNTS_COUNT_CAP = 10_000;
+
+/** How many accounts a notice would email, up to ACTIVE_ACCOUNTS_COUNT_CAP (`atLeast` when there are more). */
+export async function countActiveAccounts(db: Database): Promise<{ count: number; atLeast: boolean }> {
+  const row = await db
+    .selectFrom(activeAccounts(db).select(sql`1`.as("one")).limit(ACTIVE_ACCOUNTS_COUNT_CAP + 1).as("capped"))
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .executeTakeFirstOrThrow();
+  const n = Number(row.n);
+  return { count: Math.min(n, ACTIVE_ACCOUNTS_COUNT_CAP), atLeast: n > ACTIVE_ACCOUNTS_COUNT_CAP };
 }
 
-export type PublishResult = { noticeId: string; emailsQueued: number; emailsRefused: number };
+export type PublishResult = { noticeId: string };
 
+/** Records the notice and returns: its emails are queued by the worker (fanOutNoticeBatch). */
 export async function publishNotice(db: Database, input: NoticeInput & { createdBy: string }, now = new Date()): Promise<PublishResult> {
-  // Built before the transaction: publicLink refuses anything that is not a path.
-  const emailLink = input.link ? publicLink(input.link) : null;
-  const result = await db.transaction().execute(async (tx) => {
-    const notice = await tx
-      .insertInto("notice")
-      .values({
-        title: input.title,
-        body: input.body,
-        link: input.link,
-        published_at: now,
-        show_until: new Date(now.getTime() + NOTICE_DAYS * 86_400_000),
-        created_by: input.createdBy,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-
-    const recipients = await activeAccounts(tx).select(["email", "name"]).orderBy("created_at").execute();
-
-    let emailsQueued = 0;
-    for (const recipient of recipients) {
-      const result = await queueEmail(
-        tx,
-        { to: recipient.email, toName: recipient.name, template: "policy-notice", props: { title: input.title, body: input.body, link: emailLink } },
-        { now, recipientHourlyLimit: NOTICE_RECIPIENT_LIMIT },
-      );
-      if (result.queued) emailsQueued++;
-    }
-    return { noticeId: notice.id, emailsQueued, emailsRefused: recipients.length - emailsQueued };
-  });
+  // Refuses anything that is not a path before anything is stored.
+  if (input.link) publicLink(input.link);
+  const notice = await db
+    .insertInto("notice")
+    .values({
+      title: input.title,
+      body: input.body,
+      link: input.link,
+      published_at: now,
+      show_until: new Date(now.getTime() + NOTICE_DAYS * 86_400_000),
+      created_by: input.createdBy,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
   forgetCachedBanners(); // this replica shows it at once; others within the cache's lifetime
-  return result;
+  return { noticeId: notice.id };
 }
 
 /** Every notice, newest first, with how many people dismissed it: the operator's list. */
@@ -73,6 +61,9 @@ export async function listNotices(db: Database, limit = 100) {
       "notice.link",
       "notice.published_at",
       "notice.show_until",
+      "notice.emails_queued",
+      "notice.emails_refused",
+      "notice.fanout_done_at",
       "user.email as created_by_email",
       eb.selectFrom("notice_dismissal").select(eb.fn.countAll<string>().as("n")).whereRef("notice_dismissal.notice_id", "=", "notice.id").as("dismissals"),
     ])

@@ -5,7 +5,7 @@ import { createUser, type TestUser } from "../../../test/factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../../../test/setup/databases";
 import { createApiKey, listApiKeys } from "./api-keys";
 import { recordAuditEvent } from "./audit";
-import { changeRole, listMembers, removeMember } from "./members";
+import { changeRole, removeMember } from "./members";
 
 const db = connect(workerDatabaseUrl());
 afterAll(() => db.destroy());
@@ -98,7 +98,7 @@ describe("removeMember", () => {
   it("refuses an admin removing an owner and a member removing anyone", async () => {
     expect(await removeMember(db, change(org, admin, "admin", owner))).toEqual({ ok: false, reason: "forbidden" });
     expect(await removeMember(db, change(org, member, "member", admin))).toEqual({ ok: false, reason: "forbidden" });
-    expect(await listMembers(db, org.id)).toHaveLength(3);
+    expect(await membershipsOf(db, org.id)).toHaveLength(3);
   });
 
   it("lets a member leave, recorded as member.left", async () => {

@@ -11,16 +11,6 @@ export type MemberChangeResult = { ok: true } | { ok: false; reason: "not-found"
 
 type Change = { orgId: string; actor: Actor & { userId: string }; actorRole: OrgRole; targetUserId: string; ip: string | null };
 
-export async function listMembers(db: Database, orgId: string) {
-  return db
-    .selectFrom("membership")
-    .innerJoin("user", "user.id", "membership.user_id")
-    .select(["user.id as userId", "user.email", "user.name", "membership.role", "membership.created_at"])
-    .where("membership.org_id", "=", orgId)
-    .orderBy("membership.created_at")
-    .execute();
-}
-
 async function ownerCount(tx: Database, orgId: string): Promise<number> {
   const row = await tx.selectFrom("membership").select((eb) => eb.fn.countAll<string>().as("n")).where("org_id", "=", orgId).where("role", "=", "owner").executeTakeFirstOrThrow();
   return Number(row.n);

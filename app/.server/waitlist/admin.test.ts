@@ -2,7 +2,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { queuedEmails } from "../../../test/factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../../../test/setup/databases";
 import { getEnv } from "../env";
-import { exportWaitlist, inviteEntries, listWaitlist, PAGE_SIZE, parseWaitlistQuery, type WaitlistQuery } from "./admin";
+import { COUNT_CAP, inviteEntries, listWaitlist, PAGE_SIZE, parseWaitlistQuery, waitlistBatches, type WaitlistQuery } from "./admin";
 
 const db = connect(workerDatabaseUrl());
 afterAll(() => db.destroy());
@@ -26,17 +26,18 @@ const query = (params: Record<string, string> = {}): WaitlistQuery => parseWaitl
 const emailsOf = async (q: WaitlistQuery) => (await listWaitlist(db, q)).rows.map((r) => r.email);
 
 describe("parseWaitlistQuery", () => {
-  it("defaults to every entry, newest first, page 1", () => {
-    expect(query()).toEqual({ search: "", filter: "all", sort: "created_at", direction: "desc", page: 1 });
+  it("defaults to every entry, newest first, first page", () => {
+    expect(query()).toEqual({ search: "", filter: "all", sort: "created_at", direction: "desc", after: null });
   });
 
   it("reads allow-listed values", () => {
-    expect(query({ q: "  ada ", filter: "confirmed", sort: "email", dir: "asc", page: "3" })).toEqual({
+    const after = "0b0e6a38-3f4c-4a51-9d5e-5a2b8f0f3c11";
+    expect(query({ q: "  ada ", filter: "confirmed", sort: "email", dir: "asc", after })).toEqual({
       search: "ada",
       filter: "confirmed",
       sort: "email",
       direction: "asc",
-      page: 3,
+      after,
     });
   });
 
@@ -48,9 +49,9 @@ describe("parseWaitlistQuery", () => {
     }
   });
 
-  it("falls back to page 1 for anything but a sane whole number", () => {
-    for (const page of ["0", "-1", "1.5", "abc", "1e9", "100000", "Infinity", ""]) {
-      expect(query({ page }).page, page).toBe(1);
+  it("falls back to the first page for a cursor that is not an entry id", () => {
+    for (const after of ["0", "-1", "abc", "' or 1=1 --", ""]) {
+      expect(query({ after }).after, after).toBeNull();
     }
   });
 
@@ -122,34 +123,75 @@ describe("listWaitlist", () => {
     expect(await emailsOf(query({ sort: "name", dir: "desc" }))).toEqual(["b@example.com", "a@example.com", "c@example.com"]);
   });
 
-  it("paginates with a total and page count", async () => {
+  it("pages with a cursor through every sort, both ways, nulls included, without gaps or repeats", async () => {
     const count = PAGE_SIZE * 2 + 7;
-    await addEntries(Array.from({ length: count }, (_, i) => ({ email: `user${String(i).padStart(3, "0")}@example.com` })));
-
-    const pages = await Promise.all([1, 2, 3, 4].map((page) => listWaitlist(db, query({ sort: "email", dir: "asc", page: String(page) }))));
-    expect(pages.map((p) => [p.total, p.pages, p.rows.length])).toEqual([
-      [count, 3, PAGE_SIZE],
-      [count, 3, PAGE_SIZE],
-      [count, 3, 7],
-      [count, 3, 0],
-    ]);
-    const all = pages.flatMap((p) => p.rows.map((r) => r.email));
-    expect(all).toEqual(Array.from({ length: count }, (_, i) => `user${String(i).padStart(3, "0")}@example.com`));
-
+    // Names, companies and dates with nulls and ties, so every part of the keyset is crossed.
+    await addEntries(
+      Array.from({ length: count }, (_, i) => ({
+        email: `user${String(i).padStart(3, "0")}@example.com`,
+        name: i % 3 === 0 ? null : `Name ${i % 7}`,
+        company: i % 2 === 0 ? null : `Company ${i % 5}`,
+        confirmed_at: i % 4 === 0 ? null : minutesAgo(i % 9),
+        invited_at: i % 5 === 0 ? minutesAgo(1) : null,
+      })),
+    );
+    for (const sort of ["created_at", "email", "name", "company", "confirmed_at", "invited_at"]) {
+      for (const dir of ["asc", "desc"]) {
+        const seen: string[] = [];
+        const sizes: number[] = [];
+        let after: string | null = null;
+        do {
+          const page: Awaited<ReturnType<typeof listWaitlist>> = await listWaitlist(db, query({ sort, dir, ...(after ? { after } : {}) }));
+          sizes.push(page.rows.length);
+          seen.push(...page.rows.map((r) => r.email));
+          expect([page.total, page.totalIsAtLeast]).toEqual([count, false]);
+          after = page.nextCursor;
+        } while (after && sizes.length < 10);
+        expect(sizes, `${sort} ${dir}`).toEqual([PAGE_SIZE, PAGE_SIZE, 7]);
+        expect(new Set(seen).size, `${sort} ${dir}`).toBe(count);
+        // Same order as one query of everything: nulls first going up, last going down; ties by id.
+        const everything = await db
+          .selectFrom("waitlist_entry")
+          .select("email")
+          .orderBy(sort as "email", (ob) => (dir === "asc" ? ob.asc().nullsFirst() : ob.desc().nullsLast()))
+          .orderBy("id", dir as "asc")
+          .execute();
+        expect(seen, `${sort} ${dir}`).toEqual(everything.map((r) => r.email));
+      }
+    }
     const searched = await listWaitlist(db, query({ q: "user00" }));
-    expect([searched.total, searched.pages, searched.rows.length]).toEqual([10, 1, 10]);
+    expect([searched.total, searched.rows.length, searched.nextCursor]).toEqual([10, 10, null]);
   });
 
-  it("counts an empty list as one page", async () => {
-    expect(await listWaitlist(db, query())).toEqual({ rows: [], total: 0, pages: 1 });
+  it("caps the count instead of counting a big list to the end", async () => {
+    await db
+      .insertInto("waitlist_entry")
+      .values(Array.from({ length: COUNT_CAP + 3 }, (_, i) => ({ email: `many${i}@example.com` })))
+      .execute();
+    const page = await listWaitlist(db, query());
+    expect([page.total, page.totalIsAtLeast, page.rows.length]).toEqual([COUNT_CAP, true, PAGE_SIZE]);
   });
 
-  it("exports every matching row, oldest first, beyond one page", async () => {
+  it("shows an empty page past a cursor whose entry is gone (the page links back to the first)", async () => {
+    const [gone] = await addEntries([{ email: "gone@example.com" }, { email: "kept@example.com" }]);
+    await db.deleteFrom("waitlist_entry").where("id", "=", gone!).execute();
+    expect((await listWaitlist(db, query({ after: gone! }))).rows).toEqual([]);
+  });
+
+  it("counts an empty list as empty", async () => {
+    expect(await listWaitlist(db, query())).toEqual({ rows: [], total: 0, totalIsAtLeast: false, nextCursor: null });
+  });
+
+  it("exports every matching row, oldest first, in batches", async () => {
     await addEntries(Array.from({ length: PAGE_SIZE + 5 }, (_, i) => ({ email: `user${i}@example.com`, confirmed_at: i % 2 ? now : null })));
-    const all = await exportWaitlist(db, query());
-    expect(all).toHaveLength(PAGE_SIZE + 5);
-    expect(all[0]!.email).toBe("user0@example.com");
-    expect(await exportWaitlist(db, query({ filter: "confirmed" }))).toHaveLength(Math.floor((PAGE_SIZE + 5) / 2));
+    const exported = async (params: Record<string, string>, size: number) => {
+      const rows: string[] = [];
+      for await (const batch of waitlistBatches(db, query(params), size)) rows.push(...batch.map((r) => r.email));
+      return rows;
+    };
+    const all = await exported({}, 7);
+    expect(all).toEqual(Array.from({ length: PAGE_SIZE + 5 }, (_, i) => `user${i}@example.com`));
+    expect(await exported({ filter: "confirmed" }, 4)).toHaveLength(Math.floor((PAGE_SIZE + 5) / 2));
   });
 });
 

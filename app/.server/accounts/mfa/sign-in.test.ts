@@ -8,7 +8,7 @@ import { getKeyring } from "../../secrets";
 import { decryptWith, encryptWith, SecretDecryptionError } from "../../secrets/cipher";
 import { createKeyring } from "../../secrets/keyring";
 import { createSession, validateSessionToken } from "../../session";
-import { purgeUser } from "../deletion";
+import { eraseAccountNow } from "../deletion";
 import { logIn, LOGIN_LIMITS } from "../login";
 import { processDeferredAccountWork } from "../deferred-work-worker";
 import { requestPasswordReset, resetPassword } from "../password-reset";
@@ -226,7 +226,7 @@ describe("turning two-factor off, an operator's reset, export and purge", () => 
     await passwordStep();
     await startPasskeyAuthentication(db, rp, ada.id, now);
     await createSession(db, ada.id, client, now);
-    await db.transaction().execute((tx) => purgeUser(tx, ada.id));
+    expect(await eraseAccountNow(db, { userId: ada.id, ip: null }, now)).toMatchObject({ ok: true, outcome: "erased" });
     for (const table of ["totp_factor", "recovery_code", "passkey", "pending_sign_in", "webauthn_challenge"] as const) {
       expect(await db.selectFrom(table).selectAll().execute(), table).toEqual([]);
     }
