@@ -8,6 +8,7 @@
 export const AUDIT_ACTIONS = [
   "account.deletion_cancelled",
   "account.deletion_scheduled",
+  "account.mfa_reset",
   "api_key.created",
   "api_key.first_used",
   "api_key.revoked",
