@@ -243,7 +243,29 @@ export interface WebhookEventTable {
   processed_at: Timestamp | null;
 }
 
+/** An address an org gave up; links to it redirect to the org's current one. */
+export interface OrgSlugHistoryTable {
+  slug: string;
+  org_id: string;
+  replaced_at: DefaultedTimestamp;
+}
+
+/** An org that was deleted, kept for operators (the org's own rows are gone). */
+export interface OrgDeletionTable {
+  id: Generated<string>;
+  org_id: string;
+  slug: string;
+  name: string;
+  plan: string;
+  member_count: number;
+  deleted_by: string | null;
+  cancelled_subscriptions: ColumnType<string[], string | undefined, string>;
+  deleted_at: DefaultedTimestamp;
+}
+
 export interface DB {
+  org_slug_history: OrgSlugHistoryTable;
+  org_deletion: OrgDeletionTable;
   billing_checkout: BillingCheckoutTable;
   subscription: SubscriptionTable;
   webhook_event: WebhookEventTable;

@@ -38,8 +38,13 @@ export default function OrgFrame() {
 }
 
 function entitlementMessage(data: unknown): string | null {
+  return refusalMessage(data, "entitlement");
+}
+
+/** The message of a 403 body marked with `flag` (entitlement: the plan refuses; roleRequired: the member's role does). */
+function refusalMessage(data: unknown, flag: "entitlement" | "roleRequired"): string | null {
   const body = typeof data === "string" ? safeJson(data) : data;
-  return body && typeof body === "object" && (body as { entitlement?: unknown }).entitlement === true ? String((body as { message?: unknown }).message ?? "") : null;
+  return body && typeof body === "object" && (body as Record<string, unknown>)[flag] === true ? String((body as { message?: unknown }).message ?? "") : null;
 }
 
 function safeJson(text: string): unknown {
@@ -53,6 +58,18 @@ function safeJson(text: string): unknown {
 export function ErrorBoundary() {
   const error = useRouteError();
   const { slug } = useParams();
+  const roleMessage = isRouteErrorResponse(error) && error.status === 403 ? refusalMessage(error.data, "roleRequired") : null;
+  if (roleMessage) {
+    return (
+      <section className="panel stack" aria-labelledby="refused-title">
+        <h1 id="refused-title">Not open to your role</h1>
+        <p>{roleMessage}</p>
+        <p>
+          <Link to={`/orgs/${slug}`}>Back to the organization</Link>
+        </p>
+      </section>
+    );
+  }
   const message = isRouteErrorResponse(error) && error.status === 403 ? entitlementMessage(error.data) : null;
   if (!message) return <ErrorPage status={isRouteErrorResponse(error) ? error.status : 500} />;
   return (

@@ -52,8 +52,9 @@ test("invites a new person by email, who signs up from the link; the owner makes
   const inviteeNav = laptop.getByRole("navigation", { name: `${org.name} sections` });
   await expect(inviteeNav.getByRole("link", { name: "Members" })).toBeVisible();
   for (const adminPage of ADMIN_TABS) await expect(inviteeNav.getByRole("link", { name: adminPage })).toHaveCount(0);
-  await openPage(laptop, pageProblems, `/orgs/${org.slug}/invitations`, 404);
-  await expect(heading(laptop)).toHaveText("Page not found");
+  await openPage(laptop, pageProblems, `/orgs/${org.slug}/invitations`, 403);
+  await expect(heading(laptop)).toHaveText("Not open to your role");
+  await expect(laptop.getByRole("main")).toContainText("Only admins can manage invitations.");
 
   // The owner makes them an admin.
   await orgNav.getByRole("link", { name: "Members" }).click();

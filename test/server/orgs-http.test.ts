@@ -278,10 +278,10 @@ describe("invitations", () => {
     expect(pending).toEqual([{ role: "admin" }]);
   });
 
-  it("refuses an admin inviting an owner (403) and a member inviting anyone (404)", async () => {
+  it("refuses an admin inviting an owner and a member inviting anyone (403)", async () => {
     const w = await twoOrgs();
     expect((await post("/orgs/alpha/invitations?intent=invite", { intent: "invite", email: "boss@example.com", role: "owner" }, w.cookies.adminA)).status).toBe(403);
-    expect((await post("/orgs/alpha/invitations?intent=invite", { intent: "invite", email: "pal@example.com", role: "member" }, w.cookies.memberA)).status).toBe(404);
+    expect((await post("/orgs/alpha/invitations?intent=invite", { intent: "invite", email: "pal@example.com", role: "member" }, w.cookies.memberA)).status).toBe(403);
     expect(await db.selectFrom("org_invitation").select("id").execute()).toEqual([]);
     expect(await queuedEmails(db)).toEqual([]);
   });
@@ -560,9 +560,11 @@ describe("IDOR across two orgs", () => {
     for (const [path, fields] of writes) {
       expect((await post(path, fields, cookie)).status, `${path} ${fields.intent}`).toBe(404);
     }
-    // A member of B (not an admin) fares no better on B's admin pages.
+    // A member of B (not an admin) fares no better on B's admin pages: told who may, shown nothing.
     for (const path of ["/orgs/bravo/invitations", "/orgs/bravo/api-keys", "/orgs/bravo/audit"]) {
-      expect((await get(path, w.cookies.memberB)).status, path).toBe(404);
+      const response = await get(path, w.cookies.memberB);
+      expect(response.status, path).toBe(403);
+      expect(await response.text(), path).not.toContain("bravo-confidential-target");
     }
 
     expect(await snapshot(w.b)).toEqual(before);
@@ -596,19 +598,22 @@ describe("IDOR across two orgs", () => {
     expect((await auditEventsOf(db, w.a.id)).map((e) => e.action)).toEqual([]);
   });
 
-  it("answers 404 to a member of A on A's admin pages and admin actions; the members page stays readable", async () => {
+  it("answers a member of A on A's admin pages and admin actions with a 403 that says who may; the members page stays readable", async () => {
     const w = await twoOrgs();
     const before = await snapshot(w.a);
+    // A member knows the org exists: they are told why, not shown a 404.
     for (const path of ["/orgs/alpha/invitations", "/orgs/alpha/api-keys", "/orgs/alpha/audit", "/orgs/alpha/audit?format=csv", "/orgs/alpha/audit?format=json"]) {
-      expect((await get(path, w.cookies.memberA)).status, path).toBe(404);
+      const response = await get(path, w.cookies.memberA);
+      expect(response.status, path).toBe(403);
+      expect(await pageText(response), path).toMatch(/Only admins can/);
     }
-    for (const [path, fields] of [
-      ["/orgs/alpha/members", { intent: "role", userId: w.memberA.id, role: "admin" }],
-      ["/orgs/alpha/members", { intent: "remove", userId: w.adminA.id }],
-      ["/orgs/alpha/invitations?intent=invite", { intent: "invite", email: "pal@example.com", role: "member" }],
-      ["/orgs/alpha/api-keys?intent=create", { intent: "create", name: "mine" }],
-    ] as Array<[string, Record<string, string>]>) {
-      expect((await post(path, fields, w.cookies.memberA)).status, `${path} ${fields.intent}`).toBe(404);
+    for (const [path, fields, status] of [
+      ["/orgs/alpha/members", { intent: "role", userId: w.memberA.id, role: "admin" }, 404],
+      ["/orgs/alpha/members", { intent: "remove", userId: w.adminA.id }, 404],
+      ["/orgs/alpha/invitations?intent=invite", { intent: "invite", email: "pal@example.com", role: "member" }, 403],
+      ["/orgs/alpha/api-keys?intent=create", { intent: "create", name: "mine" }, 403],
+    ] as Array<[string, Record<string, string>, number]>) {
+      expect((await post(path, fields, w.cookies.memberA)).status, `${path} ${fields.intent}`).toBe(status);
     }
     expect((await get("/orgs/alpha/members", w.cookies.memberA)).status).toBe(200);
     expect((await get("/orgs/alpha", w.cookies.memberA)).status).toBe(200);
