@@ -243,7 +243,17 @@ export interface WebhookEventTable {
   processed_at: Timestamp | null;
 }
 
+/** A form render that created something: its repeat POST creates nothing (app/.server/form-guards/one-time-form.ts). */
+export interface FormSubmissionTable {
+  token: string;
+  user_id: string;
+  purpose: string;
+  result: string | null;
+  created_at: DefaultedTimestamp;
+}
+
 export interface DB {
+  form_submission: FormSubmissionTable;
   billing_checkout: BillingCheckoutTable;
   subscription: SubscriptionTable;
   webhook_event: WebhookEventTable;

@@ -9,6 +9,7 @@ import * as createOrgs from "./2026_11_22_1500_create_orgs";
 import * as addDeletionAndNotices from "./2026_11_22_1530_add_deletion_and_notices";
 import * as createBilling from "./2026_11_22_1600_create_billing";
 import * as addLookupIndexes from "./2026_11_22_1700_add_lookup_indexes";
+import * as createFormSubmission from "./2026_12_01_1100_create_form_submission";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_22_1300_create_rate_limit": createRateLimit,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_22_1530_add_deletion_and_notices": addDeletionAndNotices,
   "2026_11_22_1600_create_billing": createBilling,
   "2026_11_22_1700_add_lookup_indexes": addLookupIndexes,
+  "2026_12_01_1100_create_form_submission": createFormSubmission,
 };
