@@ -16,6 +16,7 @@ import { isDatabaseUnavailable } from "./.server/database/errors";
 import { getDb } from "./.server/db";
 import { getEnv } from "./.server/env";
 import { bannerNotices as cachedBannerNotices } from "./.server/notices/banner";
+import { listUserOrgs } from "./.server/orgs/orgs";
 import { ErrorPage, errorTitle } from "./components/error-page";
 import { NoticeBanner } from "./components/notice-banner";
 import { SiteLayout } from "./components/site-layout";
@@ -25,6 +26,8 @@ import { useNonce } from "./utils/nonce";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
+  // After the main sheet: the operator's accent colour replaces the default one.
+  { rel: "stylesheet", href: "/brand.css" },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
   { rel: "icon", href: "/favicon.ico", sizes: "16x16" },
 ];
@@ -34,9 +37,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const notices = await bannerNotices(session?.user.id ?? null);
   const analytics = analyticsSettings(getEnv());
   const umami = analytics ? { scriptUrl: analytics.scriptUrl, websiteId: analytics.websiteId } : null;
-  if (!session) return { user: null, notices, umami };
+  if (!session) return { user: null, orgs: [], notices, umami };
   const { name, email, isOperator, emailVerified, deletionPending } = session.user;
-  return { user: { name, email, isOperator, emailVerified, deletionPending }, notices, umami };
+  // For the header's org switcher.
+  const orgs = emailVerified && !deletionPending ? await listUserOrgs(getDb(), session.user.id) : [];
+  return { user: { name, email, isOperator, emailVerified, deletionPending }, orgs, notices, umami };
 }
 
 // Visitors see the notices too (without a Dismiss button); people who dismissed
@@ -60,12 +65,12 @@ export const meta: MetaFunction = ({ error }) => {
 
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
-  const { productName } = useInstance();
+  const { productName, logoUrl } = useInstance();
   // Absent on an error page whose root loader did not run: show the signed-out header.
   const root = useRouteLoaderData<typeof loader>("root");
   const user = root?.user ?? null;
   return (
-    <html lang="en" data-product-name={productName}>
+    <html lang="en" data-product-name={productName} data-logo-url={logoUrl ?? undefined}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -75,8 +80,13 @@ export function Layout({ children }: { children: ReactNode }) {
         {root?.umami ? <script defer src={root.umami.scriptUrl} data-website-id={root.umami.websiteId} nonce={nonce} /> : null}
       </head>
       <body>
-        <SiteLayout productName={productName} user={user}>
-          <NoticeBanner notices={root?.notices ?? []} canDismiss={user !== null} />
+        <SiteLayout
+          productName={productName}
+          logoUrl={logoUrl}
+          user={user}
+          orgs={root?.orgs ?? []}
+          notices={root?.notices.length ? <NoticeBanner notices={root.notices} canDismiss={user !== null} /> : null}
+        >
           {children}
         </SiteLayout>
         <ScrollRestoration nonce={nonce} />

@@ -243,6 +243,15 @@ export interface WebhookEventTable {
   processed_at: Timestamp | null;
 }
 
+/** A form render that created something: its repeat POST creates nothing (app/.server/form-guards/one-time-form.ts). */
+export interface FormSubmissionTable {
+  token: string;
+  user_id: string;
+  purpose: string;
+  result: string | null;
+  created_at: DefaultedTimestamp;
+}
+
 /** An address an org gave up; links to it redirect to the org's current one. */
 export interface OrgSlugHistoryTable {
   slug: string;
@@ -264,6 +273,7 @@ export interface OrgDeletionTable {
 }
 
 export interface DB {
+  form_submission: FormSubmissionTable;
   org_slug_history: OrgSlugHistoryTable;
   org_deletion: OrgDeletionTable;
   billing_checkout: BillingCheckoutTable;

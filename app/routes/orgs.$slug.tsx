@@ -3,7 +3,10 @@ import { isRouteErrorResponse, Link, Outlet, useLoaderData, useParams, useRouteE
 import { billingMode } from "~/.server/billing/settings";
 import { getEnv } from "~/.server/env";
 import { requireOrgRole } from "~/.server/orgs/access";
+import { Alert } from "~/components/alert";
 import { ErrorPage } from "~/components/error-page";
+import { SectionLayout } from "~/components/nav";
+import { orgNavItems } from "~/components/org-nav";
 import { roleAtLeast } from "~/utils/roles";
 
 // The frame of every /orgs/:slug page: the billing notice while the
@@ -13,27 +16,31 @@ import { roleAtLeast } from "~/utils/roles";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role, standing } = await requireOrgRole(request, params.slug, "member", { allowReadOnly: true });
   const billingPage = billingMode(getEnv()).kind !== "off" && roleAtLeast(role, "admin");
-  return { slug: org.slug, notice: standing.notice, billingLink: billingPage ? `/orgs/${org.slug}/billing` : null };
+  return { slug: org.slug, name: org.name, isAdmin: roleAtLeast(role, "admin"), notice: standing.notice, billingLink: billingPage ? `/orgs/${org.slug}/billing` : null };
 }
 
 export default function OrgFrame() {
-  const { notice, billingLink } = useLoaderData<typeof loader>();
+  const { slug, name, isAdmin, notice, billingLink } = useLoaderData<typeof loader>();
   return (
-    <>
-      {notice ? (
-        // Shown on every page while it holds, so not a live region: it would be announced on each one.
-        <div className={`form-message ${notice.tone === "error" ? "error" : "info"}`} role="region" aria-label="Billing notice">
-          {notice.message}
-          {billingLink ? (
-            <>
-              {" "}
-              <Link to={billingLink}>Go to Billing</Link>
-            </>
-          ) : null}
-        </div>
-      ) : null}
-      <Outlet />
-    </>
+    <SectionLayout title={name} navLabel={`${name} sections`} items={orgNavItems(slug, { isAdmin, billing: billingLink !== null })}>
+      <div className="stack">
+        {notice ? (
+          // Shown on every page while it holds, so not a live region: it would be announced on each one.
+          <Alert tone={notice.tone === "error" ? "danger" : "warning"} live={false} label="Billing notice">
+            <p>
+              {notice.message}
+              {billingLink ? (
+                <>
+                  {" "}
+                  <Link to={billingLink}>Go to Billing</Link>
+                </>
+              ) : null}
+            </p>
+          </Alert>
+        ) : null}
+        <Outlet />
+      </div>
+    </SectionLayout>
   );
 }
 
@@ -73,13 +80,15 @@ export function ErrorBoundary() {
   const message = isRouteErrorResponse(error) && error.status === 403 ? entitlementMessage(error.data) : null;
   if (!message) return <ErrorPage status={isRouteErrorResponse(error) ? error.status : 500} />;
   return (
-    <section className="panel stack" aria-labelledby="refused-title">
-      <p className="eyebrow">Error 403</p>
-      <h1 id="refused-title">That change is not available</h1>
-      <p>{message}</p>
-      <p>
-        <Link to={`/orgs/${slug}`}>Back to the organization</Link>
-      </p>
+    <section className="page page--narrow card" aria-labelledby="refused-title">
+      <div className="card__body">
+        <p className="eyebrow">Error 403</p>
+        <h1 id="refused-title">That change is not available</h1>
+        <p>{message}</p>
+        <p>
+          <Link to={`/orgs/${slug}`}>Back to the organization</Link>
+        </p>
+      </div>
     </section>
   );
 }

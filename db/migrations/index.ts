@@ -9,6 +9,7 @@ import * as createOrgs from "./2026_11_22_1500_create_orgs";
 import * as addDeletionAndNotices from "./2026_11_22_1530_add_deletion_and_notices";
 import * as createBilling from "./2026_11_22_1600_create_billing";
 import * as addLookupIndexes from "./2026_11_22_1700_add_lookup_indexes";
+import * as createFormSubmission from "./2026_12_01_1100_create_form_submission";
 import * as createOrgSlugHistoryAndDeletions from "./2026_12_01_1200_create_org_slug_history_and_deletions";
 
 export const migrations: Record<string, Migration> = {
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   "2026_11_22_1530_add_deletion_and_notices": addDeletionAndNotices,
   "2026_11_22_1600_create_billing": createBilling,
   "2026_11_22_1700_add_lookup_indexes": addLookupIndexes,
+  "2026_12_01_1100_create_form_submission": createFormSubmission,
   "2026_12_01_1200_create_org_slug_history_and_deletions": createOrgSlugHistoryAndDeletions,
 };

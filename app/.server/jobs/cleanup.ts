@@ -5,6 +5,7 @@ import type { Database } from "../db";
 import { deleteExpiredRateLimits } from "../rate-limit";
 import { deleteExpiredAuditEvents } from "../orgs/audit";
 import { deleteExpiredSessions } from "../session";
+import { deleteOldFormTokens } from "../form-guards/one-time-form";
 
 export async function deleteExpiredRows(db: Database, auditRetentionDays: number, now = new Date()) {
   const rateLimits = await deleteExpiredRateLimits(db, now);
@@ -13,6 +14,7 @@ export async function deleteExpiredRows(db: Database, auditRetentionDays: number
   const resets = await db.deleteFrom("password_reset").where("expires_at", "<=", now).executeTakeFirst();
   const invitations = await db.deleteFrom("signup_invitation").where("expires_at", "<=", now).executeTakeFirst();
   const auditEvents = await deleteExpiredAuditEvents(db, auditRetentionDays, now);
+  const formTokens = await deleteOldFormTokens(db, now);
   return {
     rateLimits,
     sessions,
@@ -20,5 +22,6 @@ export async function deleteExpiredRows(db: Database, auditRetentionDays: number
     resets: Number(resets.numDeletedRows),
     invitations: Number(invitations.numDeletedRows),
     auditEvents,
+    formTokens,
   };
 }

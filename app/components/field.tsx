@@ -1,0 +1,112 @@
+// A labelled form control with its hint, its error and, where there is a
+// limit, a character count. The error and hint are tied to the control with
+// aria-describedby; nothing here needs JavaScript (the count updates with it).
+import { useState, type ReactNode } from "react";
+
+type FieldProps = {
+  label: ReactNode;
+  name: string;
+  id?: string;
+  type?: "text" | "email" | "password" | "url" | "search" | "number" | "date" | "datetime-local" | "tel";
+  autoComplete?: string;
+  defaultValue?: string;
+  error?: string;
+  hint?: ReactNode;
+  required?: boolean;
+  inputMode?: "numeric" | "email" | "text" | "url" | "search";
+  maxLength?: number;
+  minLength?: number;
+  readOnly?: boolean;
+  pattern?: string;
+  placeholder?: string;
+  spellCheck?: boolean;
+  autoFocus?: boolean;
+  min?: string;
+  max?: string;
+  /** A multi-line text box instead of a one-line input. */
+  multiline?: boolean;
+  rows?: number;
+  /** Hides the "N / max" count (a code field has a length, not a limit to watch). */
+  hideCount?: boolean;
+  onValueChange?: (value: string) => void;
+};
+
+export function Field({ label, name, id: givenId, type = "text", error, hint, multiline, rows, maxLength, hideCount, defaultValue, onValueChange, ...input }: FieldProps) {
+  const id = givenId ?? `field-${name}`;
+  const [length, setLength] = useState([...(defaultValue ?? "")].length);
+  const showCount = maxLength !== undefined && !hideCount && type !== "password" && !input.readOnly;
+  const describedBy = [hint ? `${id}-hint` : null, showCount ? `${id}-count` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  const common = {
+    id,
+    name,
+    className: "field__input",
+    maxLength,
+    defaultValue,
+    "aria-invalid": error ? true : undefined,
+    "aria-describedby": describedBy,
+    onChange: (event: { currentTarget: { value: string } }) => {
+      setLength([...event.currentTarget.value].length);
+      onValueChange?.(event.currentTarget.value);
+    },
+  };
+  return (
+    <div className="field">
+      <label className="field__label" htmlFor={id}>
+        {label}
+      </label>
+      {hint ? (
+        <p className="field__hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {multiline ? <textarea rows={rows ?? 5} {...common} {...input} /> : <input type={type} {...common} {...input} />}
+      {showCount ? (
+        <p className="field__count" id={`${id}-count`} data-over={length > maxLength ? "true" : undefined}>
+          {length} / {maxLength}
+          <span className="visually-hidden"> characters</span>
+        </p>
+      ) : null}
+      {error ? (
+        <p className="field__error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** A labelled <select>; options are its children. */
+export function SelectField({ label, name, id: givenId, error, hint, defaultValue, children, required }: { label: ReactNode; name: string; id?: string; error?: string; hint?: ReactNode; defaultValue?: string; children: ReactNode; required?: boolean }) {
+  const id = givenId ?? `field-${name}`;
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className="field">
+      <label className="field__label" htmlFor={id}>
+        {label}
+      </label>
+      {hint ? (
+        <p className="field__hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      <select id={id} name={name} className="field__input" defaultValue={defaultValue} required={required} aria-invalid={error ? true : undefined} aria-describedby={describedBy}>
+        {children}
+      </select>
+      {error ? (
+        <p className="field__error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function Checkbox({ label, name, defaultChecked, value = "on", id }: { label: ReactNode; name: string; defaultChecked?: boolean; value?: string; id?: string }) {
+  const inputId = id ?? `field-${name}`;
+  return (
+    <div className="checkbox">
+      <input id={inputId} type="checkbox" name={name} value={value} defaultChecked={defaultChecked} />
+      <label htmlFor={inputId}>{label}</label>
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+// Section navigation: a sidebar on wide screens that folds into a menu on a
+// phone (a <details>, so it works without JavaScript), and tabs. NavLink marks
+// the current page with aria-current="page".
+import { NavLink, useLocation } from "@remix-run/react";
+import { useEffect, useRef, type ReactNode } from "react";
+
+export type NavItem = { to: string; label: string; end?: boolean };
+
+function isCurrent(item: NavItem, pathname: string): boolean {
+  const path = item.to.split("?")[0]!;
+  return item.end ? pathname === path : pathname === path || pathname.startsWith(`${path}/`);
+}
+
+function Links({ items }: { items: NavItem[] }) {
+  return (
+    <>
+      {items.map((item) => (
+        <NavLink key={item.to} to={item.to} end={item.end} prefetch="intent">
+          {item.label}
+        </NavLink>
+      ))}
+    </>
+  );
+}
+
+export function SidebarNav({ label, items }: { label: string; items: NavItem[] }) {
+  const { pathname } = useLocation();
+  const current = items.find((item) => isCurrent(item, pathname));
+  const details = useRef<HTMLDetailsElement>(null);
+  // After following a link from the folded menu, fold it again.
+  useEffect(() => {
+    if (details.current) details.current.open = false;
+  }, [pathname]);
+  return (
+    <>
+      <nav aria-label={label} className="sidenav sidenav-desktop">
+        <Links items={items} />
+      </nav>
+      <details className="sidenav-mobile" ref={details}>
+        <summary>
+          {label}
+          {current ? <span className="sidenav-mobile__current">{current.label}</span> : null}
+        </summary>
+        <nav aria-label={label} className="sidenav">
+          <Links items={items} />
+        </nav>
+      </details>
+    </>
+  );
+}
+
+export function Tabs({ label, items }: { label: string; items: NavItem[] }) {
+  return (
+    <nav aria-label={label} className="tabs">
+      <Links items={items} />
+    </nav>
+  );
+}
+
+/** A section (Settings, an org, Admin): its title and sidebar beside the page. */
+export function SectionLayout({ title, navLabel, items, children }: { title: ReactNode; navLabel: string; items: NavItem[]; children: ReactNode }) {
+  return (
+    <div className="section-layout">
+      <div>
+        <p className="section-layout__title">{title}</p>
+        <SidebarNav label={navLabel} items={items} />
+      </div>
+      <div className="section-layout__body">{children}</div>
+    </div>
+  );
+}
