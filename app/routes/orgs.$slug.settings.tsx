@@ -5,6 +5,7 @@ import { billingMode } from "~/.server/billing/settings";
 import { getDb } from "~/.server/db";
 import { getEnv } from "~/.server/env";
 import { formFailure, readForm, text } from "~/.server/forms";
+import { confirmedField, confirmTextField, typedNameMatches } from "~/.server/form-guards/confirmation";
 import { requestStore } from "~/.server/http/request-context";
 import { requireOrgRole, type OrgContext } from "~/.server/orgs/access";
 import { changeOrgSlug } from "~/.server/orgs/address";
@@ -13,8 +14,13 @@ import { deleteOrg, renewingSubscriptions } from "~/.server/orgs/org-deletion";
 import { renameOrg, transferOwnership } from "~/.server/orgs/org-settings";
 import { slugProblem } from "~/.server/orgs/orgs";
 import { roleRefusal, roleRefusalMessage } from "~/.server/orgs/role-refusal";
-import { Field, FormMessage, SubmitButton } from "~/components/form";
-import { OrgNav } from "~/components/org-nav";
+import { Alert } from "~/components/alert";
+import { RoleBadge } from "~/components/badge";
+import { Button } from "~/components/button";
+import { Card } from "~/components/card";
+import { ConfirmAction } from "~/components/confirm-action";
+import { Field } from "~/components/field";
+import { Page } from "~/components/page";
 import { roleAtLeast } from "~/utils/roles";
 
 // One schema for the page's five forms: `intent` says which, and each names
@@ -25,8 +31,8 @@ const OrgSettingsSchema = z.object({
   name: text("Name", { max: 100 }).optional(),
   slug: z.string().max(100, "Use 3 to 40 characters.").optional(),
   newOwnerId: z.uuid("Choose a member.").optional(),
-  confirm: z.literal("yes", { error: "Confirm to continue." }).optional(),
-  confirmName: z.string().max(200).optional(),
+  confirm: confirmedField.optional(),
+  confirmText: confirmTextField.optional(),
 });
 
 type Intent = z.output<typeof OrgSettingsSchema>["intent"];
@@ -69,7 +75,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     case "leave":
       return leave(access, form.data.confirm);
     case "delete":
-      return remove(access, form.data.confirmName);
+      return remove(access, form.data.confirm, form.data.confirmText);
   }
 }
 
@@ -112,10 +118,10 @@ async function leave(access: OrgContext, confirm: "yes" | undefined) {
   throw redirect("/orgs");
 }
 
-async function remove(access: OrgContext, confirmName: string | undefined) {
+async function remove(access: OrgContext, confirm: "yes" | undefined, confirmText: string | undefined) {
   // Exactly the name, as shown on the page: a bare POST, or the wrong org's name, deletes nothing.
-  if (confirmName === undefined || confirmName.trim() !== access.org.name) {
-    return formFailure({ fieldErrors: { confirmName: `Type the organization's name, ${access.org.name}, to delete it.` }, values: { confirmName: confirmName ?? "" } }, 400);
+  if (confirm !== "yes" || confirmText === undefined || !typedNameMatches(confirmText, access.org.name)) {
+    return formFailure({ formError: `Type the organization's name, ${access.org.name}, to delete it. Nothing was deleted.` }, 400);
   }
   const result = await deleteOrg(getDb(), { orgId: access.org.id, actor: access.actor, billing: billingMode(getEnv()), requestId: requestStore.getStore()?.requestId });
   if (!result.ok && result.reason === "billing") return formFailure({ formError: result.message }, 502);
@@ -134,109 +140,117 @@ export default function OrgSettings() {
   const errors = failed?.fieldErrors ?? {};
   const values = failed?.values ?? {};
   return (
-    <div className="stack">
-      <h1>{org.name}: settings</h1>
-      <OrgNav slug={org.slug} name={org.name} isAdmin={isAdmin} />
-      {result?.ok ? <FormMessage tone="success">{result.message}</FormMessage> : null}
-      {savedAddress && !result ? <FormMessage tone="success">The address is now /orgs/{org.slug}. Links to the old one lead here.</FormMessage> : null}
-      {failed?.formError ? <FormMessage tone="error">{failed.formError}</FormMessage> : null}
+    <Page title="Settings" description={`The name and address of ${org.name}, who owns it, and leaving or deleting it.`}>
+      <div className="stack">
+        {result?.ok ? <Alert tone="success">{result.message}</Alert> : null}
+        {savedAddress && !result ? <Alert tone="success">{`The address is now /orgs/${org.slug}. Links to the old one lead here.`}</Alert> : null}
+        {failed && (failed.formError ?? errors.confirm ?? errors.confirmText ?? errors.intent) ? <Alert tone="danger">{failed.formError ?? errors.confirm ?? errors.confirmText ?? errors.intent}</Alert> : null}
 
-      {isAdmin ? (
-        <>
-          <section className="panel stack" aria-labelledby="rename-title">
-            <h2 id="rename-title">Name</h2>
-            <Form method="post" className="stack">
-              <input type="hidden" name="intent" value="rename" />
-              <Field label="Organization name" name="name" defaultValue={values.name ?? org.name} error={errors.name} maxLength={100} required />
-              <SubmitButton variant="secondary">Rename</SubmitButton>
-            </Form>
-          </section>
-          <section className="panel stack" aria-labelledby="address-title">
-            <h2 id="address-title">Address</h2>
-            <Form method="post" className="stack">
-              <input type="hidden" name="intent" value="address" />
-              <Field
-                label="Address"
-                name="slug"
-                defaultValue={values.slug ?? org.slug}
-                error={errors.slug}
-                maxLength={40}
-                required
-                hint="3 to 40 lowercase letters, digits and hyphens. Links to the old address keep working for members: they lead to the new one."
-              />
-              <SubmitButton variant="secondary">Change address</SubmitButton>
-            </Form>
-          </section>
-        </>
-      ) : null}
+        {isAdmin ? (
+          <>
+            <Card title="Name" description="Shown to members, in emails and on invitations.">
+              <Form method="post" className="form">
+                <input type="hidden" name="intent" value="rename" />
+                <Field label="Organization name" name="name" defaultValue={values.name ?? org.name} error={errors.name} maxLength={100} required />
+                <div className="form-actions">
+                  <Button variant="secondary">Rename</Button>
+                </div>
+              </Form>
+            </Card>
+            <Card title="Address" description="The part of every link to this organization after /orgs/.">
+              <Form method="post" className="form">
+                <input type="hidden" name="intent" value="address" />
+                <Field
+                  label="Address"
+                  name="slug"
+                  defaultValue={values.slug ?? org.slug}
+                  error={errors.slug}
+                  maxLength={40}
+                  required
+                  autoComplete="off"
+                  spellCheck={false}
+                  hint="3 to 40 lowercase letters, digits and hyphens. Old links keep working for members: they lead to the new address."
+                />
+                <div className="form-actions">
+                  <Button variant="secondary">Change address</Button>
+                </div>
+              </Form>
+            </Card>
+          </>
+        ) : null}
 
-      {role === "owner" ? (
-        <section className="panel stack" aria-labelledby="transfer-title">
-          <h2 id="transfer-title">Transfer ownership</h2>
-          {others.length === 0 ? (
-            <p>Invite someone first: ownership can only go to a member.</p>
+        {role === "owner" ? (
+          <Card title="Transfer ownership" description="The new owner can manage billing, change roles and delete the organization. You stay on as an admin.">
+            {errors.newOwnerId ? <Alert tone="danger">{errors.newOwnerId}</Alert> : null}
+            {others.length === 0 ? (
+              <p className="muted">Invite someone first: ownership can only go to a member.</p>
+            ) : (
+              <ul className="link-list" aria-label="Members who could own the organization">
+                {others.map((m) => (
+                  <li key={m.userId}>
+                    <span className="link-list__main">
+                      <span>{m.label}</span>
+                      <span className="link-list__meta">
+                        <RoleBadge role={m.role} />
+                      </span>
+                    </span>
+                    {m.role === "owner" ? (
+                      <span className="muted small">Already an owner</span>
+                    ) : (
+                      <ConfirmAction
+                        id={`transfer-${m.userId}`}
+                        label="Make owner"
+                        context={m.label}
+                        title={`Make ${m.label} the owner of ${org.name}?`}
+                        description={`${m.label} becomes the owner and you become an admin. Only an owner can give ownership back.`}
+                        confirmLabel="Transfer ownership"
+                        fields={{ intent: "transfer", newOwnerId: m.userId }}
+                        triggerVariant="secondary"
+                      />
+                    )}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Card>
+        ) : null}
+
+        <Card title={`Leave ${org.name}`} description="You lose access at once. An admin can invite you again.">
+          {lastOwner ? (
+            <p className="muted">You are the only owner. Transfer ownership to another member first, or delete the organization.</p>
           ) : (
-            <Form method="post" className="stack">
-              <input type="hidden" name="intent" value="transfer" />
-              <div className="field">
-                <label htmlFor="field-newOwnerId">New owner</label>
-                <select id="field-newOwnerId" name="newOwnerId" defaultValue={values.newOwnerId ?? ""} aria-invalid={errors.newOwnerId ? true : undefined} aria-describedby={errors.newOwnerId ? "field-newOwnerId-error" : undefined} required>
-                  <option value="" disabled>
-                    Choose a member
-                  </option>
-                  {others.map((m) => (
-                    <option key={m.userId} value={m.userId}>
-                      {m.label} — {m.role}
-                    </option>
-                  ))}
-                </select>
-                {errors.newOwnerId ? (
-                  <p className="field-error" id="field-newOwnerId-error">
-                    {errors.newOwnerId}
-                  </p>
-                ) : null}
-              </div>
-              <div className="checkbox">
-                <input id="field-transfer-confirm" type="checkbox" name="confirm" value="yes" required />
-                <label htmlFor="field-transfer-confirm">I understand that I will become an admin and the new owner can remove me.</label>
-              </div>
-              <SubmitButton variant="danger">Transfer ownership</SubmitButton>
-            </Form>
-          )}
-        </section>
-      ) : null}
-
-      <section className="panel stack" aria-labelledby="leave-title">
-        <h2 id="leave-title">Leave {org.name}</h2>
-        {lastOwner ? (
-          <p>You are the only owner. Transfer ownership to another member first, or delete the organization.</p>
-        ) : (
-          <Form method="post" className="stack">
-            <input type="hidden" name="intent" value="leave" />
-            <p>You lose access at once. An admin can invite you again.</p>
-            <div className="checkbox">
-              <input id="field-leave-confirm" type="checkbox" name="confirm" value="yes" required />
-              <label htmlFor="field-leave-confirm">Yes, I want to leave {org.name}.</label>
+            <div className="form-actions">
+              <ConfirmAction
+                id="leave"
+                label="Leave the organization"
+                title={`Leave ${org.name}?`}
+                description="You will no longer see its members, keys or history. What you did stays in its audit history, without your name."
+                confirmLabel="Leave"
+                fields={{ intent: "leave" }}
+                size="normal"
+              />
             </div>
-            <SubmitButton variant="danger">Leave the organization</SubmitButton>
-          </Form>
-        )}
-      </section>
+          )}
+        </Card>
 
-      {role === "owner" ? (
-        <section className="panel stack" aria-labelledby="delete-title">
-          <h2 id="delete-title">Delete {org.name}</h2>
-          <p>
-            This deletes the organization for everyone: its members, invitations, API keys and its whole audit history. It cannot be undone.
-            {hasSubscription ? " Its subscription is cancelled first, so nobody is charged again." : ""}
-          </p>
-          <Form method="post" className="stack">
-            <input type="hidden" name="intent" value="delete" />
-            <Field label={`Type ${org.name} to confirm`} name="confirmName" defaultValue={values.confirmName ?? ""} error={errors.confirmName} maxLength={200} autoComplete="off" required />
-            <SubmitButton variant="danger">Delete this organization</SubmitButton>
-          </Form>
-        </section>
-      ) : null}
-    </div>
+        {role === "owner" ? (
+          <Card tone="danger" title={`Delete ${org.name}`} description="Deletes the organization for everyone: its members, invitations, API keys and its whole audit history. This cannot be undone.">
+            {hasSubscription ? <p>Its subscription is cancelled first, so nobody is charged again.</p> : null}
+            <div className="form-actions">
+              <ConfirmAction
+                id="delete-org"
+                label="Delete this organization"
+                title={`Delete ${org.name}?`}
+                description={`Everything in ${org.name} is deleted at once${hasSubscription ? ", after its subscription is cancelled" : ""}. This cannot be undone.`}
+                confirmLabel="Delete the organization"
+                fields={{ intent: "delete" }}
+                typeToConfirm={org.name}
+                size="normal"
+              />
+            </div>
+          </Card>
+        ) : null}
+      </div>
+    </Page>
   );
 }

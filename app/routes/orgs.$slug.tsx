@@ -68,12 +68,15 @@ export function ErrorBoundary() {
   const roleMessage = isRouteErrorResponse(error) && error.status === 403 ? refusalMessage(error.data, "roleRequired") : null;
   if (roleMessage) {
     return (
-      <section className="panel stack" aria-labelledby="refused-title">
-        <h1 id="refused-title">Not open to your role</h1>
-        <p>{roleMessage}</p>
-        <p>
-          <Link to={`/orgs/${slug}`}>Back to the organization</Link>
-        </p>
+      <section className="page page--narrow card" aria-labelledby="refused-title">
+        <div className="card__body">
+          <p className="eyebrow">Error 403</p>
+          <h1 id="refused-title">Not open to your role</h1>
+          <p>{roleMessage}</p>
+          <p>
+            <Link to={`/orgs/${slug}`}>Back to the organization</Link>
+          </p>
+        </div>
       </section>
     );
   }

@@ -201,10 +201,18 @@ describe("delete", () => {
 
   it("needs the org's name typed exactly: a bare POST, a wrong name or another case deletes nothing", async () => {
     const w = await anOrg();
-    for (const fields of [{ intent: "delete" } as Record<string, string>, { intent: "delete", confirmName: "" }, { intent: "delete", confirmName: "acme rockets" }, { intent: "delete", confirmName: "acme" }]) {
+    const attempts: Array<Record<string, string>> = [
+      { intent: "delete" },
+      { intent: "delete", confirm: "yes" },
+      { intent: "delete", confirmText: "Acme Rockets" },
+      { intent: "delete", confirm: "yes", confirmText: "" },
+      { intent: "delete", confirm: "yes", confirmText: "acme rockets" },
+      { intent: "delete", confirm: "yes", confirmText: "acme" },
+    ];
+    for (const fields of attempts) {
       const response = await post("/orgs/acme/settings", fields, w.cookies.owner);
       expect(response.status, JSON.stringify(fields)).toBe(400);
-      expect(await pageText(response)).toContain("Type the organization's name, Acme Rockets, to delete it.");
+      expect(await pageText(response)).toContain("Type the organization's name, Acme Rockets, to delete it. Nothing was deleted.");
     }
     expect(await orgRow(w.org.id)).toBeDefined();
     expect(fake.requests).toEqual([]);
@@ -213,7 +221,7 @@ describe("delete", () => {
   it("refuses an admin and a member with 403", async () => {
     const w = await anOrg();
     for (const cookie of [w.cookies.admin, w.cookies.member]) {
-      expect((await post("/orgs/acme/settings", { intent: "delete", confirmName: "Acme Rockets" }, cookie)).status).toBe(403);
+      expect((await post("/orgs/acme/settings", { intent: "delete", confirm: "yes", confirmText: "Acme Rockets" }, cookie)).status).toBe(403);
     }
     expect(await orgRow(w.org.id)).toBeDefined();
   });
@@ -229,7 +237,7 @@ describe("delete", () => {
     await recordAuditEvent(db, { orgId: w.org.id, actor: actorOf(w.owner), action: "org.created", target: "acme" });
     await post("/orgs/acme/settings", { intent: "address", slug: "acme-two" }, w.cookies.owner);
 
-    const response = await post("/orgs/acme-two/settings", { intent: "delete", confirmName: "Acme Rockets" }, w.cookies.owner);
+    const response = await post("/orgs/acme-two/settings", { intent: "delete", confirm: "yes", confirmText: "Acme Rockets" }, w.cookies.owner);
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe("/orgs");
     // Only the subscription still renewing was cancelled.
@@ -250,7 +258,7 @@ describe("delete", () => {
     const w = await anOrg();
     await subscribe(w.org.id);
     fake.answerNext({ status: 500, body: { errors: [{ status: "500", title: "Server Error" }] } });
-    const response = await post("/orgs/acme/settings", { intent: "delete", confirmName: "Acme Rockets" }, w.cookies.owner);
+    const response = await post("/orgs/acme/settings", { intent: "delete", confirm: "yes", confirmText: "Acme Rockets" }, w.cookies.owner);
     expect(response.status).toBe(502);
     expect(await pageText(response)).toContain("The subscription could not be cancelled with the payment provider just now. Nothing was deleted");
     expect(await orgRow(w.org.id)).toBeDefined();
@@ -260,7 +268,7 @@ describe("delete", () => {
 
   it("deletes an org without a subscription without calling LemonSqueezy", async () => {
     const w = await anOrg();
-    expect((await post("/orgs/acme/settings", { intent: "delete", confirmName: "Acme Rockets" }, w.cookies.owner)).status).toBe(302);
+    expect((await post("/orgs/acme/settings", { intent: "delete", confirm: "yes", confirmText: "Acme Rockets" }, w.cookies.owner)).status).toBe(302);
     expect(await orgRow(w.org.id)).toBeUndefined();
     expect(fake.requests).toEqual([]);
   });
