@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { purgeUser, scheduleDeletion } from "~/.server/accounts/deletion";
 import { requireOperator } from "~/.server/auth";
@@ -79,7 +79,9 @@ export default function AdminUsers() {
         <tbody>
           {users.map((user) => (
             <tr key={user.id}>
-              <td>{user.email}</td>
+              <td>
+                <Link to={`/admin/users/${user.id}`}>{user.email}</Link>
+              </td>
               <td>{user.name ?? ""}</td>
               <td>{user.created_at.slice(0, 10)}</td>
               <td>

@@ -6,7 +6,13 @@ import { getEnv } from "~/.server/env";
 import { requireOrgRole } from "~/.server/orgs/access";
 import { distinctActions, listAuditEvents, parseAuditFilter } from "~/.server/orgs/audit";
 import { presentAuditEvents, type AuditHistoryItem } from "~/.server/orgs/audit-history";
-import { OrgNav } from "~/components/org-nav";
+import { Fragment } from "react";
+import { Button, ButtonLink } from "~/components/button";
+import { Card } from "~/components/card";
+import { EmptyState } from "~/components/empty-state";
+import { Field, SelectField } from "~/components/field";
+import { Page } from "~/components/page";
+import { exactTimeText, RelativeTime } from "~/components/relative-time";
 import { humanizeAction } from "~/utils/audit-sentence";
 
 const PAGE_SIZE = 50;
@@ -30,94 +36,115 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Audit history — ${data?.org.name ?? ""}` }];
 
-const exactTime = (iso: string) => iso.replace("T", " ").slice(0, 19) + " UTC";
-
 export default function Audit() {
   const { org, actions, filter, filtered, events, nextCursor } = useLoaderData<typeof loader>();
   const query = (extra: Record<string, string>) => new URLSearchParams({ ...filter, ...extra }).toString();
   return (
-    <div className="stack wide">
-      <h1>{org.name}: audit history</h1>
-      <OrgNav slug={org.slug} name={org.name} isAdmin />
-      <p>Who did what in this organization, newest first. Open an event for its details.</p>
-      <Form method="get" className="toolbar" aria-label="Filter events">
-        <div className="field">
-          <label htmlFor="audit-action">Action</label>
-          <select id="audit-action" name="action" defaultValue={filter.action}>
-            <option value="">Any action</option>
-            {actions.map((a) => (
-              <option key={a} value={a}>
-                {humanizeAction(a)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="audit-actor">Person</label>
-          <input id="audit-actor" name="actor" type="search" defaultValue={filter.actor} />
-        </div>
-        <div className="field">
-          <label htmlFor="audit-from">From</label>
-          <input id="audit-from" name="from" type="date" defaultValue={filter.from} />
-        </div>
-        <div className="field">
-          <label htmlFor="audit-to">To</label>
-          <input id="audit-to" name="to" type="date" defaultValue={filter.to} />
-        </div>
-        <button type="submit" className="button secondary">
-          Filter
-        </button>
-        {filtered ? <Link to={`/orgs/${org.slug}/audit`}>Clear filters</Link> : null}
-      </Form>
-      <p>
-        Export {filtered ? "these events" : "everything"}: <a href={`/orgs/${org.slug}/audit?${query({ format: "csv" })}`}>CSV</a> · <a href={`/orgs/${org.slug}/audit?${query({ format: "json" })}`}>JSON</a>
-      </p>
-      {events.length === 0 ? <p>{filtered ? "No events match these filters." : "Nothing has happened in this organization yet. Changes to members, invitations, API keys and billing appear here."}</p> : null}
-      {events.length > 0 ? (
-        <ol className="stack" aria-label="Audit events, newest first" style={{ listStyle: "none", padding: 0 }}>
-          {events.map((event) => (
-            <AuditEvent key={event.id} event={event} />
-          ))}
-        </ol>
-      ) : null}
-      {nextCursor ? <Link to={`/orgs/${org.slug}/audit?${query({ before: nextCursor })}`}>Older events</Link> : null}
-    </div>
+    <Page
+      title="Audit history"
+      description="Who did what in this organization, newest first. Open an event for its details."
+      width="wide"
+      actions={
+        <>
+          <ButtonLink to={`/orgs/${org.slug}/audit?${query({ format: "csv" })}`} variant="secondary" size="small" reloadDocument>
+            Export CSV
+          </ButtonLink>
+          <ButtonLink to={`/orgs/${org.slug}/audit?${query({ format: "json" })}`} variant="secondary" size="small" reloadDocument>
+            Export JSON
+          </ButtonLink>
+        </>
+      }
+    >
+      <div className="stack">
+        <Card>
+          <Form method="get" className="filters" aria-label="Filter events">
+            <SelectField label="Action" name="action" id="audit-action" defaultValue={filter.action}>
+              <option value="">Any action</option>
+              {actions.map((a) => (
+                <option key={a} value={a}>
+                  {humanizeAction(a)}
+                </option>
+              ))}
+            </SelectField>
+            <Field label="Person" name="actor" id="audit-actor" type="search" defaultValue={filter.actor} maxLength={200} hideCount />
+            <Field label="From" name="from" id="audit-from" type="date" defaultValue={filter.from} />
+            <Field label="To" name="to" id="audit-to" type="date" defaultValue={filter.to} />
+            <div className="form-actions">
+              <Button variant="secondary">Filter</Button>
+              {filtered ? <Link to={`/orgs/${org.slug}/audit`}>Clear filters</Link> : null}
+            </div>
+          </Form>
+        </Card>
+        {events.length === 0 ? (
+          filtered ? (
+            <EmptyState title="No events match these filters" action={<ButtonLink to={`/orgs/${org.slug}/audit`} variant="secondary">Clear filters</ButtonLink>}>
+              <p>Try a wider date range, or another action or person.</p>
+            </EmptyState>
+          ) : (
+            <EmptyState title="Nothing has happened here yet">
+              <p>Changes to members, invitations, API keys, billing and settings appear here, with who made them and when.</p>
+            </EmptyState>
+          )
+        ) : (
+          <Card>
+            <ol className="link-list" aria-label="Audit events, newest first">
+              {events.map((event) => (
+                <AuditEvent key={event.id} event={event} />
+              ))}
+            </ol>
+          </Card>
+        )}
+        {nextCursor ? (
+          <p>
+            <ButtonLink to={`/orgs/${org.slug}/audit?${query({ before: nextCursor })}`} variant="secondary">
+              Older events
+            </ButtonLink>
+          </p>
+        ) : null}
+      </div>
+    </Page>
   );
 }
 
 function AuditEvent({ event }: { event: AuditHistoryItem }) {
-  const details = Object.entries(event.metadata);
+  const facts: Array<[string, string]> = [
+    ["Action", event.action],
+    ...(event.target ? [["Target", event.target] as [string, string]] : []),
+    ["When", exactTimeText(new Date(event.createdAt))],
+    ["IP address", event.ip ?? "not recorded"],
+    ...Object.entries(event.metadata).map(([key, value]) => [key.replace(/_/g, " "), typeof value === "string" ? value : JSON.stringify(value)] as [string, string]),
+  ];
   return (
-    <li className="panel">
-      <p>
-        <MaybeLink href={event.actor.href}>{event.actor.label}</MaybeLink> {event.verb}
-        {event.object ? (
-          <>
-            {" "}
-            <MaybeLink href={event.object.href} strong>
-              {event.object.label}
-            </MaybeLink>
-          </>
-        ) : null}
-        {event.tail}
-      </p>
-      <p className="hint">
-        <time dateTime={event.createdAt} title={exactTime(event.createdAt)}>
-          {exactTime(event.createdAt)}
-        </time>
-        {event.ip ? ` · from ${event.ip}` : ""}
-      </p>
-      <details>
-        <summary>Details</summary>
-        <dl style={{ overflowWrap: "anywhere" }}>
-          {[["Action", event.action] as const, ...(event.target ? [["Target", event.target] as const] : []), ["IP address", event.ip ?? "not recorded"] as const, ...details.map(([key, value]) => [key.replace(/_/g, " "), typeof value === "string" ? value : JSON.stringify(value)] as const)].map(([term, value]) => (
-            <div key={term}>
-              <dt>{term}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
-        </dl>
-      </details>
+    <li>
+      <div className="link-list__main stack-sm">
+        <p>
+          <MaybeLink href={event.actor.href}>{event.actor.label}</MaybeLink> {event.verb}
+          {event.object ? (
+            <>
+              {" "}
+              <MaybeLink href={event.object.href} strong>
+                {event.object.label}
+              </MaybeLink>
+            </>
+          ) : null}
+          {event.tail}
+        </p>
+        <p className="link-list__meta">
+          <RelativeTime iso={event.createdAt} />
+          {event.ip ? ` · from ${event.ip}` : ""}
+        </p>
+        <details>
+          <summary className="small">Details</summary>
+          <dl className="facts">
+            {facts.map(([term, value]) => (
+              <Fragment key={term}>
+                <dt>{term}</dt>
+                <dd>{value}</dd>
+              </Fragment>
+            ))}
+          </dl>
+        </details>
+      </div>
     </li>
   );
 }
