@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { COUNT_CAP, loadAdminOverview, type CappedCount } from "~/.server/admin/overview";
+import { COUNT_CAP, loadAdminOverview } from "~/.server/admin/overview";
 import { requireOperator } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { getEnv } from "~/.server/env";
@@ -14,8 +14,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   // Billing (and its webhook log) exists only in the hosted deployment.
   const hosted = getEnv().GATEHOUSE_MODE === "hosted";
   const overview = await loadAdminOverview(getDb(), { billing: hosted });
+  // Past the cap a count reads "10,000+": the query stopped there.
+  const shown = (count: { value: number; capped: boolean } | null) => (count ? (count.capped ? `${COUNT_CAP.toLocaleString("en")}+` : count.value.toLocaleString("en")) : null);
   return {
     hosted,
+    shown: { users: shown(overview.users)!, usersPendingDeletion: overview.usersPendingDeletion.value > 0 ? shown(overview.usersPendingDeletion) : null, waitlistPending: shown(overview.waitlistPending)!, emailsFailed: shown(overview.emailsFailed)!, webhooksFailed: shown(overview.webhooksFailed) },
     counts: { users: overview.users, usersPendingDeletion: overview.usersPendingDeletion, waitlistPending: overview.waitlistPending, emailsFailed: overview.emailsFailed, webhooksFailed: overview.webhooksFailed },
     orgDeletions: overview.orgDeletions.map((d) => ({
       id: String(d.id),
@@ -33,18 +36,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export const meta: MetaFunction = () => [{ title: "Operator console" }];
 
-const shown = (count: CappedCount) => (count.capped ? `${COUNT_CAP.toLocaleString("en")}+` : count.value.toLocaleString("en"));
-
 export default function AdminHome() {
-  const { hosted, counts, orgDeletions } = useLoaderData<typeof loader>();
+  const { hosted, counts, shown, orgDeletions } = useLoaderData<typeof loader>();
   return (
     <Page title="Operator console" description="The state of this installation at a glance, and where to act on it." width="wide">
       <div className="stack">
         <div className="stats">
-          <Stat label="Accounts" value={shown(counts.users)} to="/admin/users" note={counts.usersPendingDeletion.value > 0 ? `${shown(counts.usersPendingDeletion)} being deleted` : undefined} />
-          <Stat label="Waiting on the waitlist" value={shown(counts.waitlistPending)} to="/admin/waitlist" note="Confirmed, not yet invited" />
-          <Stat label="Emails failed" value={shown(counts.emailsFailed)} to="/admin/emails" note={counts.emailsFailed.value > 0 ? "Retry them from the email log" : "Nothing to retry"} />
-          {counts.webhooksFailed ? <Stat label="Webhooks failed" value={shown(counts.webhooksFailed)} to="/admin/webhooks" note={counts.webhooksFailed.value > 0 ? "Replay them from the webhook log" : "Nothing to replay"} /> : null}
+          <Stat label="Accounts" value={shown.users} to="/admin/users" note={shown.usersPendingDeletion ? `${shown.usersPendingDeletion} being deleted` : undefined} />
+          <Stat label="Waiting on the waitlist" value={shown.waitlistPending} to="/admin/waitlist" note="Confirmed, not yet invited" />
+          <Stat label="Emails failed" value={shown.emailsFailed} to="/admin/emails" note={counts.emailsFailed.value > 0 ? "Retry them from the email log" : "Nothing to retry"} />
+          {counts.webhooksFailed && shown.webhooksFailed ? <Stat label="Webhooks failed" value={shown.webhooksFailed} to="/admin/webhooks" note={counts.webhooksFailed.value > 0 ? "Replay them from the webhook log" : "Nothing to replay"} /> : null}
         </div>
 
         <Card title="Where to go">
