@@ -1,17 +1,21 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { describeDevice } from "~/.server/accounts/device";
 import { requireUser } from "~/.server/auth";
 import { getDb } from "~/.server/db";
+import { confirmedField } from "~/.server/form-guards/confirmation";
 import { formFailure, readForm } from "~/.server/forms";
 import { invalidateSession, invalidateUserSessions, listUserSessions } from "~/.server/session";
 import { clearedSessionCookie } from "~/.server/session-cookie";
-import { FormMessage, SubmitButton } from "~/components/form";
+import { ConfirmAction } from "~/components/confirm-action";
+import { FormMessage } from "~/components/form";
 
 const SessionActionSchema = z.object({
   intent: z.enum(["end", "end-others"], { error: "Unknown action." }),
   sessionId: z.string().max(64).optional(),
+  // Ending sessions needs the confirmation step (components/confirm-action.tsx).
+  confirm: confirmedField,
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -61,7 +65,7 @@ export default function Sessions() {
       <h1>Your sessions</h1>
       <p>Every browser or device signed in to your account. End any you do not recognise, then change your password.</p>
       {result?.ok ? <FormMessage tone="success">{result.ended === 1 ? "1 session was ended." : `${result.ended} sessions were ended.`}</FormMessage> : null}
-      {result && !result.ok ? <FormMessage tone="error">{result.formError}</FormMessage> : null}
+      {result && !result.ok ? <FormMessage tone="error">{result.formError ?? result.fieldErrors.confirm}</FormMessage> : null}
       <table>
         <caption className="visually-hidden">Signed-in sessions</caption>
         <thead>
@@ -85,23 +89,33 @@ export default function Sessions() {
               <td>{formatTime(s.createdAt)}</td>
               <td>{formatTime(s.lastSeenAt)}</td>
               <td>
-                <Form method="post">
-                  <input type="hidden" name="intent" value="end" />
-                  <input type="hidden" name="sessionId" value={s.id} />
-                  <button type="submit" className="link-button" aria-label={`${s.current ? "Log out" : "End"}: ${s.device}, last active ${formatTime(s.lastSeenAt)}`}>
-                    {s.current ? "Log out" : "End"}
-                  </button>
-                </Form>
+                <ConfirmAction
+                  id={`end-${s.id}`}
+                  fields={{ intent: "end", sessionId: s.id }}
+                  label={s.current ? "Log out" : "End"}
+                  context={`${s.device}, last active ${formatTime(s.lastSeenAt)}`}
+                  triggerVariant="secondary"
+                  title={s.current ? "Log out of this browser?" : `End the session on ${s.device}?`}
+                  description={s.current ? "You will need to log in again here." : "That browser or device is signed out at once. If you did not recognise it, change your password next."}
+                  confirmLabel={s.current ? "Log out" : "End session"}
+                />
               </td>
             </tr>
           ))}
         </tbody>
       </table>
       {sessions.length > 1 ? (
-        <Form method="post">
-          <input type="hidden" name="intent" value="end-others" />
-          <SubmitButton variant="danger">Sign out everywhere else</SubmitButton>
-        </Form>
+        <div>
+          <ConfirmAction
+            id="end-others"
+            fields={{ intent: "end-others" }}
+            label="Sign out everywhere else"
+            size="normal"
+            title="Sign out everywhere else?"
+            description={`The other ${sessions.length - 1 === 1 ? "session is" : `${sessions.length - 1} sessions are`} ended at once; this browser stays signed in.`}
+            confirmLabel="Sign out other sessions"
+          />
+        </div>
       ) : null}
     </div>
   );
