@@ -166,3 +166,53 @@ function useFormActionWithoutConfirm(action: string | undefined): string {
   search.delete(CONFIRM_PARAM);
   return search.size > 0 ? `${path}?${search.toString()}` : path!;
 }
+
+/**
+ * The submit button of a form whose fields are the action (publish a notice):
+ * with JavaScript it opens a dialog whose confirming button submits the form
+ * with confirm=yes; without it, it submits without, and the server answers
+ * with a confirmation step (render <ServerConfirmationStep> then).
+ */
+export function ConfirmSubmit({ label, title, description, confirmLabel, variant = "primary" }: { label: string; title: string; description: ReactNode; confirmLabel: string; variant?: ButtonVariant }) {
+  const hydrated = useHydrated();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const headingId = useId();
+  const navigation = useNavigation();
+  useEffect(() => {
+    if (navigation.state === "idle") dialog.current?.close();
+  }, [navigation.state]);
+  if (!hydrated) return <Button variant={variant}>{label}</Button>;
+  return (
+    <>
+      <Button type="button" variant={variant} aria-haspopup="dialog" onClick={() => dialog.current?.showModal()}>
+        {label}
+      </Button>
+      <dialog ref={dialog} className="confirm-dialog" aria-labelledby={headingId}>
+        <div className="confirm-panel">
+          <h2 className="confirm-panel__title" id={headingId}>
+            {title}
+          </h2>
+          <div className="confirm-panel__body">{typeof description === "string" ? <p>{description}</p> : description}</div>
+          <div className="form-actions">
+            <Button name="confirm" value="yes" variant="danger">
+              {confirmLabel}
+            </Button>
+            <Button type="button" variant="secondary" onClick={() => dialog.current?.close()}>
+              Cancel
+            </Button>
+          </div>
+        </div>
+      </dialog>
+    </>
+  );
+}
+
+/** The confirmation step the server asks for when a form came without confirm=yes: the same values, sent again with it. */
+export function ServerConfirmationStep({ title, description, confirmLabel, fields, action, cancelHref }: { title: string; description: ReactNode; confirmLabel: string; fields: Record<string, string>; action?: string; cancelHref: string }) {
+  const headingId = useId();
+  return (
+    <section className="confirm-step" aria-labelledby={headingId}>
+      <ConfirmForm id="server-step" title={title} description={description} confirmLabel={confirmLabel} label={confirmLabel} fields={fields} action={action} headingId={headingId} cancel={<Link to={cancelHref} className={buttonClass("secondary")}>Cancel</Link>} />
+    </section>
+  );
+}

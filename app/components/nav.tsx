@@ -1,7 +1,7 @@
 // Section navigation: a sidebar on wide screens that folds into a menu on a
 // phone (a <details>, so it works without JavaScript), and tabs. NavLink marks
 // the current page with aria-current="page".
-import { NavLink, useLocation } from "@remix-run/react";
+import { Link, NavLink, useLocation } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
 
 export type NavItem = { to: string; label: string; end?: boolean };
@@ -49,10 +49,22 @@ export function SidebarNav({ label, items }: { label: string; items: NavItem[] }
   );
 }
 
-export function Tabs({ label, items }: { label: string; items: NavItem[] }) {
+/**
+ * Tabs. `current` names the selected tab's `to` when tabs differ only in their
+ * query (?status=failed), which NavLink does not compare.
+ */
+export function Tabs({ label, items, current }: { label: string; items: NavItem[]; current?: string }) {
   return (
     <nav aria-label={label} className="tabs">
-      <Links items={items} />
+      {current === undefined ? (
+        <Links items={items} />
+      ) : (
+        items.map((item) => (
+          <Link key={item.to} to={item.to} aria-current={item.to === current ? "page" : undefined}>
+            {item.label}
+          </Link>
+        ))
+      )}
     </nav>
   );
 }

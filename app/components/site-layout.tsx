@@ -21,7 +21,7 @@ export function SiteLayout({ productName, logoUrl, user, orgs, children, notices
       <header className="app-header">
         <div className="app-header__inner">
           <Link to={fullAccount ? "/home" : "/"} className="brand">
-            {logoUrl ? <img className="brand__logo" src={logoUrl} alt="" /> : <span className="brand__mark" aria-hidden="true">{[...productName][0]}</span>}
+            {logoUrl ? <img className="brand__logo" src={logoUrl} alt="" /> : <span className="brand__mark" aria-hidden="true" data-initial={[...productName][0]} />}
             <span className="brand__name">{productName}</span>
           </Link>
           {fullAccount ? <OrgSwitcher orgs={orgs} /> : null}

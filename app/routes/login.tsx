@@ -22,7 +22,7 @@ const INVALID = "The email address or password is not right.";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const session = await getSession(request);
-  if (session) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo"), "/settings"));
+  if (session) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo"), "/home"));
   return null;
 }
 
@@ -40,7 +40,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (!result.ok && result.reason === "throttled") return tooManyRequests(result.retryAfterSeconds, "Too many login attempts. Please wait a few minutes and try again.");
     if (!result.ok) return formFailure({ fieldErrors: {}, formError: INVALID, values: form.values }, 401);
     // During a deletion's grace period the only thing on offer is cancelling it.
-    const destination = result.deletionPending ? "/settings/delete-account" : result.emailVerified ? safeRedirect(form.data.redirectTo, "/settings") : "/verify-email";
+    const destination = result.deletionPending ? "/settings/delete-account" : result.emailVerified ? safeRedirect(form.data.redirectTo, "/home") : "/verify-email";
     throw redirect(destination, { headers: { "Set-Cookie": sessionCookie(result.token) } });
   });
 }

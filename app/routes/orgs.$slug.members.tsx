@@ -2,18 +2,26 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { getDb } from "~/.server/db";
+import { CONFIRM_FIRST, confirmedField } from "~/.server/form-guards/confirmation";
 import { formFailure, readForm } from "~/.server/forms";
 import { refuse, requireOrgRole } from "~/.server/orgs/access";
 import { changeRole, listMembers, removeMember, type MemberChangeResult } from "~/.server/orgs/members";
 import { ROLES, roleAtLeast } from "~/utils/roles";
-import { FormMessage } from "~/components/form";
-import { InlineAction } from "~/components/inline-action";
-import { OrgNav } from "~/components/org-nav";
+import { Alert } from "~/components/alert";
+import { Avatar } from "~/components/avatar";
+import { Badge, RoleBadge } from "~/components/badge";
+import { Button } from "~/components/button";
+import { ConfirmAction } from "~/components/confirm-action";
+import { Page } from "~/components/page";
+import { RelativeTime } from "~/components/relative-time";
+import { ActionsHeader, Table } from "~/components/table";
 
 const MemberActionSchema = z.object({
   intent: z.enum(["role", "remove", "leave"], { error: "Unknown action." }),
   userId: z.uuid("Unknown member.").optional(),
   role: z.enum(["owner", "admin", "member"], { error: "Choose owner, admin or member." }).optional(),
+  // Removing a member and leaving need the confirmation step (checked in the action).
+  confirm: confirmedField.optional(),
 });
 
 const FAILURES: Record<Exclude<MemberChangeResult, { ok: true }>["reason"], [number, string]> = {
@@ -38,6 +46,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = await readForm(request, MemberActionSchema);
   if (!form.ok) return formFailure(form);
   const { intent, userId, role } = form.data;
+  if (intent !== "role" && !form.data.confirm) return formFailure({ formError: CONFIRM_FIRST });
   const change = { orgId: access.org.id, actor: access.actor, actorRole: access.role, ip: access.ip };
 
   let result: MemberChangeResult;
@@ -67,21 +76,18 @@ export default function Members() {
   const { org, role, me, members } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const isAdmin = roleAtLeast(role, "admin");
+  const problem = result && !result.ok ? (result.formError ?? result.fieldErrors.confirm) : undefined;
   return (
-    <div className="stack wide">
-      <h1>{org.name}: members</h1>
-      <OrgNav slug={org.slug} name={org.name} isAdmin={isAdmin} />
-      {result?.ok ? <FormMessage tone="success">Saved.</FormMessage> : null}
-      {result && !result.ok ? <FormMessage tone="error">{result.formError}</FormMessage> : null}
-      <table>
-        <caption className="visually-hidden">Members</caption>
+    <Page width="wide" title="Members" description={`Everyone in ${org.name} and what they can do. Admins manage members, invitations, keys and billing; owners also manage admins.`}>
+      {result?.ok ? <Alert tone="success">Saved. The member list below is up to date.</Alert> : null}
+      {problem ? <Alert tone="danger">{problem}</Alert> : null}
+      <Table caption={`Members of ${org.name} (${members.length})`} stack>
         <thead>
           <tr>
             <th scope="col">Member</th>
             <th scope="col">Role</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
+            <th scope="col">Joined</th>
+            <ActionsHeader />
           </tr>
         </thead>
         <tbody>
@@ -90,39 +96,71 @@ export default function Members() {
             const canManage = isAdmin && member.userId !== me && (member.role !== "owner" || role === "owner");
             return (
               <tr key={member.userId}>
-                <td>{label}</td>
-                <td>
+                <td data-label="Member">
+                  <div className="cluster">
+                    <Avatar name={member.name} email={member.email} />
+                    <span className="stack-sm">
+                      <strong>{member.name ?? member.email}</strong>
+                      {member.name ? <span className="muted small">{member.email}</span> : null}
+                    </span>
+                    {member.userId === me ? <Badge>You</Badge> : null}
+                  </div>
+                </td>
+                <td data-label="Role">
                   {canManage ? (
-                    <Form method="post" className="inline-form">
+                    <Form method="post" className="cluster">
                       <input type="hidden" name="intent" value="role" />
                       <input type="hidden" name="userId" value={member.userId} />
                       <label className="visually-hidden" htmlFor={`role-${member.userId}`}>
                         Role of {label}
                       </label>
-                      <select id={`role-${member.userId}`} name="role" defaultValue={member.role}>
+                      <select id={`role-${member.userId}`} name="role" defaultValue={member.role} className="field__input">
                         {ROLES.filter((r) => roleAtLeast(role, r)).map((r) => (
                           <option key={r} value={r}>
                             {r}
                           </option>
                         ))}
                       </select>
-                      <button type="submit" className="link-button">
-                        Change role<span className="visually-hidden"> of {label}</span>
-                      </button>
+                      <Button variant="secondary" size="small" context={`of ${label}`}>
+                        Change role
+                      </Button>
                     </Form>
                   ) : (
-                    member.role
+                    <RoleBadge role={member.role} />
                   )}
                 </td>
-                <td>
-                  {canManage ? <InlineAction fields={{ intent: "remove", userId: member.userId }} label="Remove" context={label} /> : null}
-                  {member.userId === me ? <InlineAction fields={{ intent: "leave" }} label="Leave the organization" /> : null}
+                <td data-label="Joined">
+                  <RelativeTime iso={member.created_at} />
+                </td>
+                <td className="table__actions">
+                  {canManage ? (
+                    <ConfirmAction
+                      id={`remove-${member.userId}`}
+                      fields={{ intent: "remove", userId: member.userId }}
+                      label="Remove"
+                      context={label}
+                      title={`Remove ${member.name ?? member.email} from ${org.name}?`}
+                      description="They lose access to this organization at once. You can invite them again later."
+                      confirmLabel="Remove member"
+                    />
+                  ) : null}
+                  {member.userId === me ? (
+                    <ConfirmAction
+                      id="leave"
+                      fields={{ intent: "leave" }}
+                      label="Leave the organization"
+                      triggerVariant="secondary"
+                      title={`Leave ${org.name}?`}
+                      description="You lose access to this organization at once. To come back, an admin must invite you again."
+                      confirmLabel="Leave organization"
+                    />
+                  ) : null}
                 </td>
               </tr>
             );
           })}
         </tbody>
-      </table>
-    </div>
+      </Table>
+    </Page>
   );
 }

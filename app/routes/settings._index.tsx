@@ -1,5 +1,5 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { changePassword, requestEmailChange, updateName } from "~/.server/accounts/profile";
 import { pendingVerificationEmail, verifyCode, type VerifyResult } from "~/.server/accounts/verification";
@@ -8,7 +8,9 @@ import { getDb } from "~/.server/db";
 import { formFailure, optionalText, readForm } from "~/.server/forms";
 import { unlessBusy } from "~/.server/http/responses";
 import { checkPasswordPolicy } from "~/.server/password";
+import { Card } from "~/components/card";
 import { Checkbox, Field, FormMessage, SubmitButton } from "~/components/form";
+import { Page } from "~/components/page";
 import { EmailSchema } from "~/utils/email-address";
 import { passThroughHeaders } from "~/utils/headers";
 
@@ -98,26 +100,19 @@ export default function Settings() {
   const errorsFor = (intent: string) => (failure && searchParams.get("intent") === intent ? failure : undefined);
 
   return (
-    <div className="stack">
-      <h1>Settings</h1>
-      <p>
-        <Link to="/settings/sessions">Your sessions</Link> · <Link to="/settings/export">Download your data</Link> ·{" "}
-        <Link to="/settings/delete-account">Delete your account</Link>
-      </p>
+    <Page title="Settings" description="Your name, email address and password.">
       {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
 
-      <section className="panel stack" aria-labelledby="profile-title">
-        <h2 id="profile-title">Profile</h2>
+      <Card title="Profile">
         {done === "name" ? <FormMessage tone="success">Your name was saved.</FormMessage> : null}
-        <Form method="post" action="?intent=name" className="stack" noValidate>
+        <Form method="post" action="?intent=name" className="form" noValidate>
           <input type="hidden" name="intent" value="name" />
           <Field label="Name" name="name" autoComplete="name" maxLength={100} defaultValue={errorsFor("name")?.values.name ?? user.name ?? ""} error={errorsFor("name")?.fieldErrors.name} />
           <SubmitButton>Save name</SubmitButton>
         </Form>
-      </section>
+      </Card>
 
-      <section className="panel stack" aria-labelledby="email-title">
-        <h2 id="email-title">Email address</h2>
+      <Card title="Email address">
         <p>
           Your account uses <strong>{user.email}</strong>.
         </p>
@@ -125,7 +120,7 @@ export default function Settings() {
         {pendingEmail ? (
           <>
             {done === "email-requested" ? <FormMessage tone="success">We sent a code to {pendingEmail}.</FormMessage> : null}
-            <Form method="post" action="?intent=email-code" className="stack" noValidate>
+            <Form method="post" action="?intent=email-code" className="form" noValidate>
               <input type="hidden" name="intent" value="email-code" />
               <Field
                 label={`Code sent to ${pendingEmail}`}
@@ -140,27 +135,26 @@ export default function Settings() {
             </Form>
           </>
         ) : null}
-        <Form method="post" action="?intent=email" className="stack" noValidate>
+        <Form method="post" action="?intent=email" className="form" noValidate>
           <input type="hidden" name="intent" value="email" />
           <Field label="New email address" name="newEmail" type="email" autoComplete="email" required defaultValue={errorsFor("email")?.values.newEmail} error={errorsFor("email")?.fieldErrors.newEmail} />
           <Field label="Your password" name="password" type="password" autoComplete="current-password" required error={errorsFor("email")?.fieldErrors.password} />
           <SubmitButton variant="secondary">Send a code to the new address</SubmitButton>
         </Form>
-      </section>
+      </Card>
 
-      <section className="panel stack" aria-labelledby="password-title">
-        <h2 id="password-title">Password</h2>
+      <Card title="Password">
         {done === "password" && result?.ok && "endedSessions" in result ? (
           <FormMessage tone="success">Your password was changed{result.endedSessions ? ` and ${result.endedSessions} other session(s) were ended` : ""}.</FormMessage>
         ) : null}
-        <Form method="post" action="?intent=password" className="stack" noValidate>
+        <Form method="post" action="?intent=password" className="form" noValidate>
           <input type="hidden" name="intent" value="password" />
           <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required error={errorsFor("password")?.fieldErrors.currentPassword} />
           <Field label="New password" name="newPassword" type="password" autoComplete="new-password" required hint="At least 8 characters." error={errorsFor("password")?.fieldErrors.newPassword} />
           <Checkbox label="Sign out my other sessions" name="endOtherSessions" defaultChecked />
           <SubmitButton>Change password</SubmitButton>
         </Form>
-      </section>
-    </div>
+      </Card>
+    </Page>
   );
 }

@@ -12,17 +12,15 @@ import { Alert } from "~/components/alert";
 import { Badge } from "~/components/badge";
 import { Card } from "~/components/card";
 import { ConfirmAction } from "~/components/confirm-action";
-import { InlineAction } from "~/components/inline-action";
 import { Page } from "~/components/page";
 import { RelativeTime } from "~/components/relative-time";
 
-// Ending every other session at once is the destructive one: it asks first,
-// and the server takes it only with confirm=yes. Ending one session (or
-// logging this one out) is a single, reversible step: sign in again.
+// Ending sessions asks first (ConfirmAction), and the server takes it only
+// with confirm=yes: a bare POST ends nothing.
 const SessionActionSchema = z.object({
   intent: z.enum(["end", "end-others"], { error: "Unknown action." }),
   sessionId: z.string().max(64).optional(),
-  confirm: confirmedField.optional(),
+  confirm: confirmedField,
 });
 
 const DEVICE_TYPES: Record<DeviceType, string> = { desktop: "Computer", mobile: "Phone", tablet: "Tablet", tv: "TV", bot: "Automated client", unknown: "Unknown type" };
@@ -49,10 +47,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const session = await requireUser(request);
   const form = await readForm(request, SessionActionSchema);
-  if (!form.ok) return formFailure(form);
+  if (!form.ok) return formFailure(form.fieldErrors.confirm ? { formError: form.fieldErrors.confirm } : form);
   const db = getDb();
   if (form.data.intent === "end-others") {
-    if (form.data.confirm !== "yes") return formFailure({ formError: "Please confirm this action first. Nothing was changed." }, 400);
     const ended = await invalidateUserSessions(db, session.user.id, session.id);
     return { ok: true as const, ended };
   }
@@ -96,7 +93,7 @@ export default function Sessions() {
         {result && !result.ok ? <Alert tone="danger">{result.formError ?? "That did not work. Nothing was changed."}</Alert> : null}
         <Card>
           <ul className="link-list" aria-label="Signed-in sessions">
-            {sessions.map((s) => (
+            {sessions.map((s, index) => (
               <li key={s.id}>
                 <div className="link-list__main">
                   <span className="cluster">
@@ -117,7 +114,17 @@ export default function Sessions() {
                     · Signed in <RelativeTime iso={s.createdAt} />
                   </span>
                 </div>
-                <InlineAction fields={{ intent: "end", sessionId: s.id }} label={s.current ? "Log out" : "End session"} context={`${s.label}, ${s.ip ?? "IP unknown"}`} />
+                <ConfirmAction
+                  // By position, not session id: the no-JS step puts this id in the URL, which gets logged.
+                  id={`end-${index}`}
+                  label={s.current ? "Log out" : "End session"}
+                  context={`${s.label}, ${s.ip ?? "IP unknown"}`}
+                  title={s.current ? "Log out on this device?" : `End the session on ${s.label}?`}
+                  description={s.current ? "You will need to sign in again here." : `${s.label}${s.ip ? ` at ${s.ip}` : ""} is signed out at once.`}
+                  confirmLabel={s.current ? "Log out" : "End session"}
+                  fields={{ intent: "end", sessionId: s.id }}
+                  triggerVariant="secondary"
+                />
               </li>
             ))}
           </ul>

@@ -24,7 +24,7 @@ const SignupSchema = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  if (await getSession(request)) throw redirect("/settings");
+  if (await getSession(request)) throw redirect("/home");
   const token = new URL(request.url).searchParams.get("invitation");
   const invitation = token ? await findValidInvitation(getDb(), token) : null;
   return {

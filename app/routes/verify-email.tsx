@@ -30,7 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const token = new URL(request.url).searchParams.get("token");
   if (token) return { kind: "link" as const, token };
   const session = await requireUser(request, { allowUnverified: true });
-  if (session.user.emailVerified) throw redirect("/settings");
+  if (session.user.emailVerified) throw redirect("/home");
   return { kind: "code" as const, email: (await pendingVerificationEmail(getDb(), session.user.id, "signup")) ?? session.user.email };
 }
 
@@ -47,7 +47,7 @@ export async function action({ request }: ActionFunctionArgs) {
     if (!result.ok) return formFailure({ fieldErrors: {}, formError: FAILURES[result.reason], values: {} }, 400);
     const signedIn = await getSession(request);
     if (!signedIn) throw redirect("/login?notice=verified");
-    throw redirect(result.purpose === "email-change" ? "/settings?notice=email-changed" : "/settings");
+    throw redirect(result.purpose === "email-change" ? "/settings?notice=email-changed" : "/home");
   }
 
   const session = await requireUser(request, { allowUnverified: true });
@@ -61,7 +61,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!code || !/^\d{8}$/.test(code)) return formFailure({ fieldErrors: { code: "Enter the 8-digit code from the email." }, values: {} });
   const result = await verifyCode(db, session.user.id, "signup", code);
   if (!result.ok) return formFailure({ fieldErrors: { code: FAILURES[result.reason] } }, 400);
-  throw redirect("/settings");
+  throw redirect("/home");
 }
 
 export const meta: MetaFunction = () => [{ title: "Confirm your email address" }];

@@ -7,8 +7,10 @@ import { z } from "zod";
 export const CONFIRM_FIELD = "confirm";
 export const CONFIRM_TEXT_FIELD = "confirmText";
 
+export const CONFIRM_FIRST = "Please confirm this action first. Nothing was changed.";
+
 /** Schema entry for the hidden "yes, I confirmed" field. */
-export const confirmedField = z.literal("yes", { error: "Please confirm this action first. Nothing was changed." });
+export const confirmedField = z.literal("yes", { error: CONFIRM_FIRST });
 
 /** Schema entry for a typed-name confirmation; compare it with typedNameMatches. */
 export const confirmTextField = z.string({ error: "Type the name to confirm. Nothing was changed." }).max(300, "Type the name to confirm. Nothing was changed.");

@@ -58,3 +58,30 @@ export async function deleteOldFormTokens(db: Database, now = new Date()): Promi
   const deleted = await db.deleteFrom("form_submission").where("created_at", "<", cutoff).executeTakeFirst();
   return Number(deleted.numDeletedRows);
 }
+
+/**
+ * Runs `create` once per form render. The first POST runs it and records
+ * `resultOf(value)` (null means nothing was created: the token is given back
+ * so the corrected form can be sent again). A repeat POST does not run it and
+ * gets what the first one recorded.
+ */
+export async function oncePerRender<T>(
+  db: Database,
+  claim: { token: string; userId: string; purpose: string },
+  create: () => Promise<T>,
+  resultOf: (value: T) => string | null,
+): Promise<{ repeated: false; value: T } | { repeated: true; result: string | null }> {
+  const claimed = await claimFormToken(db, claim);
+  if (!claimed.claimed) return { repeated: true, result: claimed.result };
+  let value: T;
+  try {
+    value = await create();
+  } catch (error) {
+    await releaseFormToken(db, claim.token);
+    throw error;
+  }
+  const result = resultOf(value);
+  if (result === null) await releaseFormToken(db, claim.token);
+  else await recordFormResult(db, claim.token, result);
+  return { repeated: false, value };
+}

@@ -25,7 +25,7 @@ export async function expectSkipLinkToMainContent(page: Page, path: string): Pro
  * Settings…); the home link carries the name.
  */
 export async function expectProductNameInHeader(page: Page): Promise<void> {
-  await expect(page.getByRole("banner").locator('a[href="/"]')).toHaveText(E2E_SETTINGS.PRODUCT_NAME);
+  await expect(page.getByRole("banner").locator("a.brand")).toHaveText(E2E_SETTINGS.PRODUCT_NAME);
 }
 
 /** `text` as a regular expression that matches exactly it. */
