@@ -1,10 +1,11 @@
 // Settings and sessions, as a signed-in customer uses them.
-import { createVerifiedAccount, logIn, USER_AGENTS } from "./support/accounts";
+import { confirmAction, createVerifiedAccount, logIn, USER_AGENTS } from "./support/accounts";
 import { expect, expectNoAxeViolations, randomClientIp, test } from "./support/fixtures";
 import { E2E_ORIGIN } from "./support/instance";
 
 test("changes the name on the settings page", async ({ page }) => {
   await createVerifiedAccount(page, "name", "Ada Lovelace");
+  await page.goto("/settings");
   const name = page.getByLabel("Name", { exact: true });
   await expect(name).toHaveValue("Ada Lovelace");
 
@@ -26,7 +27,8 @@ test.describe("sessions page", () => {
     const laptop = await newDevice({ userAgent: USER_AGENTS.firefoxOnWindows, clientIp: laptopIp });
     await logIn(laptop, account);
 
-    await page.getByRole("link", { name: "Your sessions" }).click();
+    await page.goto("/settings");
+    await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Sessions" }).click();
     await expect(page).toHaveURL(`${E2E_ORIGIN}/settings/sessions`);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your sessions");
     const rows = page.getByRole("table", { name: "Signed-in sessions" }).locator("tbody tr");
@@ -39,11 +41,11 @@ test.describe("sessions page", () => {
     await expect(other.getByRole("cell").nth(1)).toHaveText(laptopIp);
     await expectNoAxeViolations(page, { soft: true });
 
-    await page.getByRole("button", { name: "Sign out everywhere else" }).click();
+    await confirmAction(page, { name: "Sign out everywhere else" }, "Sign out other sessions");
     await expect(page.getByRole("status")).toHaveText("1 session was ended.");
     await expect(rows).toHaveCount(1);
     await expect(rows.first()).toContainText("This session");
-    await expect(page.getByRole("button", { name: "Sign out everywhere else" })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Sign out everywhere else" }).or(page.getByRole("link", { name: "Sign out everywhere else" }))).toHaveCount(0);
 
     // The other device is signed out; this one is not.
     await laptop.goto("/settings");
