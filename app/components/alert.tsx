@@ -7,7 +7,6 @@ import { CheckCircleIcon, DangerIcon, InfoIcon, WarningIcon } from "./icons";
 export type AlertTone = "success" | "info" | "warning" | "danger";
 
 const ICONS = { success: CheckCircleIcon, info: InfoIcon, warning: WarningIcon, danger: DangerIcon } as const;
-const LABELS = { success: "Done", info: "Note", warning: "Warning", danger: "Problem" } as const;
 
 export function Alert({
   tone,
@@ -30,7 +29,6 @@ export function Alert({
     <div className={`alert alert--${tone}`} role={role} aria-label={live ? undefined : label}>
       <Icon className="alert__icon" />
       <div className="alert__body">
-        <span className="visually-hidden">{LABELS[tone]}: </span>
         {title ? <p className="alert__title">{title}</p> : null}
         {typeof children === "string" ? <p>{children}</p> : children}
       </div>

@@ -40,6 +40,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     org: { slug: org.slug, name: org.name },
     grantable: ROLES.filter((r) => canGrant(role, r)),
     formToken: newFormToken(),
+    invitationDays: INVITATION_DAYS,
     invitations: invitations.map((i) => ({ ...i, created_at: i.created_at.toISOString(), expires_at: i.expires_at.toISOString() })),
   };
 }
@@ -78,12 +79,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Invitations — ${data?.org.name ?? ""}` }];
 
 export default function Invitations() {
-  const { org, grantable, invitations, formToken } = useLoaderData<typeof loader>();
+  const { org, grantable, invitations, formToken, invitationDays } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const failure = result && !result.ok ? result : undefined;
   const problem = failure ? (failure.formError ?? failure.fieldErrors.confirm ?? failure.fieldErrors.formToken) : undefined;
   return (
-    <Page width="wide" title="Invitations" description={`Invite people to ${org.name} by email. An invitation link works for ${INVITATION_DAYS} days and only for the address it was sent to.`}>
+    <Page width="wide" title="Invitations" description={`Invite people to ${org.name} by email. An invitation link works for ${invitationDays} days and only for the address it was sent to.`}>
       {result?.ok ? <Alert tone="success">{result.message}</Alert> : null}
       {problem ? <Alert tone="danger">{problem}</Alert> : null}
       <Card title="Invite someone">

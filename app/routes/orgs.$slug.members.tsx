@@ -79,7 +79,7 @@ export default function Members() {
   const problem = result && !result.ok ? (result.formError ?? result.fieldErrors.confirm) : undefined;
   return (
     <Page width="wide" title="Members" description={`Everyone in ${org.name} and what they can do. Admins manage members, invitations, keys and billing; owners also manage admins.`}>
-      {result?.ok ? <Alert tone="success">Saved. The member list below is up to date.</Alert> : null}
+      {result?.ok ? <Alert tone="success">Saved.</Alert> : null}
       {problem ? <Alert tone="danger">{problem}</Alert> : null}
       <Table caption={`Members of ${org.name} (${members.length})`} stack>
         <thead>

@@ -1,7 +1,7 @@
 // The account journey a customer takes: sign up, confirm the address (by code
 // or by link), log out and in, and recover a forgotten password. Every message
 // is a real email the server delivered to the fake Resend API.
-import { createVerifiedAccount, enterVerificationCode, linkIn, logIn, newAccount, signUp, submitLogin, verificationCode, waitForEmail } from "./support/accounts";
+import { createVerifiedAccount, enterVerificationCode, expectHome, linkIn, logIn, newAccount, openAccountMenu, signOut, signUp, submitLogin, verificationCode, waitForEmail } from "./support/accounts";
 import { expect, expectNoAxeViolations, openPage, test } from "./support/fixtures";
 import { E2E_ORIGIN, E2E_SETTINGS } from "./support/instance";
 
@@ -22,13 +22,14 @@ test("signs up, confirms the address with the emailed code, logs out and back in
   await submitLogin(page, account.email, account.password);
   await expect(page).toHaveURL(`${E2E_ORIGIN}/verify-email`);
   await expect(page.getByRole("main")).toContainText(`We sent an 8-digit code to ${account.email}.`);
-  await expect(page.getByRole("banner").getByRole("link", { name: "Verify your email" })).toBeVisible();
+  await expect((await openAccountMenu(page)).getByRole("link", { name: "Verify your email" })).toBeVisible();
   await expectNoAxeViolations(page);
   await enterVerificationCode(page, verificationCode(email));
-  await expect(page.getByRole("main")).toContainText(`Your account uses ${account.email}.`);
+  // Home names the next step for a new account: an organization.
+  await expect(page.getByRole("main")).toContainText("Next step: create or join an organization");
   await expectNoAxeViolations(page);
 
-  await page.getByRole("banner").getByRole("button", { name: "Log out" }).click();
+  await signOut(page);
   await expect(page).toHaveURL(`${E2E_ORIGIN}/`);
   await expect(page.getByRole("banner").getByRole("link", { name: "Log in" })).toBeVisible();
 
@@ -53,10 +54,10 @@ test("confirms the address by following the emailed link and pressing the button
 
   await expect(page).toHaveURL(`${E2E_ORIGIN}/login?notice=verified`);
   await expect(page.getByRole("status")).toHaveText("Your email address is confirmed. Log in to continue.");
-  // Confirmed: logging in goes straight to the settings, not to the code form.
+  // Confirmed: logging in goes straight home, not to the code form.
   await submitLogin(page, account.email, account.password, { open: false });
-  await expect(page).toHaveURL(`${E2E_ORIGIN}/settings`);
-  await expect(page.getByRole("main")).toContainText(`Your account uses ${account.email}.`);
+  await expectHome(page);
+  await expect(page.getByRole("main")).toContainText(`Signed in as ${account.email}.`);
 });
 
 test("recovers a forgotten password by email, which ends every old session", async ({ page, pageProblems, newDevice }) => {
@@ -104,6 +105,6 @@ test("recovers a forgotten password by email, which ends every old session", asy
   await expect(page.getByRole("alert")).toHaveText("The email address or password is not right.");
   await expectNoAxeViolations(page);
   await submitLogin(page, account.email, newPassword, { open: false });
-  await expect(page).toHaveURL(`${E2E_ORIGIN}/settings`);
+  await expectHome(page);
   await logIn(phone, { ...account, password: newPassword });
 });

@@ -4,7 +4,7 @@
 // history as sentences, what a member reads on an admin page, the operator's
 // overview and user page. Each page gets an axe scan.
 import type { Page } from "@playwright/test";
-import { createVerifiedAccount } from "./support/accounts";
+import { confirmAction, createVerifiedAccount } from "./support/accounts";
 import { expect, expectNoAxeViolations, openPage, test } from "./support/fixtures";
 import { E2E_ORIGIN } from "./support/instance";
 import { addMemberDirectly } from "./support/org-members";
@@ -12,18 +12,6 @@ import { createOrg, newOrg } from "./support/orgs";
 import { grantOperator } from "./support/server-admin";
 
 const heading = (page: Page) => page.getByRole("heading", { level: 1 });
-
-/** Opens a ConfirmAction (a dialog with JavaScript, a step on the page without) and confirms it. */
-async function confirmAction(page: Page, trigger: string, confirm: string, options: { typed?: string; context?: string } = {}) {
-  const name = options.context ? `${trigger} ${options.context}` : trigger;
-  await page.getByRole("button", { name, exact: true }).or(page.getByRole("link", { name, exact: true })).click();
-  if (options.typed !== undefined) {
-    const field = page.getByLabel(/^Type .* to confirm$/);
-    await expect(field).toBeVisible();
-    await field.fill(options.typed);
-  }
-  await page.getByRole("button", { name: confirm, exact: true }).click();
-}
 
 test("an owner renames the org, moves its address (old links follow), reads the history as sentences, and deletes it", async ({ page, pageProblems }) => {
   await createVerifiedAccount(page, "settings-owner", "Olga Owner");
@@ -75,7 +63,7 @@ test("an owner renames the org, moves its address (old links follow), reads the 
 
   // Delete: the name must be typed.
   await openPage(page, pageProblems, `/orgs/${newSlug}/settings`);
-  await confirmAction(page, "Delete this organization", "Delete the organization", { typed: newName });
+  await confirmAction(page, { name: "Delete this organization" }, "Delete the organization", newName);
   await expect(page).toHaveURL(`${E2E_ORIGIN}/orgs`);
   await openPage(page, pageProblems, `/orgs/${newSlug}`, 404);
   await openPage(page, pageProblems, `/orgs/${org.slug}`, 404);
@@ -102,9 +90,9 @@ test("an owner hands the org to a member and leaves; a member reads why an admin
   // The owner hands over ownership, then leaves.
   await openPage(page, pageProblems, `/orgs/${org.slug}/settings`);
   await expect(page.getByText("You are the only owner.")).toBeVisible();
-  await confirmAction(page, "Make owner", "Transfer ownership", { context: `Milo Member (${member.email})` });
+  await confirmAction(page, { name: `Make owner Milo Member (${member.email})` }, "Transfer ownership");
   await expect(page.getByRole("status")).toContainText(`${member.email} now owns the organization. You are an admin.`);
-  await confirmAction(page, "Leave the organization", "Leave");
+  await confirmAction(page, { name: "Leave the organization" }, "Leave");
   await expect(page).toHaveURL(`${E2E_ORIGIN}/orgs`);
   await openPage(page, pageProblems, `/orgs/${org.slug}`, 404);
 
@@ -132,7 +120,7 @@ test("an operator sees the overview and a user's page, and ends that user's sess
   await expect(page.getByRole("list", { name: "Their sessions" }).getByRole("listitem")).toHaveCount(1);
   await expectNoAxeViolations(page);
 
-  await confirmAction(page, "Sign out everywhere", "End their sessions");
+  await confirmAction(page, { name: "Sign out everywhere" }, "End their sessions");
   await expect(page.getByRole("status")).toContainText("1 session was ended.");
   await expect(page.getByText("Not signed in anywhere")).toBeVisible();
   await laptop.goto("/settings");

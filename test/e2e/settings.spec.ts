@@ -1,10 +1,11 @@
 // Settings and sessions, as a signed-in customer uses them.
-import { createVerifiedAccount, logIn, USER_AGENTS } from "./support/accounts";
+import { confirmAction, createVerifiedAccount, logIn, USER_AGENTS } from "./support/accounts";
 import { expect, expectNoAxeViolations, randomClientIp, test } from "./support/fixtures";
 import { E2E_ORIGIN } from "./support/instance";
 
 test("changes the name on the settings page", async ({ page }) => {
   await createVerifiedAccount(page, "name", "Ada Lovelace");
+  await page.goto("/settings");
   const name = page.getByLabel("Name", { exact: true });
   await expect(name).toHaveValue("Ada Lovelace");
 
@@ -46,10 +47,7 @@ test.describe("sessions page", () => {
 
     // It asks first (a dialog with JavaScript, a confirmation step without).
     const trigger = page.getByRole("button", { name: "Sign out everywhere else" }).or(page.getByRole("link", { name: "Sign out everywhere else" }));
-    await trigger.click();
-    await expect(page.getByRole("heading", { name: "Sign out everywhere else?" })).toBeVisible();
-    await expect(page.getByText("1 other session ends at once. This device stays signed in.")).toBeVisible();
-    await page.getByRole("button", { name: "Sign out other sessions" }).click();
+    await confirmAction(page, { name: "Sign out everywhere else" }, "Sign out other sessions");
     await expect(page.getByRole("status")).toContainText("1 session was ended.");
     await expect(rows).toHaveCount(1);
     await expect(rows.first()).toContainText("This device");

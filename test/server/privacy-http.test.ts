@@ -126,7 +126,8 @@ describe("data export", () => {
 
 // ---- notices --------------------------------------------------------------
 
-const NOTICE = { title: "We updated our privacy policy", body: "Audit events are now kept for 365 days.\r\n\r\nNothing else changes.", link: "/privacy" };
+// confirm=yes: the operator confirmed the step that says everyone will be emailed.
+const NOTICE = { title: "We updated our privacy policy", body: "Audit events are now kept for 365 days.\r\n\r\nNothing else changes.", link: "/privacy", confirm: "yes" };
 
 describe("notices", () => {
   it("answer 404 to a signed-in user who is not an operator", async () => {
