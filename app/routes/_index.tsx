@@ -17,7 +17,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { productName, mode } = getInstanceSettings();
   // A self-hosted install with open signup invites people to sign up, not to wait.
   const signupFirst = mode === "self-hosted" && getEnv().SIGNUP_MODE === "open";
-  return { productName, signupFirst, stamp: signupFirst ? null : await issueFormStamp(getDb()) };
+  return { productName, signupFirst, stamp: await issueFormStamp(getDb()) };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -65,13 +65,7 @@ export default function Landing() {
             </div>
           ) : null}
         </section>
-        {stamp ? (
-          <div id="waitlist">
-            <Card title="Join the waitlist" description="We will ask only for your email, and optionally your name and company. You can leave at any time.">
-              <WaitlistForm stamp={stamp} />
-            </Card>
-          </div>
-        ) : (
+        {signupFirst ? (
           <Card title="Get started" description={`Create your ${productName} account with your work email. It takes a minute.`}>
             <ButtonLink to="/signup" block>
               Sign up
@@ -80,8 +74,22 @@ export default function Landing() {
               Already have an account? <a href="/login">Log in</a>.
             </p>
           </Card>
+        ) : (
+          <Waitlist stamp={stamp} />
         )}
       </div>
+      {/* With open signup the waitlist is only for news: it comes second. */}
+      {signupFirst ? <Waitlist stamp={stamp} /> : null}
+    </div>
+  );
+}
+
+function Waitlist({ stamp }: { stamp: string }) {
+  return (
+    <div id="waitlist">
+      <Card title="Join the waitlist" description="We will ask only for your email, and optionally your name and company. You can leave at any time.">
+        <WaitlistForm stamp={stamp} />
+      </Card>
     </div>
   );
 }
