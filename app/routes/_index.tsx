@@ -8,7 +8,6 @@ import { issueFormStamp } from "~/.server/waitlist/form-stamp";
 import { Alert } from "~/components/alert";
 import { ButtonLink } from "~/components/button";
 import { Card } from "~/components/card";
-import { CheckIcon } from "~/components/icons";
 import { WaitlistForm } from "~/components/waitlist-form";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -50,10 +49,7 @@ export default function Landing() {
           </p>
           <ul className="feature-list">
             {FEATURES.map((feature) => (
-              <li key={feature}>
-                <CheckIcon />
-                <span>{feature}</span>
-              </li>
+              <li key={feature}>{feature}</li>
             ))}
           </ul>
           {signupFirst ? (

@@ -5,7 +5,7 @@
 // and a double-clicked "Create key" makes one key.
 import type { BrowserContextOptions, Page } from "@playwright/test";
 import pg from "pg";
-import { confirmAction, createVerifiedAccount, newAccount } from "./support/accounts";
+import { confirmAction, confirmationStep, createVerifiedAccount, newAccount } from "./support/accounts";
 import { expect, expectNoAxeViolations, openPage, randomClientIp, test as base } from "./support/fixtures";
 import { e2eDatabaseUrl } from "./support/instance";
 import { createOrg, newOrg, type Org } from "./support/orgs";
@@ -53,6 +53,7 @@ async function expectNoSidewaysScroll(page: Page, what: string) {
 test.describe("pages for visitors", () => {
   for (const width of WIDTHS) {
     test(`none scrolls sideways at ${width} px, and each is axe-clean there`, async ({ page, pageProblems }) => {
+      test.setTimeout(180_000);
       await page.setViewportSize({ width, height: 800 });
       for (const target of PAGES) {
         await openPage(page, pageProblems, target.path, target.status);
@@ -113,7 +114,7 @@ test.describe("destructive actions", () => {
     await expect(page.getByRole("status").filter({ hasText: "Key “Revocable” created" })).toBeVisible();
     const row = page.getByRole("table", { name: "API keys" }).locator("tbody tr").filter({ hasText: "Revocable" });
     await row.getByRole("button", { name: "Revoke Revocable" }).or(row.getByRole("link", { name: "Revoke Revocable" })).click();
-    const step = page.getByRole("dialog").or(page.locator(".confirm-step"));
+    const step = confirmationStep(page);
     await expect(step).toContainText("Revoke the key “Revocable”?");
     await expect(step).toContainText("This cannot be undone");
     await expectNoAxeViolations(page);
@@ -131,7 +132,7 @@ test.describe("destructive actions", () => {
     await openPage(page, pageProblems, `/admin/users?q=${encodeURIComponent(email)}`);
     const row = page.getByRole("table", { name: "Users" }).locator("tbody tr").filter({ hasText: email });
     await row.getByRole("button", { name: `Erase now ${email}` }).or(row.getByRole("link", { name: `Erase now ${email}` })).click();
-    const step = page.getByRole("dialog").or(page.locator(".confirm-step"));
+    const step = confirmationStep(page);
     await expect(step).toContainText(`Erase ${email} now?`);
     await step.getByRole("textbox").fill("not the address");
     const erase = step.getByRole("button", { name: "Erase now" });
