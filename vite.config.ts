@@ -8,6 +8,10 @@ declare module "@remix-run/node" {
   }
 }
 
+// The components the root route (header, menus, section sidebars) and the
+// landing page need, whichever page is opened first.
+const SHELL_MODULES = /\/app\/(components\/(site-layout|section-frame|nav|notice-banner|alert|button|avatar|error-page|use-hydrated|status-icons|svg|field|card|waitlist-form)|utils\/(instance-context|nonce))\.tsx?$/;
+
 export default defineConfig({
   plugins: [
     remix({
@@ -31,5 +35,14 @@ export default defineConfig({
   build: {
     // Keep assets as files (never data: URIs), so the CSP can stay strict.
     assetsInlineLimit: 0,
+    rollupOptions: {
+      output: {
+        // Every page loads the app shell's components: one file compresses
+        // better than a dozen (the landing page's JS budget, ADR 0013).
+        manualChunks(id) {
+          return SHELL_MODULES.test(id) ? "shell" : undefined;
+        },
+      },
+    },
   },
 });

@@ -6,11 +6,13 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useLocation,
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { analyticsSettings } from "./.server/analytics";
+import { billingMode } from "./.server/billing/settings";
 import { getSession } from "./.server/auth";
 import { isDatabaseUnavailable } from "./.server/database/errors";
 import { getDb } from "./.server/db";
@@ -19,6 +21,7 @@ import { bannerNotices as cachedBannerNotices } from "./.server/notices/banner";
 import { listUserOrgs } from "./.server/orgs/orgs";
 import { ErrorPage, errorTitle } from "./components/error-page";
 import { NoticeBanner } from "./components/notice-banner";
+import { SectionFrame } from "./components/section-frame";
 import { SiteLayout } from "./components/site-layout";
 import stylesheet from "./styles/app.css?url";
 import { useInstance } from "./utils/instance-context";
@@ -37,11 +40,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const notices = await bannerNotices(session?.user.id ?? null);
   const analytics = analyticsSettings(getEnv());
   const umami = analytics ? { scriptUrl: analytics.scriptUrl, websiteId: analytics.websiteId } : null;
-  if (!session) return { user: null, orgs: [], notices, umami };
+  // Whether the operator console has a webhook log (billing exists only when hosted).
+  const billing = billingMode(getEnv()).kind !== "off";
+  if (!session) return { user: null, orgs: [], notices, umami, billing };
   const { name, email, isOperator, emailVerified, deletionPending } = session.user;
   // For the header's org switcher.
   const orgs = emailVerified && !deletionPending ? await listUserOrgs(getDb(), session.user.id) : [];
-  return { user: { name, email, isOperator, emailVerified, deletionPending }, orgs, notices, umami };
+  return { user: { name, email, isOperator, emailVerified, deletionPending }, orgs, notices, umami, billing };
 }
 
 // Visitors see the notices too (without a Dismiss button); people who dismissed
@@ -69,6 +74,7 @@ export function Layout({ children }: { children: ReactNode }) {
   // Absent on an error page whose root loader did not run: show the signed-out header.
   const root = useRouteLoaderData<typeof loader>("root");
   const user = root?.user ?? null;
+  const { pathname } = useLocation();
   return (
     <html lang="en" data-product-name={productName} data-logo-url={logoUrl ?? undefined}>
       <head>
@@ -87,7 +93,9 @@ export function Layout({ children }: { children: ReactNode }) {
           orgs={root?.orgs ?? []}
           notices={root?.notices.length ? <NoticeBanner notices={root.notices} canDismiss={user !== null} /> : null}
         >
-          {children}
+          <SectionFrame pathname={pathname} user={user} billing={root?.billing ?? false}>
+            {children}
+          </SectionFrame>
         </SiteLayout>
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />

@@ -2,7 +2,7 @@
 // own colour AND icon (never colour alone). Success and info are polite status
 // messages; warnings and dangers are alerts, announced at once.
 import type { ReactNode } from "react";
-import { CheckCircleIcon, DangerIcon, InfoIcon, WarningIcon } from "./icons";
+import { CheckCircleIcon, DangerIcon, InfoIcon, WarningIcon } from "./status-icons";
 
 export type AlertTone = "success" | "info" | "warning" | "danger";
 

@@ -4,7 +4,8 @@ import type { ReactNode } from "react";
 import { Alert } from "./alert";
 import { Button } from "./button";
 
-export { Checkbox, Field, SelectField } from "./field";
+export { Field } from "./field";
+export { Checkbox, SelectField } from "./select-field";
 
 /** A message about the whole form: Alert with the old tone names. */
 export function FormMessage({ tone, children }: { tone: "error" | "success" | "info" | "warning"; children: ReactNode }) {

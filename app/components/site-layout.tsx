@@ -6,7 +6,6 @@ import { Form, Link, useLocation, useParams } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
 import { Avatar } from "./avatar";
 import { buttonClass } from "./button";
-import { RoleBadge } from "./badge";
 
 export type ShellUser = { name: string | null; email: string; isOperator: boolean; emailVerified: boolean; deletionPending: boolean } | null;
 export type ShellOrg = { slug: string; name: string; role: string; plan: string };
@@ -100,7 +99,7 @@ function OrgSwitcher({ orgs }: { orgs: ShellOrg[] }) {
             {orgs.map((org) => (
               <Link key={org.slug} to={`/orgs/${org.slug}`} aria-current={org.slug === slug ? "page" : undefined}>
                 <span className="org-switcher__name">{org.name}</span>
-                <RoleBadge role={org.role} />
+                <span className="muted small">{org.role}</span>
               </Link>
             ))}
           </div>

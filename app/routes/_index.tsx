@@ -8,7 +8,6 @@ import { issueFormStamp } from "~/.server/waitlist/form-stamp";
 import { Alert } from "~/components/alert";
 import { ButtonLink } from "~/components/button";
 import { Card } from "~/components/card";
-import { CheckIcon } from "~/components/icons";
 import { WaitlistForm } from "~/components/waitlist-form";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -17,7 +16,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { productName, mode } = getInstanceSettings();
   // A self-hosted install with open signup invites people to sign up, not to wait.
   const signupFirst = mode === "self-hosted" && getEnv().SIGNUP_MODE === "open";
-  return { productName, signupFirst, stamp: signupFirst ? null : await issueFormStamp(getDb()) };
+  return { productName, signupFirst, stamp: await issueFormStamp(getDb()) };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -50,10 +49,7 @@ export default function Landing() {
           </p>
           <ul className="feature-list">
             {FEATURES.map((feature) => (
-              <li key={feature}>
-                <CheckIcon />
-                <span>{feature}</span>
-              </li>
+              <li key={feature}>{feature}</li>
             ))}
           </ul>
           {signupFirst ? (
@@ -65,13 +61,7 @@ export default function Landing() {
             </div>
           ) : null}
         </section>
-        {stamp ? (
-          <div id="waitlist">
-            <Card title="Join the waitlist" description="We will ask only for your email, and optionally your name and company. You can leave at any time.">
-              <WaitlistForm stamp={stamp} />
-            </Card>
-          </div>
-        ) : (
+        {signupFirst ? (
           <Card title="Get started" description={`Create your ${productName} account with your work email. It takes a minute.`}>
             <ButtonLink to="/signup" block>
               Sign up
@@ -80,8 +70,22 @@ export default function Landing() {
               Already have an account? <a href="/login">Log in</a>.
             </p>
           </Card>
+        ) : (
+          <Waitlist stamp={stamp} />
         )}
       </div>
+      {/* With open signup the waitlist is only for news: it comes second. */}
+      {signupFirst ? <Waitlist stamp={stamp} /> : null}
+    </div>
+  );
+}
+
+function Waitlist({ stamp }: { stamp: string }) {
+  return (
+    <div id="waitlist">
+      <Card title="Join the waitlist" description="We will ask only for your email, and optionally your name and company. You can leave at any time.">
+        <WaitlistForm stamp={stamp} />
+      </Card>
     </div>
   );
 }

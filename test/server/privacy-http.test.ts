@@ -212,7 +212,8 @@ describe("notices", () => {
     expect(dismissed.headers.get("location")).toBe("/privacy");
     expect(banner(await pageText(await get("/privacy", adaCookie)))).toBeNull();
 
-    expect(banner(await pageText(await get("/", await signIn(bob))))).toContain(NOTICE.title);
+    // Signed in, "/" is the home page.
+    expect(banner(await pageText(await get("/home", await signIn(bob))))).toContain(NOTICE.title);
     expect(banner(await pageText(await get("/")))).toContain(NOTICE.title);
   });
 

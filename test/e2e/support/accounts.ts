@@ -72,6 +72,11 @@ export async function enterVerificationCode(page: Page, code: string): Promise<v
   await expectHome(page);
 }
 
+/** The open confirmation: the dialog (with JavaScript) or the step on the page (without). */
+export function confirmationStep(page: Page): Locator {
+  return page.locator("dialog[open], .confirm-step");
+}
+
 /**
  * Runs a destructive action through its confirmation: with JavaScript the
  * trigger is a button that opens a dialog, without it a link to the
@@ -80,7 +85,7 @@ export async function enterVerificationCode(page: Page, code: string): Promise<v
 export async function confirmAction(page: Page, trigger: { name: string; within?: Locator }, confirmLabel: string, typed?: string): Promise<void> {
   const scope = trigger.within ?? page.getByRole("main");
   await scope.getByRole("button", { name: trigger.name }).or(scope.getByRole("link", { name: trigger.name })).click();
-  const step = page.getByRole("dialog").or(page.locator(".confirm-step"));
+  const step = confirmationStep(page);
   await expect(step).toBeVisible();
   if (typed !== undefined) await step.getByRole("textbox").fill(typed);
   await step.getByRole("button", { name: confirmLabel }).click();
