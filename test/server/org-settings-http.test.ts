@@ -4,6 +4,7 @@
 // ownership, leaving, and deleting the org (its subscription cancelled first).
 // Every destructive action does nothing without its confirmation field.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { newFormToken } from "../../app/.server/form-guards/one-time-form";
 import { recordAuditEvent } from "../../app/.server/orgs/audit";
 import { actorOf, auditEventsOf, createTestOrg, membershipsOf, roleOf, type TestOrg } from "../factories/orgs";
 import { createUser, sessionCookieFor, type TestUser } from "../factories/users";
@@ -108,7 +109,7 @@ describe("address", () => {
     expect(await pageText(takeOld)).toContain("That address is taken. Choose another.");
     const takeCurrent = await post("/orgs/rival/settings", { intent: "address", slug: "acme-space" }, otherCookie);
     expect(takeCurrent.status).toBe(409);
-    const create = await post("/orgs/new", { name: "Copycat", slug: "acme" }, otherCookie);
+    const create = await post("/orgs/new", { name: "Copycat", slug: "acme", formToken: newFormToken() }, otherCookie);
     expect(create.status).toBe(409);
     expect((await db.selectFrom("org").select("slug").orderBy("slug").execute()).map((o) => o.slug)).toEqual(["acme-space", "rival"]);
 
