@@ -23,7 +23,7 @@ function Links({ items }: { items: NavItem[] }) {
   );
 }
 
-export function SidebarNav({ label, items }: { label: string; items: NavItem[] }) {
+export function SidebarNav({ label, items, menuLabel }: { label: string; items: NavItem[]; menuLabel?: ReactNode }) {
   const { pathname } = useLocation();
   const current = items.find((item) => isCurrent(item, pathname));
   const details = useRef<HTMLDetailsElement>(null);
@@ -38,7 +38,7 @@ export function SidebarNav({ label, items }: { label: string; items: NavItem[] }
       </nav>
       <details className="sidenav-mobile" ref={details}>
         <summary>
-          {label}
+          {menuLabel ?? label}
           {current ? <span className="sidenav-mobile__current">{current.label}</span> : null}
         </summary>
         <nav aria-label={label} className="sidenav">
@@ -75,7 +75,7 @@ export function SectionLayout({ title, navLabel, items, children }: { title: Rea
     <div className="section-layout">
       <div>
         <p className="section-layout__title">{title}</p>
-        <SidebarNav label={navLabel} items={items} />
+        <SidebarNav label={navLabel} items={items} menuLabel={title} />
       </div>
       <div className="section-layout__body">{children}</div>
     </div>
