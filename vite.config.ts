@@ -8,6 +8,10 @@ declare module "@remix-run/node" {
   }
 }
 
+// The components the root route (header, menus, section sidebars) and the
+// landing page need, whichever page is opened first.
+const SHELL_MODULES = /\/app\/(components\/(site-layout|section-frame|nav|notice-banner|alert|button|avatar|error-page|use-hydrated|status-icons|svg|field|card|waitlist-form)|utils\/(instance-context|nonce))\.tsx?$/;
+
 export default defineConfig({
   plugins: [
     remix({
@@ -37,6 +41,13 @@ export default defineConfig({
         // has nothing for the browser, so its client chunk is empty by design.
         if (warning.code === "EMPTY_BUNDLE") return;
         warn(warning);
+      },
+      output: {
+        // Every page loads the app shell's components: one file compresses
+        // better than a dozen (the landing page's JS budget, ADR 0013).
+        manualChunks(id) {
+          return SHELL_MODULES.test(id) ? "shell" : undefined;
+        },
       },
     },
   },

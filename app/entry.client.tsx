@@ -5,12 +5,13 @@ import { InstanceContext } from "./utils/instance-context";
 
 // Written by the server on <html> (see app/root.tsx), so the first client render matches.
 const productName = document.documentElement.dataset.productName ?? "Gatehouse";
+const logoUrl = document.documentElement.dataset.logoUrl ?? null;
 
 startTransition(() => {
   hydrateRoot(
     document,
     <StrictMode>
-      <InstanceContext.Provider value={{ productName }}>
+      <InstanceContext.Provider value={{ productName, logoUrl }}>
         <RemixBrowser />
       </InstanceContext.Provider>
     </StrictMode>,

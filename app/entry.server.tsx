@@ -29,7 +29,7 @@ export default function handleRequest(
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(
-      <InstanceContext.Provider value={{ productName: getInstanceSettings().productName }}>
+      <InstanceContext.Provider value={{ productName: getInstanceSettings().productName, logoUrl: getInstanceSettings().logoUrl }}>
         <NonceContext.Provider value={nonce}>
           <RemixServer context={remixContext} url={request.url} nonce={nonce} />
         </NonceContext.Provider>

@@ -369,10 +369,42 @@ export interface OidcKeyTable {
   retired_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+/** A form render that created something: its repeat POST creates nothing (app/.server/form-guards/one-time-form.ts). */
+export interface FormSubmissionTable {
+  token: string;
+  user_id: string;
+  purpose: string;
+  result: string | null;
+  created_at: DefaultedTimestamp;
+}
+
+/** An address an org gave up; links to it redirect to the org's current one. */
+export interface OrgSlugHistoryTable {
+  slug: string;
+  org_id: string;
+  replaced_at: DefaultedTimestamp;
+}
+
+/** An org that was deleted, kept for operators (the org's own rows are gone). */
+export interface OrgDeletionTable {
+  id: Generated<string>;
+  org_id: string;
+  slug: string;
+  name: string;
+  plan: string;
+  member_count: number;
+  deleted_by: string | null;
+  cancelled_subscriptions: ColumnType<string[], string | undefined, string>;
+  deleted_at: DefaultedTimestamp;
+}
+
 export interface DB {
   oauth_app: OAuthAppTable;
   oidc_payload: OidcPayloadTable;
   oidc_key: OidcKeyTable;
+  form_submission: FormSubmissionTable;
+  org_slug_history: OrgSlugHistoryTable;
+  org_deletion: OrgDeletionTable;
   billing_checkout: BillingCheckoutTable;
   subscription: SubscriptionTable;
   webhook_event: WebhookEventTable;

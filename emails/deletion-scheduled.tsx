@@ -14,7 +14,7 @@ export default function DeletionScheduled({ brand, purgeDate, loginUrl, orgNames
       </Paragraph>
       {orgNames.length > 0 ? <Paragraph>These organizations, where you were the only member, will be deleted with it: {orgNames.join(", ")}.</Paragraph> : null}
       <Paragraph>Changed your mind? Log in before then and choose “Cancel deletion”.</Paragraph>
-      <ActionLink href={loginUrl}>Log in to cancel</ActionLink>
+      <ActionLink brand={brand} href={loginUrl}>Log in to cancel</ActionLink>
     </EmailLayout>
   );
 }

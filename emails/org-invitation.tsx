@@ -11,7 +11,7 @@ export default function OrgInvitation({ brand, orgName, inviterLabel, role, acce
       <Paragraph>
         {inviterLabel} invited you to join {orgName} on {brand.productName} as {role === "admin" ? "an admin" : `a ${role}`}.
       </Paragraph>
-      <ActionLink href={acceptUrl}>Accept the invitation</ActionLink>
+      <ActionLink brand={brand} href={acceptUrl}>Accept the invitation</ActionLink>
       <Paragraph>The invitation is for this email address only and expires in {expiresInDays} days. If you did not expect it, ignore this message.</Paragraph>
     </EmailLayout>
   );

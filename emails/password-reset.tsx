@@ -9,7 +9,7 @@ export default function PasswordReset({ brand, resetUrl, expiresInMinutes }: Pas
   return (
     <EmailLayout brand={brand} preview="Choose a new password">
       <Paragraph>Someone asked to reset the password of your {brand.productName} account. Follow this link to choose a new one:</Paragraph>
-      <ActionLink href={resetUrl}>Choose a new password</ActionLink>
+      <ActionLink brand={brand} href={resetUrl}>Choose a new password</ActionLink>
       <Paragraph>The link works once and expires in {expiresInMinutes} minutes. If you did not ask for it, ignore this message: your password stays as it is.</Paragraph>
     </EmailLayout>
   );

@@ -14,7 +14,7 @@ export default function PolicyNotice({ brand, title, body, link }: PolicyNoticeP
       {body.split(/\n{2,}/).map((paragraph, i) => (
         <Paragraph key={i}>{paragraph}</Paragraph>
       ))}
-      {link ? <ActionLink href={link}>Read more</ActionLink> : null}
+      {link ? <ActionLink brand={brand} href={link}>Read more</ActionLink> : null}
       <Paragraph>You receive this because you have an account. It is a service message about how we handle your data.</Paragraph>
     </EmailLayout>
   );

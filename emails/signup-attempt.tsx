@@ -11,7 +11,7 @@ export default function SignupAttempt({ brand, loginUrl, resetUrl }: SignupAttem
   return (
     <EmailLayout brand={brand} preview="You already have an account">
       <Paragraph>Someone (perhaps you) tried to create a new {brand.productName} account with this email address. You already have one, so nothing was changed.</Paragraph>
-      <ActionLink href={loginUrl}>Log in</ActionLink>
+      <ActionLink brand={brand} href={loginUrl}>Log in</ActionLink>
       <Paragraph>Forgot your password? Choose a new one here: {resetUrl}</Paragraph>
       <Paragraph>If this was not you, you can ignore this message.</Paragraph>
     </EmailLayout>

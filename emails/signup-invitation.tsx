@@ -9,7 +9,7 @@ export default function SignupInvitation({ brand, signupUrl, expiresInDays }: Si
   return (
     <EmailLayout brand={brand} preview={`Create your ${brand.productName} account`}>
       <Paragraph>You can now create your {brand.productName} account. This link is for this email address only:</Paragraph>
-      <ActionLink href={signupUrl}>Create my account</ActionLink>
+      <ActionLink brand={brand} href={signupUrl}>Create my account</ActionLink>
       <Paragraph>The invitation expires in {expiresInDays} days.</Paragraph>
     </EmailLayout>
   );

@@ -27,7 +27,7 @@ export default function VerifyEmail({ brand, name, code, verifyUrl, expiresInMin
       </Paragraph>
       <Text style={{ fontSize: "28px", fontWeight: 700, letterSpacing: "6px" }}>{code}</Text>
       <Paragraph>Or follow this link:</Paragraph>
-      <ActionLink href={verifyUrl}>Verify my email</ActionLink>
+      <ActionLink brand={brand} href={verifyUrl}>Verify my email</ActionLink>
       <Paragraph>
         The code works once and expires in {expiresInMinutes} minutes. If you did not ask for it, ignore this message:
         nothing happens without the code.

@@ -10,7 +10,7 @@ export default function WaitlistConfirm({ brand, name, confirmUrl, expiresInDays
     <EmailLayout brand={brand} preview="One click to confirm your place">
       <Paragraph>{name ? `Hi ${name},` : "Hi,"}</Paragraph>
       <Paragraph>Thanks for joining the {brand.productName} waitlist. Please confirm that this address is yours:</Paragraph>
-      <ActionLink href={confirmUrl}>Confirm my place</ActionLink>
+      <ActionLink brand={brand} href={confirmUrl}>Confirm my place</ActionLink>
       <Paragraph>The link expires in {expiresInDays} days. If you did not sign up, ignore this message and we will not write again.</Paragraph>
     </EmailLayout>
   );

@@ -117,6 +117,12 @@ export const EnvSchema = z
     DB_STATEMENT_TIMEOUT_MS: integer(100, 600_000).default(5_000),
     SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(10_000),
     PRODUCT_NAME: z.string().trim().min(1).max(60).default("Gatehouse"),
+    BRAND_COLOR: z.string().trim().regex(/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour such as "#4338ca"').optional(),
+    BRAND_LOGO_URL: z
+      .string()
+      .trim()
+      .refine((value) => (value.startsWith("/") && !value.startsWith("//")) || (URL.canParse(value) && new URL(value).protocol === "https:"), "must be a path on this server (/logo.svg) or an https:// URL the operator serves")
+      .optional(),
     OPERATOR_NAME: z.string().trim().min(1).max(200).optional(),
     OPERATOR_EMAIL: z.email("must be an email address").optional(),
     OPERATOR_ADDRESS: z.string().trim().max(300).refine(noLineBreaks, "must be one line").optional(),

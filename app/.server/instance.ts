@@ -8,6 +8,9 @@ export type InstanceSettings = {
   operatorName: string | null;
   operatorEmail: string | null;
   publicUrl: string;
+  brandColor: string | undefined;
+  /** The operator's logo: a path on this server or an https URL they serve. */
+  logoUrl: string | null;
 };
 
 export function getInstanceSettings(): InstanceSettings {
@@ -18,5 +21,7 @@ export function getInstanceSettings(): InstanceSettings {
     operatorName: env.OPERATOR_NAME ?? null,
     operatorEmail: env.OPERATOR_EMAIL ?? null,
     publicUrl: env.PUBLIC_URL.origin,
+    brandColor: env.BRAND_COLOR,
+    logoUrl: env.BRAND_LOGO_URL ?? null,
   };
 }

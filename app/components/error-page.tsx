@@ -1,4 +1,5 @@
 import { Link } from "@remix-run/react";
+import { buttonClass } from "./button";
 
 const MESSAGES: Record<number, { title: string; body: string }> = {
   400: { title: "That request could not be understood", body: "Please go back and try again." },
@@ -17,13 +18,17 @@ export function errorTitle(status: number): string {
 export function ErrorPage({ status }: { status: number }) {
   const message = MESSAGES[status] ?? FALLBACK;
   return (
-    <section className="panel" aria-labelledby="error-title">
-      <p className="eyebrow">Error {status}</p>
-      <h1 id="error-title">{message.title}</h1>
-      <p>{message.body}</p>
-      <p>
-        <Link to="/">Go to the home page</Link>
-      </p>
+    <section className="page page--narrow card" aria-labelledby="error-title">
+      <div className="card__body">
+        <p className="eyebrow">Error {status}</p>
+        <h1 id="error-title">{message.title}</h1>
+        <p>{message.body}</p>
+        <p>
+          <Link to="/" className={buttonClass("secondary")}>
+            Go to the home page
+          </Link>
+        </p>
+      </div>
     </section>
   );
 }

@@ -1,66 +1,28 @@
-// Form building blocks. Every field has a visible label, errors are tied to
-// their input with aria-describedby, and nothing needs JavaScript.
+// Kept for code written against the first form helpers: the design system's
+// Field, Alert and Button under their old names. New code imports those directly.
 import type { ReactNode } from "react";
+import { Alert } from "./alert";
+import { Button } from "./button";
 
-type FieldProps = {
-  label: string;
-  name: string;
-  type?: "text" | "email" | "password";
-  autoComplete?: string;
-  defaultValue?: string;
-  error?: string;
-  hint?: ReactNode;
-  required?: boolean;
-  inputMode?: "numeric" | "email" | "text";
-  // No maxLength: a browser cuts pasted text at it without a word. The server
-  // checks lengths and says so, with the input kept (docs/style.md).
-  readOnly?: boolean;
-  pattern?: string;
-};
+// No maxLength anywhere: a browser cuts pasted text at it without a word. The
+// server checks lengths and says so, with the input kept (docs/style.md).
+export { Field } from "./field";
+export { Checkbox, SelectField } from "./select-field";
 
-export function Field({ label, name, type = "text", error, hint, ...input }: FieldProps) {
-  const id = `field-${name}`;
-  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {hint ? (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      ) : null}
-      <input id={id} name={name} type={type} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
-      {error ? (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
+/** A message about the whole form: Alert with the old tone names. */
+export function FormMessage({ tone, children }: { tone: "error" | "success" | "info" | "warning"; children: ReactNode }) {
+  return <Alert tone={tone === "error" ? "danger" : tone}>{children}</Alert>;
 }
 
-export function Checkbox({ label, name, defaultChecked }: { label: string; name: string; defaultChecked?: boolean }) {
+export function SubmitButton({ children, name, value, variant = "primary" }: { children: ReactNode; name?: string; value?: string; variant?: "primary" | "secondary" | "danger" | "ghost" }) {
   return (
-    <div className="checkbox">
-      <input id={`field-${name}`} type="checkbox" name={name} value="on" defaultChecked={defaultChecked} />
-      <label htmlFor={`field-${name}`}>{label}</label>
-    </div>
-  );
-}
-
-/** A message about the whole form; announced by screen readers when it appears. */
-export function FormMessage({ tone, children }: { tone: "error" | "success" | "info"; children: ReactNode }) {
-  return (
-    <div className={`form-message ${tone}`} role={tone === "error" ? "alert" : "status"}>
+    <Button name={name} value={value} variant={variant}>
       {children}
-    </div>
+    </Button>
   );
 }
 
-export function SubmitButton({ children, name, value, variant = "primary" }: { children: ReactNode; name?: string; value?: string; variant?: "primary" | "secondary" | "danger" }) {
-  return (
-    <button type="submit" className={`button ${variant}`} name={name} value={value}>
-      {children}
-    </button>
-  );
+/** The hidden one-time token of a creating form (see app/.server/form-guards/one-time-form.ts). */
+export function FormToken({ value }: { value: string }) {
+  return <input type="hidden" name="formToken" value={value} />;
 }

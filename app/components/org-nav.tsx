@@ -1,30 +1,25 @@
-import { NavLink, useRouteLoaderData } from "@remix-run/react";
+// The org sidebar's items. The org frame (app/routes/orgs.$slug.tsx) renders
+// them beside every org page; pages do not render navigation themselves.
+import type { NavItem } from "./nav";
 
-/** The org frame's loader data (app/routes/orgs.$slug.tsx): the Billing tab exists only where billing does. */
-type OrgFrameData = { billingLink: string | null };
-
-/** The tabs of an org's pages; admin-only ones are shown to admins and owners. */
-export function OrgNav({ slug, name, isAdmin }: { slug: string; name: string; isAdmin: boolean }) {
-  const frame = useRouteLoaderData("routes/orgs.$slug") as OrgFrameData | undefined;
-  const tabs = [
-    { to: `/orgs/${slug}`, label: "Overview", end: true },
-    { to: `/orgs/${slug}/members`, label: "Members" },
-    ...(isAdmin
+export function orgNavItems(slug: string, options: { isAdmin: boolean; billing: boolean }): NavItem[] {
+  const base = `/orgs/${slug}`;
+  return [
+    { to: base, label: "Overview", end: true },
+    { to: `${base}/members`, label: "Members" },
+    ...(options.isAdmin
       ? [
-          { to: `/orgs/${slug}/invitations`, label: "Invitations" },
-          { to: `/orgs/${slug}/api-keys`, label: "API keys" },
-          { to: `/orgs/${slug}/audit`, label: "Audit history" },
-          ...(frame?.billingLink ? [{ to: frame.billingLink, label: "Billing" }] : []),
+          { to: `${base}/invitations`, label: "Invitations" },
+          { to: `${base}/api-keys`, label: "API keys" },
+          { to: `${base}/audit`, label: "Audit history" },
+          ...(options.billing ? [{ to: `${base}/billing`, label: "Billing" }] : []),
         ]
       : []),
+    { to: `${base}/settings`, label: "Settings" },
   ];
-  return (
-    <nav aria-label={`${name} sections`} className="tabs">
-      {tabs.map((tab) => (
-        <NavLink key={tab.to} to={tab.to} end={tab.end}>
-          {tab.label}
-        </NavLink>
-      ))}
-    </nav>
-  );
+}
+
+/** @deprecated The org frame shows the sidebar now; kept so older pages still compile. Renders nothing. */
+export function OrgNav(_props: { slug: string; name: string; isAdmin: boolean }) {
+  return null;
 }

@@ -139,7 +139,6 @@ export function AddPasskeyForm({ action, defaultName, error, nameError }: { acti
         <input
           id="field-passkey-name"
           name="name"
-          maxLength={60}
           value={name}
           onChange={(event) => setName(event.target.value)}
           aria-describedby={nameError ? "field-passkey-name-hint field-passkey-name-error" : "field-passkey-name-hint"}

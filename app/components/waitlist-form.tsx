@@ -1,5 +1,7 @@
 import { useFetcher } from "@remix-run/react";
-import { Field, FormMessage, SubmitButton } from "./form";
+import { Alert } from "./alert";
+import { Button } from "./button";
+import { Field } from "./field";
 
 export type WaitlistResult =
   | { ok: true }
@@ -14,15 +16,15 @@ export function WaitlistForm({ stamp, result: serverResult }: { stamp: string; r
   const result = fetcher.data ?? serverResult;
   if (result?.ok) {
     return (
-      <FormMessage tone="success">
+      <Alert tone="success">
         Thanks! Check your inbox: we sent you a link to confirm your place. (If you already joined, you are still on the list.)
-      </FormMessage>
+      </Alert>
     );
   }
   const failure = result && !result.ok ? result : undefined;
   return (
     <fetcher.Form method="post" action="/waitlist" className="stack" noValidate>
-      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
+      {failure?.formError ? <Alert tone="danger">{failure.formError}</Alert> : null}
       {/* After a failure the server says which stamp to carry on with: the page's own, or a fresh one. */}
       <input type="hidden" name="startedAt" value={failure?.stamp ?? stamp} />
       <div className="honeypot" aria-hidden="true">
@@ -32,7 +34,7 @@ export function WaitlistForm({ stamp, result: serverResult }: { stamp: string; r
       <Field label="Email" name="email" type="email" autoComplete="email" required defaultValue={failure?.values.email} error={failure?.fieldErrors.email} />
       <Field label="Name (optional)" name="name" autoComplete="name" defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
       <Field label="Company (optional)" name="company" autoComplete="organization" defaultValue={failure?.values.company} error={failure?.fieldErrors.company} />
-      <SubmitButton>{fetcher.state === "submitting" ? "Joining…" : "Join the waitlist"}</SubmitButton>
+      <Button>{fetcher.state === "submitting" ? "Joining…" : "Join the waitlist"}</Button>
     </fetcher.Form>
   );
 }

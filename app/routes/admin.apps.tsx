@@ -162,7 +162,7 @@ export default function AdminApps() {
           <input type="hidden" name="intent" value="create" />
           <div className="field">
             <label htmlFor="field-name">Name (shown to people on the consent and device pages)</label>
-            <input id="field-name" name="name" type="text" maxLength={80} required defaultValue={values.name} aria-invalid={failure?.fieldErrors.name ? true : undefined} aria-describedby={failure?.fieldErrors.name ? "field-name-error" : undefined} />
+            <input id="field-name" name="name" type="text" required defaultValue={values.name} aria-invalid={failure?.fieldErrors.name ? true : undefined} aria-describedby={failure?.fieldErrors.name ? "field-name-error" : undefined} />
             {failure?.fieldErrors.name ? (
               <p className="field-error" id="field-name-error">
                 {failure.fieldErrors.name}

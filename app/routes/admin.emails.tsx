@@ -1,13 +1,19 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireOperator } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { retryFailedEmail } from "~/.server/email/delivery";
 import { listEmailPage } from "~/.server/email/outbox-log";
 import { formFailure, readForm } from "~/.server/forms";
-import { FormMessage } from "~/components/form";
-import { InlineAction } from "~/components/inline-action";
+import { Alert } from "~/components/alert";
+import { StatusBadge } from "~/components/badge";
+import { Button, buttonClass } from "~/components/button";
+import { EmptyState } from "~/components/empty-state";
+import { Tabs } from "~/components/nav";
+import { Page } from "~/components/page";
+import { RelativeTime } from "~/components/relative-time";
+import { Table } from "~/components/table";
 
 const STATUSES = ["queued", "sending", "sent", "failed"] as const;
 const RetrySchema = z.object({ emailId: z.uuid("Unknown message.") });
@@ -50,28 +56,17 @@ export default function AdminEmails() {
   const withStatus = (extra: Record<string, string>) => `/admin/emails?${new URLSearchParams({ ...(status ? { status } : {}), ...extra })}`;
   const result = useActionData<typeof action>();
   return (
-    <div className="stack wide">
-      <h1>Email log</h1>
-      <nav aria-label="Filter by status">
-        <Link to="/admin/emails" aria-current={status === null ? "page" : undefined}>All</Link>
-        {STATUSES.map((s) => (
-          <span key={s}>
-            {" · "}
-            <Link to={`/admin/emails?status=${s}`} aria-current={status === s ? "page" : undefined}>
-              {s}
-            </Link>
-          </span>
-        ))}
-      </nav>
-      {result?.ok ? <FormMessage tone="success">The message is queued again.</FormMessage> : null}
-      {result && !result.ok ? <FormMessage tone="error">{result.formError ?? "That did not work."}</FormMessage> : null}
-      {emails.length === 0 ? <p>No messages{status ? ` with status ${status}` : ""}.</p> : null}
-      {emails.length > 0 ? (
-        <table>
-          <caption className="visually-hidden">Recent emails</caption>
+    <Page width="wide" title="Email log" description="Every message the portal sent or tried to send. Failed messages can be retried.">
+      <Tabs label="Filter by status" items={[{ to: "/admin/emails", label: "All", end: true }, ...STATUSES.map((s) => ({ to: `/admin/emails?status=${s}`, label: s }))]} current={status === null ? "/admin/emails" : `/admin/emails?status=${status}`} />
+      {result?.ok ? <Alert tone="success">The message is queued again.</Alert> : null}
+      {result && !result.ok ? <Alert tone="danger">{result.formError ?? "That did not work."}</Alert> : null}
+      {emails.length === 0 ? (
+        <EmptyState title={status ? `No ${status} messages` : "No messages yet"}>Messages appear here as the portal sends them: confirmations, invitations, notices.</EmptyState>
+      ) : (
+        <Table caption="Recent emails" stack>
           <thead>
             <tr>
-              <th scope="col">Created (UTC)</th>
+              <th scope="col">Created</th>
               <th scope="col">To</th>
               <th scope="col">Message</th>
               <th scope="col">Status</th>
@@ -82,36 +77,56 @@ export default function AdminEmails() {
           <tbody>
             {emails.map((email) => (
               <tr key={email.id}>
-                <td>{time(email.created_at)}</td>
-                <td>{email.to_address}</td>
-                <td>
-                  {email.template}
-                  <br />
-                  <small>{email.subject}</small>
+                <td data-label="Created">
+                  <RelativeTime iso={email.created_at} />
                 </td>
-                <td>
-                  {email.status}
-                  {email.status === "sent" ? <small> {time(email.sent_at)}</small> : null}
-                  {email.status === "queued" ? <small> next {time(email.next_attempt_at)}</small> : null}
-                  {email.status === "failed" && email.retryable ? (
-                    <InlineAction fields={{ emailId: email.id }} label="Retry" context={`the ${email.template} message to ${email.to_address}`} />
-                  ) : null}
+                <td data-label="To">{email.to_address}</td>
+                <td data-label="Message">
+                  <strong>{email.template}</strong>
+                  <div className="muted small">{email.subject}</div>
                 </td>
-                <td>
+                <td data-label="Status">
+                  <span className="cluster">
+                    <StatusBadge status={email.status} />
+                    {email.status === "sent" ? <span className="muted small">{time(email.sent_at)}</span> : null}
+                    {email.status === "queued" ? <span className="muted small">next {time(email.next_attempt_at)}</span> : null}
+                    {email.status === "failed" && email.retryable ? (
+                      <Form method="post">
+                        <input type="hidden" name="emailId" value={email.id} />
+                        <Button variant="secondary" size="small" context={`the ${email.template} message to ${email.to_address}`}>
+                          Retry
+                        </Button>
+                      </Form>
+                    ) : null}
+                  </span>
+                </td>
+                <td data-label="Tries">
                   {email.attempts}/{email.max_attempts}
                 </td>
-                <td>{email.last_error ?? ""}</td>
+                <td data-label="Last error">{email.last_error ?? ""}</td>
               </tr>
             ))}
           </tbody>
-        </table>
-      ) : null}
+        </Table>
+      )}
       {nextCursor || before ? (
-        <nav aria-label="Pages" className="toolbar">
-          {before ? <Link to={withStatus({})}>Newest</Link> : null}
-          {nextCursor ? <Link to={withStatus({ before: nextCursor })}>Older messages</Link> : null}
+        <nav aria-label="Pages" className="table-footer">
+          {before ? (
+            <Link to={withStatus({})} className={buttonClass("secondary", "small")}>
+              Newest
+            </Link>
+          ) : (
+            <span />
+          )}
+          {nextCursor ? (
+            <Link to={withStatus({ before: nextCursor })} className={buttonClass("secondary", "small")}>
+              Older messages
+            </Link>
+          ) : (
+            <span />
+          )}
         </nav>
       ) : null}
-    </div>
+    </Page>
   );
 }

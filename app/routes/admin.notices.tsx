@@ -1,12 +1,23 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireOperator } from "~/.server/auth";
 import { getDb } from "~/.server/db";
+import { confirmedField } from "~/.server/form-guards/confirmation";
 import { formFailure, readForm } from "~/.server/forms";
 import { countActiveAccounts, listNotices, publishNotice } from "~/.server/notices/notices";
 import { NoticeSchema } from "~/.server/notices/schema";
-import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { Alert } from "~/components/alert";
+import { StatusBadge } from "~/components/badge";
+import { Card } from "~/components/card";
+import { ConfirmSubmit, ServerConfirmationStep } from "~/components/confirm-action";
+import { EmptyState } from "~/components/empty-state";
+import { Field } from "~/components/field";
+import { Page } from "~/components/page";
+import { RelativeTime } from "~/components/relative-time";
+import { Table } from "~/components/table";
 import { NOTICE_BODY_MAX, NOTICE_DAYS } from "~/utils/notice-limits";
+
+const ConfirmedNoticeSchema = NoticeSchema.extend({ confirm: confirmedField.optional() });
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireOperator(request);
@@ -34,9 +45,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { user } = await requireOperator(request);
-  const form = await readForm(request, NoticeSchema);
+  const form = await readForm(request, ConfirmedNoticeSchema);
   if (!form.ok) return formFailure(form);
-  await publishNotice(getDb(), { ...form.data, createdBy: user.id });
+  // Valid, but not yet confirmed (no JavaScript, or a bare POST): nothing is published; the page asks first.
+  if (!form.data.confirm) return data({ ok: false as const, needsConfirmation: true as const, values: form.values }, { status: 400 });
+  const { confirm: _confirmed, ...notice } = form.data;
+  await publishNotice(getDb(), { ...notice, createdBy: user.id });
   // Post/redirect/get: reloading the page must not publish (and email everyone) twice.
   // The emails are queued by the worker in batches; the list below shows how far it got.
   throw redirect("/admin/notices?published=1", 303);
@@ -51,66 +65,68 @@ export default function AdminNotices() {
   const failure = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const published = searchParams.get("published");
-  const bodyError = failure?.fieldErrors.body;
+  const needsConfirmation = failure && "needsConfirmation" in failure;
+  const errors = failure && !needsConfirmation ? failure : undefined;
+  const audience = activeAccounts.atLeast ? `all active accounts (more than ${activeAccounts.count})` : activeAccounts.count === 1 ? "the 1 active account" : `all ${activeAccounts.count} active accounts`;
 
   return (
-    <div className="stack wide">
-      <h1>Notices</h1>
-      <p>
-        A notice tells everyone about a change in how their data is handled. Publishing it emails{" "}
-        {activeAccounts.atLeast ? `all active accounts (more than ${activeAccounts.count})` : activeAccounts.count === 1 ? "the 1 active account" : `all ${activeAccounts.count} active accounts`} (verified, not being deleted) and
-        shows a banner at the top of every page for {NOTICE_DAYS} days, until each person dismisses it.
-      </p>
-      {published !== null && !failure ? (
-        <FormMessage tone="success">The notice is published. Its emails are being queued in the background; the list below shows how far that got.</FormMessage>
+    <Page
+      width="wide"
+      title="Notices"
+      description={`A notice tells everyone about a change in how their data is handled. Publishing it emails ${audience} (verified, not being deleted) and shows a banner at the top of every page for ${NOTICE_DAYS} days, until each person dismisses it.`}
+    >
+      {published !== null && !failure ? <Alert tone="success">The notice is published. Its emails are being queued in the background; the list below shows how far that got.</Alert> : null}
+      {errors?.formError ? <Alert tone="danger">{errors.formError}</Alert> : null}
+      {needsConfirmation ? (
+        <ServerConfirmationStep
+          title={`Publish “${failure.values.title ?? ""}” and email ${audience}?`}
+          description="Everyone gets the email, queued in the background, and the banner shows on every page. A published notice cannot be recalled."
+          confirmLabel="Publish and email everyone"
+          fields={{ title: failure.values.title ?? "", body: failure.values.body ?? "", link: failure.values.link ?? "" }}
+          cancelHref="/admin/notices"
+        />
       ) : null}
-      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
 
-      <section className="panel stack" aria-labelledby="publish-title">
-        <h2 id="publish-title">Publish a notice</h2>
-        <Form method="post" className="stack" noValidate>
-          <Field label="Title" name="title" required defaultValue={failure?.values.title} error={failure?.fieldErrors.title} />
-          <div className="field">
-            <label htmlFor="field-body">Body</label>
-            <p className="hint" id="field-body-hint">
-              Plain text, up to {NOTICE_BODY_MAX} characters. Leave a blank line between paragraphs.
-            </p>
-            <textarea
-              id="field-body"
-              name="body"
-              rows={8}
-              cols={60}
-              required
-              defaultValue={failure?.values.body}
-              aria-invalid={bodyError ? true : undefined}
-              aria-describedby={bodyError ? "field-body-hint field-body-error" : "field-body-hint"}
-            />
-            {bodyError ? (
-              <p className="field-error" id="field-body-error">
-                {bodyError}
-              </p>
-            ) : null}
-          </div>
+      <Card title="Publish a notice">
+        <Form method="post" className="form" noValidate>
+          <Field label="Title" name="title" required defaultValue={failure?.values.title} error={errors?.fieldErrors.title} />
+          <Field
+            label="Body"
+            name="body"
+            multiline
+            rows={8}
+            required
+            hint={`Plain text, up to ${NOTICE_BODY_MAX} characters. Leave a blank line between paragraphs.`}
+            defaultValue={failure?.values.body}
+            error={errors?.fieldErrors.body}
+          />
           <Field
             label="Link (optional)"
             name="link"
             hint="A page of this portal, starting with /, such as /privacy. Emails link to it on this portal's own address."
             defaultValue={failure?.values.link}
-            error={failure?.fieldErrors.link}
+            error={errors?.fieldErrors.link}
           />
-          <SubmitButton>Publish and email everyone</SubmitButton>
+          <div className="form-actions">
+            <ConfirmSubmit
+              label="Publish and email everyone"
+              title={`Publish this notice and email ${audience}?`}
+              description="Everyone gets the email, queued in the background, and the banner shows on every page. A published notice cannot be recalled."
+              confirmLabel="Publish and email everyone"
+            />
+          </div>
         </Form>
-      </section>
+      </Card>
 
       <section className="stack" aria-labelledby="list-title">
         <h2 id="list-title">Published notices</h2>
-        {notices.length === 0 ? <p>No notices yet.</p> : null}
-        {notices.length > 0 ? (
-          <table>
-            <caption className="visually-hidden">Published notices, newest first</caption>
+        {notices.length === 0 ? (
+          <EmptyState title="No notices yet">Notices you publish appear here, with how many people dismissed each.</EmptyState>
+        ) : (
+          <Table caption="Published notices, newest first" stack>
             <thead>
               <tr>
-                <th scope="col">Published (UTC)</th>
+                <th scope="col">Published</th>
                 <th scope="col">Notice</th>
                 <th scope="col">Banner</th>
                 <th scope="col">Emails</th>
@@ -120,38 +136,33 @@ export default function AdminNotices() {
             <tbody>
               {notices.map((notice) => (
                 <tr key={notice.id}>
-                  <td>
-                    {time(notice.published_at)}
-                    {notice.by ? (
-                      <>
-                        <br />
-                        <small>by {notice.by}</small>
-                      </>
-                    ) : null}
+                  <td data-label="Published">
+                    <RelativeTime iso={notice.published_at} />
+                    {notice.by ? <div className="muted small">by {notice.by}</div> : null}
                   </td>
-                  <td>
+                  <td data-label="Notice">
                     <strong>{notice.title}</strong>
-                    <br />
-                    <small>{notice.body.length > 200 ? `${notice.body.slice(0, 200)}…` : notice.body}</small>
-                    {notice.link ? (
-                      <>
-                        <br />
-                        <small>Link: {notice.link}</small>
-                      </>
-                    ) : null}
+                    <div className="muted small">{notice.body.length > 200 ? `${notice.body.slice(0, 200)}…` : notice.body}</div>
+                    {notice.link ? <div className="muted small">Link: {notice.link}</div> : null}
                   </td>
-                  <td>{notice.showing ? `showing until ${time(notice.show_until)}` : `ended ${time(notice.show_until)}`}</td>
-                  <td>
+                  <td data-label="Banner">
+                    {notice.showing ? (
+                      <StatusBadge status="active">Showing until {time(notice.show_until)}</StatusBadge>
+                    ) : (
+                      <StatusBadge status="expired">Ended {time(notice.show_until)}</StatusBadge>
+                    )}
+                  </td>
+                  <td data-label="Emails">
                     {notice.emailsQueued} queued{notice.fanOutDone ? "" : " so far (in progress)"}
                     {notice.emailsRefused > 0 ? `, ${notice.emailsRefused} refused` : ""}
                   </td>
-                  <td>{notice.dismissals}</td>
+                  <td data-label="Dismissed by">{notice.dismissals}</td>
                 </tr>
               ))}
             </tbody>
-          </table>
-        ) : null}
+          </Table>
+        )}
       </section>
-    </div>
+    </Page>
   );
 }

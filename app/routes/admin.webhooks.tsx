@@ -11,7 +11,14 @@ import { getDb } from "~/.server/db";
 import { getEnv } from "~/.server/env";
 import { formFailure, readForm } from "~/.server/forms";
 import { runExclusively } from "~/.server/jobs/exclusive";
-import { FormMessage, SubmitButton } from "~/components/form";
+import { Alert } from "~/components/alert";
+import { StatusBadge } from "~/components/badge";
+import { Button } from "~/components/button";
+import { EmptyState } from "~/components/empty-state";
+import { Tabs } from "~/components/nav";
+import { Page } from "~/components/page";
+import { RelativeTime } from "~/components/relative-time";
+import { Table } from "~/components/table";
 
 const WEBHOOK_STATUSES: readonly WebhookEventStatus[] = ["pending", "processing", "applied", "skipped", "failed"];
 const ReplaySchema = z.object({ intent: z.literal("replay"), eventId: z.string().regex(/^\d{1,18}$/, "Unknown event.") });
@@ -66,38 +73,36 @@ export default function AdminWebhooks() {
   const { configured, status, counts, events } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
-    <div className="stack wide">
-      <h1>Webhook log</h1>
-      <p>Billing events from LemonSqueezy: each is verified, stored once, and applied by the worker. Replaying one applies it again; an older update never overrides a newer one.</p>
-      {!configured ? <FormMessage tone="info">Billing is not configured on this installation (no LEMONSQUEEZY_* settings), so no events arrive.</FormMessage> : null}
-      {result?.ok ? <FormMessage tone="success">{result.message}</FormMessage> : null}
-      {result && !result.ok ? <FormMessage tone="error">{result.formError ?? "That did not work."}</FormMessage> : null}
-      {configured ? (
-        <Form method="post" action="?intent=reconcile">
-          <input type="hidden" name="intent" value="reconcile" />
-          <SubmitButton variant="secondary">Reconcile with LemonSqueezy now</SubmitButton>
-        </Form>
-      ) : null}
-      <nav aria-label="Filter by status">
-        <Link to="/admin/webhooks" aria-current={status === null ? "page" : undefined}>
-          All
-        </Link>
-        {WEBHOOK_STATUSES.map((s: WebhookEventStatus) => (
-          <span key={s}>
-            {" · "}
-            <Link to={`/admin/webhooks?status=${s}`} aria-current={status === s ? "page" : undefined}>
-              {s} ({counts[s]})
-            </Link>
-          </span>
-        ))}
-      </nav>
-      {events.length === 0 ? <p>No events{status ? ` with status ${status}` : ""}.</p> : null}
-      {events.length > 0 ? (
-        <table>
-          <caption className="visually-hidden">Recent webhook events, newest first</caption>
+    <Page
+      width="wide"
+      title="Webhook log"
+      description="Billing events from LemonSqueezy: each is verified, stored once, and applied by the worker. Replaying one applies it again; an older update never overrides a newer one."
+      actions={
+        configured ? (
+          <Form method="post" action="?intent=reconcile">
+            <input type="hidden" name="intent" value="reconcile" />
+            <Button variant="secondary" pendingLabel="Reconciling…">
+              Reconcile with LemonSqueezy now
+            </Button>
+          </Form>
+        ) : undefined
+      }
+    >
+      {!configured ? <Alert tone="info">Billing is not configured on this installation (no LEMONSQUEEZY_* settings), so no events arrive.</Alert> : null}
+      {result?.ok ? <Alert tone="success">{result.message}</Alert> : null}
+      {result && !result.ok ? <Alert tone="danger">{result.formError ?? "That did not work."}</Alert> : null}
+      <Tabs
+        label="Filter by status"
+        current={status === null ? "/admin/webhooks" : `/admin/webhooks?status=${status}`}
+        items={[{ to: "/admin/webhooks", label: "All" }, ...WEBHOOK_STATUSES.map((s: WebhookEventStatus) => ({ to: `/admin/webhooks?status=${s}`, label: `${s} (${counts[s]})` }))]}
+      />
+      {events.length === 0 ? (
+        <EmptyState title={status ? `No ${status} events` : "No events yet"}>Events appear here as LemonSqueezy sends them.</EmptyState>
+      ) : (
+        <Table caption="Recent webhook events, newest first" stack>
           <thead>
             <tr>
-              <th scope="col">Received (UTC)</th>
+              <th scope="col">Received</th>
               <th scope="col">Event</th>
               <th scope="col">Org</th>
               <th scope="col">Status</th>
@@ -108,46 +113,44 @@ export default function AdminWebhooks() {
           <tbody>
             {events.map((event) => (
               <tr key={event.id}>
-                <td>
-                  {time(event.received_at)}
-                  <br />
-                  <small>
+                <td data-label="Received">
+                  <RelativeTime iso={event.received_at} />
+                  <div className="muted small">
                     #{event.id}
                     {event.deliveries > 1 ? `, delivered ${event.deliveries}×` : ""}
-                  </small>
+                  </div>
                 </td>
-                <td>
-                  {event.event_name}
+                <td data-label="Event">
+                  <strong>{event.event_name}</strong>
                   {event.resource_id ? (
-                    <>
-                      <br />
-                      <small>
-                        {event.resource_type} {event.resource_id}
-                      </small>
-                    </>
+                    <div className="muted small">
+                      {event.resource_type} {event.resource_id}
+                    </div>
                   ) : null}
                 </td>
-                <td>{event.org_slug ? <Link to={`/orgs/${event.org_slug}`}>{event.org_slug}</Link> : "—"}</td>
-                <td>
-                  {event.status}
-                  {event.status === "pending" && event.attempts > 0 ? <small> next {time(event.next_attempt_at)}</small> : null}
-                  {event.replayable && event.status !== "pending" && event.status !== "processing" ? (
-                    <Form method="post" action="?intent=replay">
-                      <input type="hidden" name="intent" value="replay" />
-                      <input type="hidden" name="eventId" value={event.id} />
-                      <button type="submit" className="link-button" aria-label={`Replay event #${event.id} (${event.event_name})`}>
-                        Replay
-                      </button>
-                    </Form>
-                  ) : null}
+                <td data-label="Org">{event.org_slug ? <Link to={`/orgs/${event.org_slug}`}>{event.org_slug}</Link> : "—"}</td>
+                <td data-label="Status">
+                  <span className="cluster">
+                    <StatusBadge status={event.status} />
+                    {event.status === "pending" && event.attempts > 0 ? <span className="muted small">next {time(event.next_attempt_at)}</span> : null}
+                    {event.replayable && event.status !== "pending" && event.status !== "processing" ? (
+                      <Form method="post" action="?intent=replay">
+                        <input type="hidden" name="intent" value="replay" />
+                        <input type="hidden" name="eventId" value={event.id} />
+                        <Button variant="secondary" size="small" aria-label={`Replay event #${event.id} (${event.event_name})`}>
+                          Replay
+                        </Button>
+                      </Form>
+                    ) : null}
+                  </span>
                 </td>
-                <td>{event.attempts}</td>
-                <td>{event.error ? <span className="field-error">{event.error}</span> : (event.outcome ?? "")}</td>
+                <td data-label="Tries">{event.attempts}</td>
+                <td data-label="What happened">{event.error ? <span className="field__error">{event.error}</span> : (event.outcome ?? "")}</td>
               </tr>
             ))}
           </tbody>
-        </table>
-      ) : null}
-    </div>
+        </Table>
+      )}
+    </Page>
   );
 }

@@ -28,7 +28,7 @@ const backTo = (destination: string, init?: ResponseInit) => (destination.starts
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const session = await getSession(request);
-  if (session) throw backTo(safeRedirect(new URL(request.url).searchParams.get("redirectTo"), "/settings"));
+  if (session) throw backTo(safeRedirect(new URL(request.url).searchParams.get("redirectTo"), "/home"));
   return null;
 }
 
@@ -47,7 +47,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (!result.ok) return formFailure({ fieldErrors: {}, formError: INVALID, values: form.values }, 401);
     if (result.secondFactorRequired) throw redirect(secondFactorPath(form.data.redirectTo), { headers: { "Set-Cookie": sessionCookie(result.token) } });
     // During a deletion's grace period the only thing on offer is cancelling it.
-    const destination = result.deletionPending ? "/settings/delete-account" : result.emailVerified ? safeRedirect(form.data.redirectTo, "/settings") : "/verify-email";
+    const destination = result.deletionPending ? "/settings/delete-account" : result.emailVerified ? safeRedirect(form.data.redirectTo, "/home") : "/verify-email";
     throw backTo(destination, { headers: { "Set-Cookie": sessionCookie(result.token) } });
   });
 }

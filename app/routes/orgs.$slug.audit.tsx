@@ -1,10 +1,20 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Fragment } from "react";
+import { billingMode } from "~/.server/billing/settings";
 import { getDb } from "~/.server/db";
+import { getEnv } from "~/.server/env";
 import { requireOrgRole } from "~/.server/orgs/access";
 import { actionChoices } from "~/.server/orgs/audit-actions";
-import { actorChoices, findMemberByEmail, listAuditEvents, parseAuditFilter } from "~/.server/orgs/audit-history";
-import { OrgNav } from "~/components/org-nav";
+import { actorChoices, findMemberByEmail, listAuditEvents, parseAuditFilter, presentAuditEvents, type AuditHistoryItem } from "~/.server/orgs/audit-history";
+import { Button, ButtonLink } from "~/components/button";
+import { Card } from "~/components/card";
+import { EmptyState } from "~/components/empty-state";
+import { Field } from "~/components/field";
+import { Page } from "~/components/page";
+import { exactTimeText, RelativeTime } from "~/components/relative-time";
+import { SelectField } from "~/components/select-field";
+import { humanizeAction } from "~/utils/audit-sentence";
 
 const PAGE_SIZE = 50;
 
@@ -23,14 +33,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     actorNotFound ? { events: [], nextCursor: null } : listAuditEvents(db, org.id, filter, { before: search.get("before") ?? undefined, limit: PAGE_SIZE }),
     actorChoices(db, org.id),
   ]);
+  const filtered = Boolean(filter.action || actorText || filter.from || filter.to);
   return {
     org: { slug: org.slug, name: org.name },
     actions: actionChoices(filter.action),
     /** The members to pick an actor from, or null when there are too many to list (then an email is typed). */
     actors,
     actorNotFound,
-    filter: { action: filter.action ?? "", actor: actorText, from: search.get("from") ?? "", to: search.get("to") ?? "" },
-    events: page.events.map((e) => ({ id: String(e.id), actor: e.actor_label, action: e.action, target: e.target, ip: e.ip, metadata: JSON.stringify(e.metadata), created_at: e.created_at.toISOString() })),
+    // With a list to pick from, an email typed into the address shows as the member it names.
+    filter: { action: filter.action ?? "", actor: actors && filter.actorId ? filter.actorId : actorText, from: search.get("from") ?? "", to: search.get("to") ?? "" },
+    filtered,
+    events: await presentAuditEvents(db, org, page.events, { billingPage: billingMode(getEnv()).kind !== "off" }),
     nextCursor: page.nextCursor,
   };
 }
@@ -38,77 +51,135 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Audit history — ${data?.org.name ?? ""}` }];
 
 export default function Audit() {
-  const { org, actions, actors, actorNotFound, filter, events, nextCursor } = useLoaderData<typeof loader>();
+  const { org, actions, actors, actorNotFound, filter, filtered, events, nextCursor } = useLoaderData<typeof loader>();
   const query = (extra: Record<string, string>) => new URLSearchParams({ ...filter, ...extra }).toString();
+  const clear = <ButtonLink to={`/orgs/${org.slug}/audit`} variant="secondary">Clear filters</ButtonLink>;
   return (
-    <div className="stack wide">
-      <h1>{org.name}: audit history</h1>
-      <OrgNav slug={org.slug} name={org.name} isAdmin />
-      <Form method="get" className="toolbar">
-        <label htmlFor="audit-action">Action</label>
-        <select id="audit-action" name="action" defaultValue={filter.action}>
-          <option value="">any</option>
-          {actions.map((a) => (
-            <option key={a} value={a}>
-              {a}
-            </option>
-          ))}
-        </select>
-        <label htmlFor="audit-actor">Actor</label>
-        {actors ? (
-          <select id="audit-actor" name="actor" defaultValue={filter.actor}>
-            <option value="">anyone</option>
-            {actors.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.label}
-              </option>
-            ))}
-          </select>
+    <Page
+      title="Audit history"
+      description="Who did what in this organization, newest first. Open an event for its details."
+      width="wide"
+      actions={
+        <>
+          <ButtonLink to={`/orgs/${org.slug}/audit?${query({ format: "csv" })}`} variant="secondary" size="small" reloadDocument>
+            Export CSV
+          </ButtonLink>
+          <ButtonLink to={`/orgs/${org.slug}/audit?${query({ format: "json" })}`} variant="secondary" size="small" reloadDocument>
+            Export JSON
+          </ButtonLink>
+        </>
+      }
+    >
+      <div className="stack">
+        <Card>
+          <Form method="get" className="filters" aria-label="Filter events">
+            <SelectField label="Action" name="action" id="audit-action" defaultValue={filter.action}>
+              <option value="">Any action</option>
+              {actions.map((a) => (
+                <option key={a} value={a}>
+                  {humanizeAction(a)}
+                </option>
+              ))}
+            </SelectField>
+            {actors ? (
+              <SelectField label="Person" name="actor" id="audit-actor" defaultValue={filter.actor}>
+                <option value="">Anyone</option>
+                {actors.map((a) => (
+                  <option key={a.id} value={a.id}>
+                    {a.label}
+                  </option>
+                ))}
+              </SelectField>
+            ) : (
+              <Field label="Person" name="actor" id="audit-actor" type="search" inputMode="email" placeholder="member's email" defaultValue={filter.actor} />
+            )}
+            <Field label="From" name="from" id="audit-from" type="date" defaultValue={filter.from} />
+            <Field label="To" name="to" id="audit-to" type="date" defaultValue={filter.to} />
+            <div className="form-actions">
+              <Button variant="secondary">Filter</Button>
+              {filtered ? <Link to={`/orgs/${org.slug}/audit`}>Clear filters</Link> : null}
+            </div>
+          </Form>
+        </Card>
+        {actorNotFound ? (
+          <EmptyState title="No member of this organization has that email address" action={clear}>
+            <p>Type the whole address of someone in this organization, or clear the filters.</p>
+          </EmptyState>
+        ) : events.length === 0 ? (
+          filtered ? (
+            <EmptyState title="No events match these filters" action={clear}>
+              <p>Try a wider date range, or another action or person.</p>
+            </EmptyState>
+          ) : (
+            <EmptyState title="Nothing has happened here yet">
+              <p>Changes to members, invitations, API keys, billing and settings appear here, with who made them and when.</p>
+            </EmptyState>
+          )
         ) : (
-          <input id="audit-actor" name="actor" type="search" inputMode="email" placeholder="member's email" defaultValue={filter.actor} />
+          <Card>
+            <ol className="link-list" aria-label="Audit events, newest first">
+              {events.map((event) => (
+                <AuditEvent key={event.id} event={event} />
+              ))}
+            </ol>
+          </Card>
         )}
-        <label htmlFor="audit-from">From</label>
-        <input id="audit-from" name="from" type="date" defaultValue={filter.from} />
-        <label htmlFor="audit-to">To</label>
-        <input id="audit-to" name="to" type="date" defaultValue={filter.to} />
-        <button type="submit" className="button secondary">
-          Filter
-        </button>
-      </Form>
-      <p>
-        Export: <a href={`/orgs/${org.slug}/audit?${query({ format: "csv" })}`}>CSV</a> · <a href={`/orgs/${org.slug}/audit?${query({ format: "json" })}`}>JSON</a>
-      </p>
-      {actorNotFound ? <p>No member of this organization has that email address.</p> : events.length === 0 ? <p>No events match.</p> : null}
-      {events.length > 0 ? (
-        <table>
-          <caption className="visually-hidden">Audit events, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time (UTC)</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">IP</th>
-              <th scope="col">Details</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((e) => (
-              <tr key={e.id}>
-                <td>{e.created_at.replace("T", " ").slice(0, 19)}</td>
-                <td>{e.actor}</td>
-                <td>{e.action}</td>
-                <td>{e.target ?? ""}</td>
-                <td>{e.ip ?? ""}</td>
-                <td>
-                  <small>{e.metadata === "{}" ? "" : e.metadata}</small>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
-      {nextCursor ? <Link to={`/orgs/${org.slug}/audit?${query({ before: nextCursor })}`}>Older events</Link> : null}
-    </div>
+        {nextCursor ? (
+          <p>
+            <ButtonLink to={`/orgs/${org.slug}/audit?${query({ before: nextCursor })}`} variant="secondary">
+              Older events
+            </ButtonLink>
+          </p>
+        ) : null}
+      </div>
+    </Page>
   );
+}
+
+function AuditEvent({ event }: { event: AuditHistoryItem }) {
+  const facts: Array<[string, string]> = [
+    ["Action", event.action],
+    ...(event.target ? [["Target", event.target] as [string, string]] : []),
+    ["When", exactTimeText(new Date(event.createdAt))],
+    ["IP address", event.ip ?? "not recorded"],
+    ...Object.entries(event.metadata).map(([key, value]) => [key.replace(/_/g, " "), typeof value === "string" ? value : JSON.stringify(value)] as [string, string]),
+  ];
+  return (
+    <li>
+      <div className="link-list__main stack-sm">
+        <p>
+          <MaybeLink href={event.actor.href}>{event.actor.label}</MaybeLink> {event.verb}
+          {event.object ? (
+            <>
+              {" "}
+              <MaybeLink href={event.object.href} strong>
+                {event.object.label}
+              </MaybeLink>
+            </>
+          ) : null}
+          {event.tail}
+        </p>
+        <p className="link-list__meta">
+          <RelativeTime iso={event.createdAt} />
+          {event.ip ? ` · from ${event.ip}` : ""}
+        </p>
+        <details>
+          <summary className="small">Details</summary>
+          <dl className="facts">
+            {facts.map(([term, value]) => (
+              <Fragment key={term}>
+                <dt>{term}</dt>
+                <dd>{value}</dd>
+              </Fragment>
+            ))}
+          </dl>
+        </details>
+      </div>
+    </li>
+  );
+}
+
+function MaybeLink({ href, strong, children }: { href: string | null; strong?: boolean; children: string }) {
+  if (href) return <Link to={href}>{strong ? <strong>{children}</strong> : children}</Link>;
+  return strong ? <strong>{children}</strong> : <>{children}</>;
 }

@@ -11,8 +11,12 @@ import { formFailure, readForm } from "~/.server/forms";
 import { requireOrgRole } from "~/.server/orgs/access";
 import { listPendingInvitations } from "~/.server/orgs/invitations";
 import { countMembers } from "~/.server/orgs/orgs";
-import { Field, FormMessage, SubmitButton } from "~/components/form";
-import { OrgNav } from "~/components/org-nav";
+import { Alert } from "~/components/alert";
+import { PlanBadge, StatusBadge } from "~/components/badge";
+import { Button, buttonClass } from "~/components/button";
+import { Card } from "~/components/card";
+import { Field } from "~/components/field";
+import { Page } from "~/components/page";
 
 const UpgradeSchema = z.object({
   intent: z.literal("upgrade"),
@@ -108,79 +112,82 @@ export default function Billing() {
   const failure = result && !result.ok ? result : undefined;
   const used = seats.members + seats.pending;
   return (
-    <div className="stack wide">
-      <h1>{org.name}: billing</h1>
-      <OrgNav slug={org.slug} name={org.name} isAdmin />
+    <Page title="Billing" description={`The plan, seats and subscription of ${org.name}.`}>
       {!configured ? (
-        <FormMessage tone="info">
+        <Alert tone="info">
           Billing is not configured on this installation, so plans cannot be bought or changed here. This organization stays on its current plan. (The operator turns billing on with the
           LEMONSQUEEZY_* settings.)
-        </FormMessage>
+        </Alert>
       ) : null}
       {checkoutDone ? (
-        <FormMessage tone="success">Thank you. Your payment is being confirmed; the plan below changes as soon as the payment provider tells us, usually within a minute.</FormMessage>
+        <Alert tone="success">Thank you. Your payment is being confirmed; the plan below changes as soon as the payment provider tells us, usually within a minute.</Alert>
       ) : null}
       {result?.ok ? (
-        <FormMessage tone="success">
-          Your checkout is ready. <a href={result.checkoutUrl}>Continue to the secure payment page</a>
-        </FormMessage>
+        <Alert tone="success">
+          <p>
+            Your checkout is ready. <a href={result.checkoutUrl}>Continue to the secure payment page</a>
+          </p>
+        </Alert>
       ) : null}
-      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
-      {portalError ? <FormMessage tone="error">{portalError}</FormMessage> : null}
-      <dl>
-        <dt>Plan</dt>
-        <dd>{org.planLabel}</dd>
-        {subscription ? (
-          <>
-            <dt>Status</dt>
-            <dd>
-              {subscription.statusLabel}
-              {subscription.testMode ? " (test mode)" : ""}
-            </dd>
-          </>
+      {failure?.formError ? <Alert tone="danger">{failure.formError}</Alert> : null}
+      {portalError ? <Alert tone="danger">{portalError}</Alert> : null}
+      <Card
+        title="Current plan"
+        actions={<PlanBadge plan={org.plan} />}
+        footer={
+          configured && subscription ? (
+            <a href={`/orgs/${org.slug}/billing?portal=open`} className={buttonClass("secondary")}>
+              Manage subscription, seats and invoices
+            </a>
+          ) : undefined
+        }
+      >
+        <dl className="facts">
+          <dt>Plan</dt>
+          <dd>{org.planLabel}</dd>
+          {subscription ? (
+            <>
+              <dt>Status</dt>
+              <dd>
+                <StatusBadge status={subscription.status}>{subscription.statusLabel}</StatusBadge>
+                {subscription.testMode ? " (test mode)" : ""}
+              </dd>
+            </>
+          ) : null}
+          <dt>Seats</dt>
+          <dd>
+            {used} used
+            {seats.pending > 0 ? ` (${seats.members} members, ${seats.pending} pending invitation${seats.pending === 1 ? "" : "s"})` : ""}
+            {org.seatLimit !== null ? ` of ${org.seatLimit}${subscription ? " bought" : ""}` : ", no limit"}
+          </dd>
+          {subscription?.trialEndsAt && subscription.status === "on_trial" ? (
+            <>
+              <dt>Trial ends</dt>
+              <dd>{day(subscription.trialEndsAt)}</dd>
+            </>
+          ) : null}
+          {subscription?.endsAt ? (
+            <>
+              <dt>{subscription.status === "expired" ? "Ended" : "Ends"}</dt>
+              <dd>{day(subscription.endsAt)}</dd>
+            </>
+          ) : subscription?.renewsAt ? (
+            <>
+              <dt>Renews</dt>
+              <dd>{day(subscription.renewsAt)}</dd>
+            </>
+          ) : null}
+        </dl>
+        {org.plan === "solo" ? (
+          <p className="muted">
+            Solo is free: one organization with up to {soloSeats} seats, and its own audit history. Team adds as many seats as you buy, API keys, and audit events pushed from your
+            own tools.
+          </p>
         ) : null}
-        <dt>Seats</dt>
-        <dd>
-          {used} used
-          {seats.pending > 0 ? ` (${seats.members} members, ${seats.pending} pending invitation${seats.pending === 1 ? "" : "s"})` : ""}
-          {org.seatLimit !== null ? ` of ${org.seatLimit}${subscription ? " bought" : ""}` : ", no limit"}
-        </dd>
-        {subscription?.trialEndsAt && subscription.status === "on_trial" ? (
-          <>
-            <dt>Trial ends</dt>
-            <dd>{day(subscription.trialEndsAt)}</dd>
-          </>
-        ) : null}
-        {subscription?.endsAt ? (
-          <>
-            <dt>{subscription.status === "expired" ? "Ended" : "Ends"}</dt>
-            <dd>{day(subscription.endsAt)}</dd>
-          </>
-        ) : subscription?.renewsAt ? (
-          <>
-            <dt>Renews</dt>
-            <dd>{day(subscription.renewsAt)}</dd>
-          </>
-        ) : null}
-      </dl>
-      {org.plan === "solo" ? (
-        <p>
-          Solo is free: one organization with up to {soloSeats} seats, and its own audit history. Team adds as many seats as you buy, API keys, and audit events pushed from your
-          own tools.
-        </p>
-      ) : null}
-      {configured && subscription ? (
-        <p>
-          <a href={`/orgs/${org.slug}/billing?portal=open`} className="button secondary">
-            Manage subscription, seats and invoices
-          </a>
-        </p>
-      ) : null}
+      </Card>
       {configured && canSubscribe && org.plan !== "enterprise" ? (
-        <section className="panel stack" aria-labelledby="upgrade-title">
-          <h2 id="upgrade-title">{subscription ? "Subscribe again to Team" : "Upgrade to Team"}</h2>
-          <p>You pay per seat; every member and pending invitation takes one. You can change the number later.</p>
-          <Form method="post" action="?intent=upgrade" className="stack" noValidate>
+        <Card title={subscription ? "Subscribe again to Team" : "Upgrade to Team"} description="You pay per seat; every member and pending invitation takes one. You can change the number later.">
+          <Form method="post" action="?intent=upgrade" className="form" noValidate>
             <input type="hidden" name="intent" value="upgrade" />
             <Field
               label="Seats"
@@ -191,10 +198,12 @@ export default function Billing() {
               defaultValue={failure?.values.seats ?? String(Math.max(used, 1))}
               error={failure?.fieldErrors.seats}
             />
-            <SubmitButton>Continue to payment</SubmitButton>
+            <div className="form-actions">
+              <Button pendingLabel="Preparing checkout…">Continue to payment</Button>
+            </div>
           </Form>
-        </section>
+        </Card>
       ) : null}
-    </div>
+    </Page>
   );
 }

@@ -3,7 +3,10 @@ import { isRouteErrorResponse, Link, Outlet, useLoaderData, useParams, useRouteE
 import { billingMode } from "~/.server/billing/settings";
 import { getEnv } from "~/.server/env";
 import { requireOrgRole } from "~/.server/orgs/access";
+import { Alert } from "~/components/alert";
 import { ErrorPage } from "~/components/error-page";
+import { SectionLayout } from "~/components/nav";
+import { orgNavItems } from "~/components/org-nav";
 import { roleAtLeast } from "~/utils/roles";
 
 // The frame of every /orgs/:slug page: the billing notice while the
@@ -13,33 +16,42 @@ import { roleAtLeast } from "~/utils/roles";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role, standing } = await requireOrgRole(request, params.slug, "member", { allowReadOnly: true });
   const billingPage = billingMode(getEnv()).kind !== "off" && roleAtLeast(role, "admin");
-  return { slug: org.slug, notice: standing.notice, billingLink: billingPage ? `/orgs/${org.slug}/billing` : null };
+  return { slug: org.slug, name: org.name, isAdmin: roleAtLeast(role, "admin"), notice: standing.notice, billingLink: billingPage ? `/orgs/${org.slug}/billing` : null };
 }
 
 export default function OrgFrame() {
-  const { notice, billingLink } = useLoaderData<typeof loader>();
+  const { slug, name, isAdmin, notice, billingLink } = useLoaderData<typeof loader>();
   return (
-    <>
-      {notice ? (
-        // Shown on every page while it holds, so not a live region: it would be announced on each one.
-        <div className={`form-message ${notice.tone === "error" ? "error" : "info"}`} role="region" aria-label="Billing notice">
-          {notice.message}
-          {billingLink ? (
-            <>
-              {" "}
-              <Link to={billingLink}>Go to Billing</Link>
-            </>
-          ) : null}
-        </div>
-      ) : null}
-      <Outlet />
-    </>
+    <SectionLayout title={name} navLabel={`${name} sections`} items={orgNavItems(slug, { isAdmin, billing: billingLink !== null })}>
+      <div className="stack">
+        {notice ? (
+          // Shown on every page while it holds, so not a live region: it would be announced on each one.
+          <Alert tone={notice.tone === "error" ? "danger" : "warning"} live={false} label="Billing notice">
+            <p>
+              {notice.message}
+              {billingLink ? (
+                <>
+                  {" "}
+                  <Link to={billingLink}>Go to Billing</Link>
+                </>
+              ) : null}
+            </p>
+          </Alert>
+        ) : null}
+        <Outlet />
+      </div>
+    </SectionLayout>
   );
 }
 
 function entitlementMessage(data: unknown): string | null {
+  return refusalMessage(data, "entitlement");
+}
+
+/** The message of a 403 body marked with `flag` (entitlement: the plan refuses; roleRequired: the member's role does). */
+function refusalMessage(data: unknown, flag: "entitlement" | "roleRequired"): string | null {
   const body = typeof data === "string" ? safeJson(data) : data;
-  return body && typeof body === "object" && (body as { entitlement?: unknown }).entitlement === true ? String((body as { message?: unknown }).message ?? "") : null;
+  return body && typeof body === "object" && (body as Record<string, unknown>)[flag] === true ? String((body as { message?: unknown }).message ?? "") : null;
 }
 
 function safeJson(text: string): unknown {
@@ -53,16 +65,33 @@ function safeJson(text: string): unknown {
 export function ErrorBoundary() {
   const error = useRouteError();
   const { slug } = useParams();
+  const roleMessage = isRouteErrorResponse(error) && error.status === 403 ? refusalMessage(error.data, "roleRequired") : null;
+  if (roleMessage) {
+    return (
+      <section className="page page--narrow card" aria-labelledby="refused-title">
+        <div className="card__body">
+          <p className="eyebrow">Error 403</p>
+          <h1 id="refused-title">Not open to your role</h1>
+          <p>{roleMessage}</p>
+          <p>
+            <Link to={`/orgs/${slug}`}>Back to the organization</Link>
+          </p>
+        </div>
+      </section>
+    );
+  }
   const message = isRouteErrorResponse(error) && error.status === 403 ? entitlementMessage(error.data) : null;
   if (!message) return <ErrorPage status={isRouteErrorResponse(error) ? error.status : 500} />;
   return (
-    <section className="panel stack" aria-labelledby="refused-title">
-      <p className="eyebrow">Error 403</p>
-      <h1 id="refused-title">That change is not available</h1>
-      <p>{message}</p>
-      <p>
-        <Link to={`/orgs/${slug}`}>Back to the organization</Link>
-      </p>
+    <section className="page page--narrow card" aria-labelledby="refused-title">
+      <div className="card__body">
+        <p className="eyebrow">Error 403</p>
+        <h1 id="refused-title">That change is not available</h1>
+        <p>{message}</p>
+        <p>
+          <Link to={`/orgs/${slug}`}>Back to the organization</Link>
+        </p>
+      </div>
     </section>
   );
 }

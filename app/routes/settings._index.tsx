@@ -1,5 +1,5 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { changePassword, confirmEmailChange, requestEmailChange, updateName } from "~/.server/accounts/profile";
 import { pendingVerificationEmail, type VerifyResult } from "~/.server/accounts/verification";
@@ -9,7 +9,9 @@ import { getDb } from "~/.server/db";
 import { formFailure, newPassword, optionalText, readForm } from "~/.server/forms";
 import { tooManyRequests, unlessBusy } from "~/.server/http/responses";
 import { checkPasswordPolicy } from "~/.server/password";
+import { Card } from "~/components/card";
 import { Checkbox, Field, FormMessage, SubmitButton } from "~/components/form";
+import { Page } from "~/components/page";
 import { EmailSchema } from "~/utils/email-address";
 import { passThroughHeaders } from "~/utils/headers";
 
@@ -108,27 +110,21 @@ export default function Settings() {
   // Field errors belong to the form that was sent; the intent is in its action URL.
   const errorsFor = (intent: string) => (failure && searchParams.get("intent") === intent ? failure : undefined);
 
+  // Security, sessions, apps, data and deletion are in the Settings sidebar (app/components/section-frame.tsx).
   return (
-    <div className="stack">
-      <h1>Settings</h1>
-      <p>
-        <Link to="/settings/security">Security and two-factor</Link> · <Link to="/settings/sessions">Your sessions</Link> · <Link to="/settings/apps">Apps and devices</Link> · <Link to="/settings/export">Download your data</Link> ·{" "}
-        <Link to="/settings/delete-account">Delete your account</Link>
-      </p>
+    <Page title="Settings" description="Your name, email address and password.">
       {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
 
-      <section className="panel stack" aria-labelledby="profile-title">
-        <h2 id="profile-title">Profile</h2>
+      <Card title="Profile">
         {done === "name" ? <FormMessage tone="success">Your name was saved.</FormMessage> : null}
-        <Form method="post" action="?intent=name" className="stack" noValidate>
+        <Form method="post" action="?intent=name" className="form" noValidate>
           <input type="hidden" name="intent" value="name" />
           <Field label="Name" name="name" autoComplete="name" defaultValue={errorsFor("name")?.values.name ?? user.name ?? ""} error={errorsFor("name")?.fieldErrors.name} />
           <SubmitButton>Save name</SubmitButton>
         </Form>
-      </section>
+      </Card>
 
-      <section className="panel stack" aria-labelledby="email-title">
-        <h2 id="email-title">Email address</h2>
+      <Card title="Email address">
         <p>
           Your account uses <strong>{user.email}</strong>.
         </p>
@@ -136,7 +132,7 @@ export default function Settings() {
         {pendingEmail ? (
           <>
             {done === "email-requested" ? <FormMessage tone="success">We sent a code to {pendingEmail}.</FormMessage> : null}
-            <Form method="post" action="?intent=email-code" className="stack" noValidate>
+            <Form method="post" action="?intent=email-code" className="form" noValidate>
               <input type="hidden" name="intent" value="email-code" />
               <Field
                 label={`Code sent to ${pendingEmail}`}
@@ -150,27 +146,26 @@ export default function Settings() {
             </Form>
           </>
         ) : null}
-        <Form method="post" action="?intent=email" className="stack" noValidate>
+        <Form method="post" action="?intent=email" className="form" noValidate>
           <input type="hidden" name="intent" value="email" />
           <Field label="New email address" name="newEmail" type="email" autoComplete="email" required defaultValue={errorsFor("email")?.values.newEmail} error={errorsFor("email")?.fieldErrors.newEmail} />
           <Field label="Your password" name="password" type="password" autoComplete="current-password" required error={errorsFor("email")?.fieldErrors.password} />
           <SubmitButton variant="secondary">Send a code to the new address</SubmitButton>
         </Form>
-      </section>
+      </Card>
 
-      <section className="panel stack" aria-labelledby="password-title">
-        <h2 id="password-title">Password</h2>
+      <Card title="Password">
         {done === "password" && result?.ok && "endedSessions" in result ? (
           <FormMessage tone="success">Your password was changed{result.endedSessions ? ` and ${result.endedSessions} other session(s) were ended` : ""}.</FormMessage>
         ) : null}
-        <Form method="post" action="?intent=password" className="stack" noValidate>
+        <Form method="post" action="?intent=password" className="form" noValidate>
           <input type="hidden" name="intent" value="password" />
           <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required error={errorsFor("password")?.fieldErrors.currentPassword} />
           <Field label="New password" name="newPassword" type="password" autoComplete="new-password" required hint="At least 8 characters." error={errorsFor("password")?.fieldErrors.newPassword} />
           <Checkbox label="Sign out my other sessions" name="endOtherSessions" defaultChecked />
           <SubmitButton>Change password</SubmitButton>
         </Form>
-      </section>
-    </div>
+      </Card>
+    </Page>
   );
 }

@@ -9,7 +9,11 @@ import { getEnv } from "~/.server/env";
 import { formFailure, readForm } from "~/.server/forms";
 import { tooManyRequests, unlessBusy } from "~/.server/http/responses";
 import { clearedSessionCookie } from "~/.server/session-cookie";
-import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { Alert } from "~/components/alert";
+import { Button } from "~/components/button";
+import { Card } from "~/components/card";
+import { Field } from "~/components/field";
+import { Page } from "~/components/page";
 import { passThroughHeaders } from "~/utils/headers";
 
 const CONFIRMATION = "delete my account";
@@ -70,59 +74,59 @@ export default function DeleteAccount() {
   const failure = result && !result.ok ? result : undefined;
   if (result?.ok && result.cancelled && !purgeAfter) {
     return (
-      <section className="panel stack" aria-labelledby="delete-title">
-        <h1 id="delete-title">Your account is no longer scheduled for deletion</h1>
-        <FormMessage tone="success">Deletion cancelled. Your account and your data stay as they were.</FormMessage>
+      <Page width="narrow" title="Your account is no longer scheduled for deletion">
+        <Alert tone="success">Deletion cancelled. Your account and your data stay as they were.</Alert>
         <p>
           <Link to="/settings">Go to your settings</Link>
         </p>
-      </section>
+      </Page>
     );
   }
   if (purgeAfter) {
     return (
-      <section className="panel stack" aria-labelledby="delete-title">
-        <h1 id="delete-title">Your account is scheduled for deletion</h1>
-        <p>
-          On <strong>{purgeAfter.slice(0, 10)}</strong> we erase your account and your personal data. Until then you can change your mind.
-        </p>
-        {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
+      <Page width="narrow" title="Your account is scheduled for deletion">
+        <Alert tone="warning">
+          <p>
+            On <strong>{purgeAfter.slice(0, 10)}</strong> we erase your account and your personal data. Until then you can change your mind.
+          </p>
+        </Alert>
+        {failure?.formError ? <Alert tone="danger">{failure.formError}</Alert> : null}
         <Form method="post" action="?intent=cancel">
           <input type="hidden" name="intent" value="cancel" />
-          <SubmitButton>Cancel deletion</SubmitButton>
+          <Button pendingLabel="Cancelling…">Cancel deletion</Button>
         </Form>
-      </section>
+      </Page>
     );
   }
   return (
-    <section className="panel stack" aria-labelledby="delete-title">
-      <h1 id="delete-title">Delete your account</h1>
-      <p>When you confirm:</p>
-      <ul>
-        <li>you are signed out everywhere, at once;</li>
-        <li>
-          your account is kept for {graceDays} days, in case you change your mind: log in before then to cancel;
-        </li>
-        <li>
-          after that we erase your account and personal data for good: profile, sessions, waitlist entry and the emails we sent you;
-        </li>
-        <li>organizations keep their history, with you shown as a deleted user. Organizations where you are the only member are deleted too.</li>
-      </ul>
-      <p>
-        Want a copy first? <Link to="/settings/export">Download your data</Link>.
-      </p>
+    <Page title="Delete your account" description="This signs you out everywhere and, after a grace period, erases your account for good.">
+      <Card title="What happens">
+        <ul className="stack-sm">
+          <li>You are signed out everywhere, at once.</li>
+          <li>Your account is kept for {graceDays} days, in case you change your mind: log in before then to cancel.</li>
+          <li>After that we erase your account and personal data for good: profile, sessions, waitlist entry and the emails we sent you.</li>
+          <li>Organizations keep their history, with you shown as a deleted user. Organizations where you are the only member are deleted too.</li>
+        </ul>
+        <p>
+          Want a copy first? <Link to="/settings/export">Download your data</Link>.
+        </p>
+      </Card>
       {blockers.length > 0 ? (
-        <FormMessage tone="info">
-          You are the only owner of {blockers.join(", ")}. Make another member an owner, or delete the organization, before deleting your account.
-        </FormMessage>
+        <Alert tone="warning">You are the only owner of {blockers.join(", ")}. Make another member an owner, or delete the organization, before deleting your account.</Alert>
       ) : null}
-      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
-      <Form method="post" action="?intent=delete" className="stack" noValidate>
-        <input type="hidden" name="intent" value="delete" />
-        <Field label="Your password" name="password" type="password" autoComplete="current-password" required error={failure?.fieldErrors.password} />
-        <Field label={`Type “${CONFIRMATION}”`} name="confirmation" autoComplete="off" required defaultValue={failure?.values.confirmation} error={failure?.fieldErrors.confirmation} />
-        <SubmitButton variant="danger">Delete my account</SubmitButton>
-      </Form>
-    </section>
+      {failure?.formError ? <Alert tone="danger">{failure.formError}</Alert> : null}
+      <Card title="Delete my account" tone="danger">
+        <Form method="post" action="?intent=delete" className="form" noValidate>
+          <input type="hidden" name="intent" value="delete" />
+          <Field label="Your password" name="password" type="password" autoComplete="current-password" required error={failure?.fieldErrors.password} />
+          <Field label={`Type “${CONFIRMATION}”`} name="confirmation" autoComplete="off" required defaultValue={failure?.values.confirmation} error={failure?.fieldErrors.confirmation} hideCount />
+          <div className="form-actions">
+            <Button variant="danger" pendingLabel="Deleting…">
+              Delete my account
+            </Button>
+          </div>
+        </Form>
+      </Card>
+    </Page>
   );
 }

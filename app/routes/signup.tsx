@@ -26,7 +26,7 @@ const SignupSchema = z.object({
 export async function loader({ request }: LoaderFunctionArgs) {
   // Not for a session still confirming its address: signing up starts one, and
   // the "check your email" page must stay put when it revalidates.
-  if ((await getSession(request))?.user.emailVerified) throw redirect("/settings");
+  if ((await getSession(request))?.user.emailVerified) throw redirect("/home");
   const token = new URL(request.url).searchParams.get("invitation");
   const invitation = token ? await findValidInvitation(getDb(), token) : null;
   return {

@@ -29,7 +29,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const token = new URL(request.url).searchParams.get("token");
   if (token) return { kind: "link" as const, token };
   const session = await requireUser(request, { allowUnverified: true });
-  if (session.user.emailVerified) throw redirect("/settings");
+  if (session.user.emailVerified) throw redirect("/home");
   return { kind: "code" as const, email: (await pendingVerificationEmail(getDb(), session.user.id, "signup")) ?? session.user.email };
 }
 
@@ -48,7 +48,7 @@ export async function action({ request }: ActionFunctionArgs) {
     // any other browser — a link forwarded, or opened on another device — logs in.
     const signedIn = await getSession(request);
     if (!signedIn || signedIn.user.id !== result.userId) throw redirect("/login?notice=verified");
-    throw redirect(result.purpose === "email-change" ? "/settings?notice=email-changed" : "/settings");
+    throw redirect(result.purpose === "email-change" ? "/settings?notice=email-changed" : "/home");
   }
 
   const session = await requireUser(request, { allowUnverified: true });
@@ -62,7 +62,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const result = await confirmSignupCode(db, session.user.id, code);
   if (!result.ok && result.reason === "throttled") return tooManyRequests(result.retryAfterSeconds, "Too many wrong codes. Please wait a while and try again.");
   if (!result.ok) return formFailure({ fieldErrors: { code: FAILURES[result.reason] } }, 400);
-  throw redirect("/settings");
+  throw redirect("/home");
 }
 
 export const meta: MetaFunction = () => [{ title: "Confirm your email address" }];

@@ -11,6 +11,8 @@ import * as createBilling from "./2026_11_22_1600_create_billing";
 import * as addLookupIndexes from "./2026_11_22_1700_add_lookup_indexes";
 import * as addEmailHistoryAndPurgeState from "./2026_12_01_0800_add_email_history_and_purge_state";
 import * as createDeferredAccountWork from "./2026_12_01_0900_create_deferred_account_work";
+import * as createFormSubmission from "./2026_12_01_1100_create_form_submission";
+import * as createOrgSlugHistoryAndDeletions from "./2026_12_01_1200_create_org_slug_history_and_deletions";
 import * as addScaleIndexes from "./2026_12_01_1300_add_scale_indexes";
 import * as addNoticeFanout from "./2026_12_01_1310_add_notice_fanout";
 import * as createMfa from "./2026_12_01_1400_create_mfa";
@@ -27,6 +29,8 @@ export const migrations: Record<string, Migration> = {
   "2026_11_22_1700_add_lookup_indexes": addLookupIndexes,
   "2026_12_01_0800_add_email_history_and_purge_state": addEmailHistoryAndPurgeState,
   "2026_12_01_0900_create_deferred_account_work": createDeferredAccountWork,
+  "2026_12_01_1100_create_form_submission": createFormSubmission,
+  "2026_12_01_1200_create_org_slug_history_and_deletions": createOrgSlugHistoryAndDeletions,
   "2026_12_01_1300_add_scale_indexes": addScaleIndexes,
   "2026_12_01_1310_add_notice_fanout": addNoticeFanout,
   "2026_12_01_1400_create_mfa": createMfa,

@@ -15,6 +15,8 @@ import type { Brand } from "./brand";
 
 const body = { backgroundColor: "#f8fafc", fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", color: "#0f172a" };
 const card = { backgroundColor: "#ffffff", border: "1px solid #cbd5e1", borderRadius: "8px", padding: "24px", margin: "24px auto", maxWidth: "520px" };
+// The default brand's accent, for messages queued before the brand carried one.
+const DEFAULT_ACCENT = "#4338ca";
 const footer = { color: "#475569", fontSize: "12px", lineHeight: "18px" };
 
 /** The frame around every message: product name, the content, who sent it and why. */
@@ -25,7 +27,8 @@ export function EmailLayout({ brand, preview, children }: { brand: Brand; previe
       <Preview>{preview}</Preview>
       <Body style={body}>
         <Container style={card}>
-          <Text style={{ fontSize: "18px", fontWeight: 700, margin: "0 0 16px" }}>{brand.productName}</Text>
+          {brand.logoUrl ? <img src={brand.logoUrl} alt={brand.productName} height="32" style={{ display: "block", margin: "0 0 16px" }} /> : null}
+          <Text style={{ fontSize: "18px", fontWeight: 700, margin: "0 0 16px", color: brand.accentColor ?? DEFAULT_ACCENT }}>{brand.productName}</Text>
           <Section>{children}</Section>
           <Hr />
           <Text style={footer}>
@@ -42,10 +45,10 @@ export function Paragraph({ children }: { children: ReactNode }) {
   return <Text style={{ fontSize: "15px", lineHeight: "24px" }}>{children}</Text>;
 }
 
-export function ActionLink({ href, children }: { href: string; children: ReactNode }) {
+export function ActionLink({ brand, href, children }: { brand?: Brand; href: string; children: ReactNode }) {
   return (
     <Text style={{ margin: "24px 0" }}>
-      <Link href={href} style={{ backgroundColor: "#1d4ed8", color: "#ffffff", padding: "12px 20px", borderRadius: "6px", fontWeight: 600 }}>
+      <Link href={href} style={{ backgroundColor: brand?.accentColor ?? DEFAULT_ACCENT, color: brand?.accentTextColor ?? "#ffffff", padding: "12px 20px", borderRadius: "6px", fontWeight: 600 }}>
         {children}
       </Link>
     </Text>

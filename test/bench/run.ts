@@ -22,6 +22,7 @@ import { FakeLemonSqueezy, lemonSqueezyServerOptions, TEST_BILLING_ENV, type Sig
 import { ADMIN_URL, connect, databaseUrl, recreateDatabase } from "../setup/databases";
 import { startServer, type ServerProcess } from "../setup/server-process";
 import { waitlistStampMinter } from "../setup/waitlist-stamps";
+import { LANDING_JS_BUDGET_KB, landingPageJs } from "./js-budget";
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 50;
@@ -268,6 +269,9 @@ async function main() {
   const users = 500;
 
   console.log(`Gatehouse bench: ${CONNECTIONS} connections, ${DURATION_S} s per scenario, node ${process.version}`);
+  // From the build alone: what a browser downloads to show the landing page.
+  const landingJs = landingPageJs();
+  console.log(`landing page client JS: ${landingJs.gzipKb} KB gzip (${landingJs.rawKb} KB raw, ${landingJs.files} files); budget ${LANDING_JS_BUDGET_KB} KB gzip`);
   const argon2PerSecond = await argon2Rate();
   console.log(`raw argon2id verifications/s (2 at a time): ${argon2PerSecond}`);
 
@@ -322,6 +326,7 @@ async function main() {
   ];
   console.log("\n| ratio (same run) | value | target |\n|---|---|---|");
   for (const [name, value, target] of rows) console.log(`| ${name} | ${value} | ${target} |`);
+  console.log(`\nlanding page client JS: ${landingJs.gzipKb} KB gzip (budget ${LANDING_JS_BUDGET_KB} KB)`);
   console.log("\n| scenario | req/s | p50 ms | p97.5 ms | p99 ms | errors | non-2xx |\n|---|---|---|---|---|---|---|");
   for (const s of [onPostgres.privacy, onPostgres.settings, onPostgres.waitlist, onPostgres.loginAtCapacity, onPostgres.login, onPostgres.totpLogin, onPostgres.webhookIngest, { ...pglitePrivacy, name: "PGlite " + pglitePrivacy.name }, { ...pgliteSettings, name: "PGlite " + pgliteSettings.name }]) {
     console.log(`| ${s.name} | ${s.rps} | ${s.p50} | ${s.p95} | ${s.p99} | ${s.errors} | ${s.non2xx} |`);
@@ -332,7 +337,7 @@ async function main() {
 
   mkdirSync(".bench", { recursive: true });
   const file = `.bench/${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, durationSeconds: DURATION_S, connections: CONNECTIONS, argon2PerSecond, onPostgres, webhookApply, pglite: { privacy: pglitePrivacy, settings: pgliteSettings }, ratios: rows }, null, 2));
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, durationSeconds: DURATION_S, connections: CONNECTIONS, argon2PerSecond, onPostgres, webhookApply, pglite: { privacy: pglitePrivacy, settings: pgliteSettings }, ratios: rows, landingJs }, null, 2));
   console.log(`results written to ${file}`);
 
   // Login answers 302 (success) by design, so only its transport errors count.

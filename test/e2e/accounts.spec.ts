@@ -1,7 +1,7 @@
 // The account journey a customer takes: sign up, confirm the address (by code
 // or by link), log out and in, and recover a forgotten password. Every message
 // is a real email the server delivered to the fake Resend API.
-import { createVerifiedAccount, enterVerificationCode, linkIn, logIn, newAccount, signUp, submitLogin, verificationCode, waitForEmail } from "./support/accounts";
+import { createVerifiedAccount, enterVerificationCode, expectHome, linkIn, logIn, newAccount, openAccountMenu, signOut, signUp, submitLogin, verificationCode, waitForEmail } from "./support/accounts";
 import { expect, expectNoAxeViolations, openPage, test } from "./support/fixtures";
 import { E2E_ORIGIN, E2E_SETTINGS } from "./support/instance";
 
@@ -23,13 +23,14 @@ test("signs up, confirms the address with the emailed code, logs out and back in
   await page.getByRole("main").getByRole("link", { name: "enter the 8-digit code" }).click();
   await expect(page).toHaveURL(`${E2E_ORIGIN}/verify-email`);
   await expect(page.getByRole("main")).toContainText(`We sent an 8-digit code to ${account.email}.`);
-  await expect(page.getByRole("banner").getByRole("link", { name: "Verify your email" })).toBeVisible();
+  await expect((await openAccountMenu(page)).getByRole("link", { name: "Verify your email" })).toBeVisible();
   await expectNoAxeViolations(page);
   await enterVerificationCode(page, verificationCode(email));
-  await expect(page.getByRole("main")).toContainText(`Your account uses ${account.email}.`);
+  // Home names the next step for a new account: an organization.
+  await expect(page.getByRole("main")).toContainText("Next step: create or join an organization");
   await expectNoAxeViolations(page);
 
-  await page.getByRole("banner").getByRole("button", { name: "Log out" }).click();
+  await signOut(page);
   await expect(page).toHaveURL(`${E2E_ORIGIN}/`);
   await expect(page.getByRole("banner").getByRole("link", { name: "Log in" })).toBeVisible();
 
@@ -52,8 +53,9 @@ test("confirms the address by following the emailed link in the browser that sig
   await expectNoAxeViolations(page);
   await page.getByRole("button", { name: "Confirm my email address" }).click();
 
-  await expect(page).toHaveURL(`${E2E_ORIGIN}/settings`);
-  await expect(page.getByRole("main")).toContainText(`Your account uses ${account.email}.`);
+  // The browser that signed up goes on, confirmed, to its home page.
+  await expectHome(page);
+  await expect(page.getByRole("main")).toContainText(`Signed in as ${account.email}.`);
 });
 
 test("confirms the address by following the emailed link in another browser, which then asks to log in", async ({ page, pageProblems, newDevice }) => {
@@ -71,10 +73,10 @@ test("confirms the address by following the emailed link in another browser, whi
   await page.goto("/settings");
   await expect(page.getByRole("main")).toContainText(`Your account uses ${account.email}.`);
 
-  // Confirmed: logging in on the phone goes straight to the settings, not to the code form.
+  // Confirmed: logging in on the phone goes straight home, not to the code form.
   await submitLogin(phone, account.email, account.password, { open: false });
-  await expect(phone).toHaveURL(`${E2E_ORIGIN}/settings`);
-  await expect(phone.getByRole("main")).toContainText(`Your account uses ${account.email}.`);
+  await expectHome(phone);
+  await expect(phone.getByRole("main")).toContainText(`Signed in as ${account.email}.`);
 });
 
 test("recovers a forgotten password by email, which ends every old session", async ({ page, pageProblems, newDevice }) => {
@@ -122,6 +124,6 @@ test("recovers a forgotten password by email, which ends every old session", asy
   await expect(page.getByRole("alert")).toHaveText("The email address or password is not right.");
   await expectNoAxeViolations(page);
   await submitLogin(page, account.email, newPassword, { open: false });
-  await expect(page).toHaveURL(`${E2E_ORIGIN}/settings`);
+  await expectHome(page);
   await logIn(phone, { ...account, password: newPassword });
 });

@@ -4,9 +4,10 @@
 // are told by email.
 import { readFile } from "node:fs/promises";
 import type { Page } from "@playwright/test";
-import { createVerifiedAccount, submitLogin, waitForEmail } from "./support/accounts";
+import { createVerifiedAccount, openAccountMenu, submitLogin, waitForEmail } from "./support/accounts";
 import { expect, expectNoAxeViolations, openPage, test } from "./support/fixtures";
 import { E2E_ORIGIN, E2E_SETTINGS } from "./support/instance";
+import { openOrganizations } from "./support/orgs";
 
 const heading = (page: Page) => page.getByRole("heading", { level: 1 });
 // Refused confirmations answer 400/403: the document without JavaScript, its .data request with it.
@@ -62,7 +63,9 @@ test("schedules the deletion with the password and the typed words, and a login 
   await expect(heading(page)).toHaveText("Your account is scheduled for deletion");
   await expect(page.getByRole("main")).toContainText(`On ${scheduled.subject.slice(-10)} we erase your account`);
   await expect(page.getByRole("main").getByRole("button")).toHaveText(["Cancel deletion"]);
-  await expect(page.getByRole("banner").getByRole("link")).toHaveText([E2E_SETTINGS.PRODUCT_NAME, "Cancel deletion"]);
+  // During the grace period the header offers nothing else: no org switcher, only cancelling.
+  await expect(page.getByRole("banner").locator("details.org-switcher")).toHaveCount(0);
+  await expect((await openAccountMenu(page)).getByRole("link")).toHaveText(["Cancel deletion"]);
   await expectNoAxeViolations(page);
   for (const elsewhere of ["/settings", "/orgs", "/settings/export"]) {
     await page.goto(elsewhere);
@@ -81,7 +84,7 @@ test("schedules the deletion with the password and the typed words, and a login 
   await waitForEmail(account.email, new RegExp(`^Your ${E2E_SETTINGS.PRODUCT_NAME} account will not be deleted$`));
 
   // The account works as before.
-  await page.getByRole("banner").getByRole("link", { name: "Organizations" }).click();
+  await openOrganizations(page);
   await expect(heading(page)).toHaveText("Your organizations");
   await openPage(page, pageProblems, "/settings/delete-account");
   await expect(heading(page)).toHaveText("Delete your account");

@@ -1,10 +1,11 @@
 // Settings and sessions, as a signed-in customer uses them.
-import { createVerifiedAccount, logIn, USER_AGENTS } from "./support/accounts";
+import { confirmAction, createVerifiedAccount, logIn, USER_AGENTS } from "./support/accounts";
 import { expect, expectNoAxeViolations, randomClientIp, test } from "./support/fixtures";
 import { E2E_ORIGIN } from "./support/instance";
 
 test("changes the name on the settings page", async ({ page }) => {
   await createVerifiedAccount(page, "name", "Ada Lovelace");
+  await page.goto("/settings");
   const name = page.getByLabel("Name", { exact: true });
   await expect(name).toHaveValue("Ada Lovelace");
 
@@ -26,24 +27,31 @@ test.describe("sessions page", () => {
     const laptop = await newDevice({ userAgent: USER_AGENTS.firefoxOnWindows, clientIp: laptopIp });
     await logIn(laptop, account);
 
-    await page.getByRole("link", { name: "Your sessions" }).click();
+    await page.goto("/settings");
+    await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Sessions" }).click();
     await expect(page).toHaveURL(`${E2E_ORIGIN}/settings/sessions`);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your sessions");
-    const rows = page.getByRole("table", { name: "Signed-in sessions" }).locator("tbody tr");
+    const rows = page.getByRole("list", { name: "Signed-in sessions" }).getByRole("listitem");
     await expect(rows).toHaveCount(2);
-    const current = rows.filter({ hasText: "This session" });
-    await expect(current.getByRole("cell").nth(0)).toHaveText("Chrome on Linux This session");
-    await expect(current.getByRole("cell").nth(1)).toHaveText(clientIp);
-    const other = rows.filter({ hasNotText: "This session" });
-    await expect(other.getByRole("cell").nth(0)).toHaveText("Firefox on Windows");
-    await expect(other.getByRole("cell").nth(1)).toHaveText(laptopIp);
-    await expectNoAxeViolations(page, { soft: true });
+    // This device first, named from its User-Agent (bowser), with its type and IP.
+    const current = rows.first();
+    await expect(current).toContainText("Chrome on Linux");
+    await expect(current).toContainText("This device");
+    await expect(current).toContainText(`Computer · ${clientIp}`);
+    const other = rows.nth(1);
+    await expect(other).toContainText("Firefox on Windows");
+    await expect(other).toContainText(`Computer · ${laptopIp}`);
+    await expect(other).toContainText(/Last active (just now|\d+ minutes? ago)/);
+    await expect(other.locator("time").first()).toHaveAttribute("title", /UTC$/);
+    await expectNoAxeViolations(page);
 
-    await page.getByRole("button", { name: "Sign out everywhere else" }).click();
-    await expect(page.getByRole("status")).toHaveText("1 session was ended.");
+    // It asks first (a dialog with JavaScript, a confirmation step without).
+    const trigger = page.getByRole("button", { name: "Sign out everywhere else" }).or(page.getByRole("link", { name: "Sign out everywhere else" }));
+    await confirmAction(page, { name: "Sign out everywhere else" }, "Sign out other sessions");
+    await expect(page.getByRole("status")).toContainText("1 session was ended.");
     await expect(rows).toHaveCount(1);
-    await expect(rows.first()).toContainText("This session");
-    await expect(page.getByRole("button", { name: "Sign out everywhere else" })).toHaveCount(0);
+    await expect(rows.first()).toContainText("This device");
+    await expect(trigger).toHaveCount(0);
 
     // The other device is signed out; this one is not.
     await laptop.goto("/settings");

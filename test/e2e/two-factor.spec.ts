@@ -82,16 +82,16 @@ test("turns on an authenticator app, then signs in with its code and with a reco
 
   // The enrolment spent this step's code; the app's next one is within the allowed drift.
   await sendCode(page, totpCode(key, 1));
-  await expect(page).toHaveURL(`${E2E_ORIGIN}/settings`);
+  await expect(page).toHaveURL(`${E2E_ORIGIN}/home`);
   await page.goto("/settings/sessions");
-  await expect(page.getByRole("table", { name: "Signed-in sessions" }).locator("tbody tr").filter({ hasText: "This session" })).toContainText("Password and authenticator app");
+  await expect(page.getByRole("list", { name: "Signed-in sessions" }).getByRole("listitem").filter({ hasText: "This device" })).toContainText("Password and authenticator app");
 
   await logOut(page);
   await passwordThenSecondStep(page, account);
   await page.getByText("Use a recovery code").click();
   await page.getByLabel("Recovery code").fill(recoveryCodes[0]!);
   await page.getByRole("button", { name: "Use recovery code" }).click();
-  await expect(page).toHaveURL(`${E2E_ORIGIN}/settings`);
+  await expect(page).toHaveURL(`${E2E_ORIGIN}/home`);
   await waitForEmail(account.email, /A recovery code was used to sign in/);
 
   await logOut(page);
@@ -128,9 +128,9 @@ test.describe("passkeys", () => {
     // Signed out, /login offers the passkey in the email field's autofill; the authenticator picks it: no email, no password.
     await logOut(page);
     await page.goto("/login");
-    await expect(page).toHaveURL(`${E2E_ORIGIN}/settings`);
+    await expect(page).toHaveURL(`${E2E_ORIGIN}/home`);
     await page.goto("/settings/sessions");
-    await expect(page.getByRole("table", { name: "Signed-in sessions" }).locator("tbody tr").filter({ hasText: "This session" })).toContainText("Passkey");
+    await expect(page.getByRole("list", { name: "Signed-in sessions" }).getByRole("listitem").filter({ hasText: "This device" })).toContainText("Passkey");
     await page.goto("/settings/security");
     await expect(page.getByRole("table", { name: "Your passkeys" })).toContainText("UTC");
 
@@ -141,9 +141,9 @@ test.describe("passkeys", () => {
     await expect(page.getByLabel("Code from your authenticator app")).toHaveCount(0);
     await presence(true);
     await page.getByRole("button", { name: "Use a passkey" }).click();
-    await expect(page).toHaveURL(`${E2E_ORIGIN}/settings`);
+    await expect(page).toHaveURL(`${E2E_ORIGIN}/home`);
     await page.goto("/settings/sessions");
-    await expect(page.getByRole("table", { name: "Signed-in sessions" }).locator("tbody tr").filter({ hasText: "This session" })).toContainText("Password and passkey");
+    await expect(page.getByRole("list", { name: "Signed-in sessions" }).getByRole("listitem").filter({ hasText: "This device" })).toContainText("Password and passkey");
   });
 
   test("shows a clear message when the passkey button finds no passkey", async ({ page }) => {

@@ -301,6 +301,16 @@ export class FakeLemonSqueezy {
       if (!subscription) return this.send(res, 404, { errors: [{ status: "404", title: "Not Found", detail: "The related resource does not exist." }] });
       return this.send(res, 200, { jsonapi: { version: "1.0" }, links: { self: `${LEMONSQUEEZY_API}${url.pathname}` }, data: this.subscriptionResource(subscription) });
     }
+    if (req.method === "DELETE" && single) {
+      // LemonSqueezy's cancel: the subscription runs to the end of its period, then expires.
+      const subscription = this.subscriptions.get(single[1]!);
+      if (!subscription) return this.send(res, 404, { errors: [{ status: "404", title: "Not Found", detail: "The related resource does not exist." }] });
+      subscription.status = "cancelled";
+      subscription.endsAt = subscription.renewsAt ?? lsTime(new Date(this.clock));
+      subscription.renewsAt = null;
+      subscription.updatedAt = lsTime(new Date(this.clock));
+      return this.send(res, 200, { jsonapi: { version: "1.0" }, links: { self: `${LEMONSQUEEZY_API}${url.pathname}` }, data: this.subscriptionResource(subscription) });
+    }
     if (req.method === "GET" && url.pathname === "/v1/subscriptions") return this.listSubscriptions(res, url.searchParams);
     this.send(res, 404, { errors: [{ status: "404", title: "Not Found" }] });
   }

@@ -57,7 +57,7 @@ describe("every pooled connection held by slow queries", () => {
     const live = server!;
     const user = await createUser(db, { email: "patient@example.com" });
     const browser = new HttpClient(live.url, { "X-Forwarded-For": "10.30.0.1" });
-    expect((await browser.post("/login", { email: user.email, password: DEFAULT_PASSWORD })).headers.get("location")).toBe("/settings");
+    expect((await browser.post("/login", { email: user.email, password: DEFAULT_PASSWORD })).headers.get("location")).toBe("/home");
     expect((await browser.get("/settings")).status).toBe(200);
     const stamp = await waitlistStampMinter(live.url, workerDatabaseUrl()); // a fresh one per join: a stamp admits one
 
@@ -124,7 +124,7 @@ describe("every pooled connection held by slow queries", () => {
 
     expect((await browser.get("/settings")).status).toBe(200);
     const again = await new HttpClient(live.url, { "X-Forwarded-For": "10.30.0.3" }).post("/login", { email: user.email, password: DEFAULT_PASSWORD });
-    expect(again.headers.get("location")).toBe("/settings");
+    expect(again.headers.get("location")).toBe("/home");
     expect((await fetch(`${live.url}/readyz`)).status).toBe(200);
     expect(live.child.exitCode).toBeNull();
   }, 60_000);

@@ -199,7 +199,7 @@ describe("POST /login", () => {
     for (const redirectTo of OFF_SITE.slice(0, 4)) {
       const answer = await logIn(user, { redirectTo });
       expect(answer.status, redirectTo).toBe(302);
-      expect(answer.location, redirectTo).toBe("/settings");
+      expect(answer.location, redirectTo).toBe("/home");
     }
     // A path of our own is honoured, so the fallback above is a decision, not the only answer.
     const own = await logIn(user, { redirectTo: "/settings/sessions" });
@@ -209,7 +209,7 @@ describe("POST /login", () => {
     for (const redirectTo of OFF_SITE) {
       const answer = await get(server, `/login?redirectTo=${encodeURIComponent(redirectTo)}`, cookieOf(own));
       expect(answer.status, redirectTo).toBe(302);
-      expect(answer.location, redirectTo).toBe("/settings");
+      expect(answer.location, redirectTo).toBe("/home");
     }
   });
 
@@ -308,7 +308,7 @@ describe("email through Resend", () => {
     expect(login.location).toBe("/verify-email");
     const verify = await post(server, "/verify-email", { intent: "code", code }, { cookie: cookieOf(login) });
     expect(verify.status).toBe(302);
-    expect(verify.location).toBe("/settings");
+    expect(verify.location).toBe("/home");
     expect((await get(server, "/settings", cookieOf(login))).status).toBe(200);
   });
 });

@@ -19,10 +19,14 @@ import {
   type SignedWebhook,
 } from "../fakes/lemonsqueezy";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
+import { newFormToken } from "../../app/.server/form-guards/one-time-form";
 import { eventually, pageRequests } from "../setup/http-client";
 import { startServer, type ServerProcess } from "../setup/server-process";
 
 const db = connect(workerDatabaseUrl());
+
+/** A fresh one-time token, as a creating form carries from its render. */
+const formToken = () => newFormToken();
 const fake = new FakeLemonSqueezy();
 const logger = pino({ level: "silent" });
 const HOSTED = { GATEHOUSE_MODE: "hosted", OPERATOR_NAME: "Acme Hosting Ltd", OPERATOR_EMAIL: "privacy@acme.example" };
@@ -215,7 +219,7 @@ describe("a Team subscription from checkout to expiry", () => {
     const memberCookie = await signIn(member);
 
     // A hosted org starts on Solo.
-    expect((await post("/orgs/new", { name: "Acme", slug: "acme" }, ownerCookie)).status).toBe(302);
+    expect((await post("/orgs/new", { name: "Acme", slug: "acme", formToken: formToken() }, ownerCookie)).status).toBe(302);
     const org = await db.selectFrom("org").select(["id", "plan", "seat_limit"]).where("slug", "=", "acme").executeTakeFirstOrThrow();
     expect(org).toMatchObject({ plan: "solo", seat_limit: 3 });
     await addMember(db, org.id, member, "member");
@@ -248,11 +252,11 @@ describe("a Team subscription from checkout to expiry", () => {
     expect(teamPage).toContain("Renews");
     expect(teamPage).toContain("Manage subscription");
     // Team features: API keys.
-    const created = await post("/orgs/acme/api-keys?intent=create", { intent: "create", name: "CI" }, ownerCookie);
+    const created = await post("/orgs/acme/api-keys?intent=create", { intent: "create", name: "CI", formToken: formToken() }, ownerCookie);
     expect(created.status).toBe(200);
     const key = /gk_[a-z0-9]+/.exec(await created.text())![0];
 
-    const invite = (email: string) => post("/orgs/acme/invitations?intent=invite", { intent: "invite", email, role: "member" }, ownerCookie);
+    const invite = (email: string) => post("/orgs/acme/invitations?intent=invite", { intent: "invite", email, role: "member", formToken: formToken() }, ownerCookie);
     const pushEvent = () =>
       fetch(`${server.url}/api/v1/audit-events`, { method: "POST", headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" }, body: JSON.stringify({ action: "deploy.finished" }) });
 
@@ -291,7 +295,7 @@ describe("a Team subscription from checkout to expiry", () => {
     const refusedInvite = await invite("three@example.com");
     expect(refusedInvite.status).toBe(403);
     expect(await pageText(refusedInvite)).toContain("read-only because the subscription has expired");
-    expect((await post("/orgs/acme/api-keys?intent=create", { intent: "create", name: "More" }, ownerCookie)).status).toBe(403);
+    expect((await post("/orgs/acme/api-keys?intent=create", { intent: "create", name: "More", formToken: formToken() }, ownerCookie)).status).toBe(403);
     expect((await post("/orgs/acme/members", { intent: "role", userId: member.id, role: "admin" }, ownerCookie)).status).toBe(403);
     const refusedPush = await pushEvent();
     expect(refusedPush.status).toBe(403);
@@ -302,18 +306,18 @@ describe("a Team subscription from checkout to expiry", () => {
     // Members can still take their data out and leave.
     const exported = await get("/settings/export.json", memberCookie);
     expect(exported.status).toBe(200);
-    const left = await post("/orgs/acme/members", { intent: "leave" }, memberCookie);
+    const left = await post("/orgs/acme/members", { intent: "leave", confirm: "yes" }, memberCookie);
     expect(left.status).toBe(302);
     expect(left.headers.get("location")).toBe("/orgs");
     // Taking access away still works (a leaked key, a stale invitation); anything else does not.
     const pending = await db.selectFrom("org_invitation").select(["id", "email"]).where("org_id", "=", org.id).where("revoked_at", "is", null).orderBy("email").execute();
     expect(pending.map((p) => p.email)).toEqual(["one@example.com", "two@example.com"]);
     expect((await post("/orgs/acme/invitations?intent=manage", { intent: "resend", invitationId: pending[0]!.id }, ownerCookie)).status).toBe(403);
-    expect((await post("/orgs/acme/invitations?intent=manage", { intent: "revoke", invitationId: pending[0]!.id }, ownerCookie)).status).toBe(200);
+    expect((await post("/orgs/acme/invitations?intent=manage", { intent: "revoke", invitationId: pending[0]!.id, confirm: "yes" }, ownerCookie)).status).toBe(200);
     // A made-up mix (a create dressed as a revoke) is refused by the route's own form schema.
     expect((await post("/orgs/acme/api-keys?intent=create", { intent: "revoke", name: "Sneaky" }, ownerCookie)).status).toBe(400);
     const keyId = (await db.selectFrom("api_key").select("id").where("org_id", "=", org.id).executeTakeFirstOrThrow()).id;
-    expect((await post("/orgs/acme/api-keys?intent=revoke", { intent: "revoke", keyId }, ownerCookie)).status).toBe(200);
+    expect((await post("/orgs/acme/api-keys?intent=revoke", { intent: "revoke", keyId, confirm: "yes" }, ownerCookie)).status).toBe(200);
     expect((await fetch(`${server.url}/api/v1/org`, { headers: { Authorization: `Bearer ${key}` } })).status).toBe(401);
     // And Billing stays open: the way back.
     const again = await pageText(await get("/orgs/acme/billing", ownerCookie));
@@ -410,17 +414,17 @@ describe("the Solo plan", () => {
   it("allows one org of three seats and no API keys, and says so", async () => {
     const ada = await createUser(db);
     const cookie = await signIn(ada);
-    expect((await post("/orgs/new", { name: "First", slug: "first" }, cookie)).status).toBe(302);
-    const second = await post("/orgs/new", { name: "Second", slug: "second" }, cookie);
+    expect((await post("/orgs/new", { name: "First", slug: "first", formToken: formToken() }, cookie)).status).toBe(302);
+    const second = await post("/orgs/new", { name: "Second", slug: "second", formToken: formToken() }, cookie);
     expect(second.status).toBe(403);
     expect(await pageText(second)).toContain("On the free Solo plan you can own one organization");
 
-    const key = await post("/orgs/first/api-keys?intent=create", { intent: "create", name: "CI" }, cookie);
+    const key = await post("/orgs/first/api-keys?intent=create", { intent: "create", name: "CI", formToken: formToken() }, cookie);
     expect(key.status).toBe(403);
     expect(await pageText(key)).toContain("API keys come with the Team plan");
 
-    for (const email of ["b@example.com", "c@example.com"]) expect((await post("/orgs/first/invitations?intent=invite", { intent: "invite", email, role: "member" }, cookie)).status).toBe(200);
-    expect((await post("/orgs/first/invitations?intent=invite", { intent: "invite", email: "d@example.com", role: "member" }, cookie)).status).toBe(409);
+    for (const email of ["b@example.com", "c@example.com"]) expect((await post("/orgs/first/invitations?intent=invite", { intent: "invite", email, role: "member", formToken: formToken() }, cookie)).status).toBe(200);
+    expect((await post("/orgs/first/invitations?intent=invite", { intent: "invite", email: "d@example.com", role: "member", formToken: formToken() }, cookie)).status).toBe(409);
   });
 });
 

@@ -7,6 +7,7 @@ import { createUser, sessionCookieFor } from "../factories/users";
 import { FakeLemonSqueezy, lemonSqueezyServerOptions, signWebhook, TEST_BILLING_ENV } from "../fakes/lemonsqueezy";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
 import { startServer, type ServerProcess } from "../setup/server-process";
+import { newFormToken } from "../../app/.server/form-guards/one-time-form";
 
 const db = connect(workerDatabaseUrl());
 const fake = new FakeLemonSqueezy();
@@ -46,7 +47,7 @@ describe("self-hosted mode", () => {
     // The org pages work, without a Billing tab, and every feature is on.
     const overview = await (await fetch(`${server.url}/orgs/acme`, { headers: { Cookie: cookie } })).text();
     expect(overview).not.toContain("/orgs/acme/billing");
-    expect((await fetch(`${server.url}/orgs/acme/api-keys?intent=create`, { method: "POST", headers: form, body: "intent=create&name=CI" })).status).toBe(200);
+    expect((await fetch(`${server.url}/orgs/acme/api-keys?intent=create`, { method: "POST", headers: form, body: `intent=create&name=CI&formToken=${newFormToken()}` })).status).toBe(200);
 
     // Give the background work a moment: no billing worker starts, nothing calls out.
     await new Promise((resolve) => setTimeout(resolve, 1_500));

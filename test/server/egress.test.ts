@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SmtpCatcher } from "../fakes/smtp";
 import { eventually, HttpClient, waitlistFormStamp } from "../setup/http-client";
 import { startServer, type ServerProcess } from "../setup/server-process";
+import { newFormToken as formToken } from "../../app/.server/form-guards/one-time-form";
 
 const work = mkdtempSync(path.join(tmpdir(), "gatehouse-egress-"));
 const egressLog = path.join(work, "egress.jsonl");
@@ -58,10 +59,10 @@ describe("self-hosted mode", () => {
     expect((await ada.post("/signup", { email: "ada@corp.example", password: "a long enough passphrase", name: "Ada" })).status).toBe(200);
     const code = (await mailTo("ada@corp.example", /verification code is (\d{8})|\n(\d{8})\n/))[0].match(/\d{8}/)![0];
     expect((await ada.post("/login", { email: "ada@corp.example", password: "a long enough passphrase" })).headers.get("location")).toBe("/verify-email");
-    expect((await ada.post("/verify-email", { intent: "code", code })).headers.get("location")).toBe("/settings");
+    expect((await ada.post("/verify-email", { intent: "code", code })).headers.get("location")).toBe("/home");
 
-    expect((await ada.post("/orgs/new", { name: "Corp", slug: "corp" })).headers.get("location")).toBe("/orgs/corp");
-    expect((await ada.post("/orgs/corp/invitations?intent=invite", { intent: "invite", email: "bob@corp.example", role: "member" })).status).toBe(200);
+    expect((await ada.post("/orgs/new", { name: "Corp", slug: "corp", formToken: formToken() })).headers.get("location")).toBe("/orgs/corp");
+    expect((await ada.post("/orgs/corp/invitations?intent=invite", { intent: "invite", email: "bob@corp.example", role: "member", formToken: formToken() })).status).toBe(200);
     const token = (await mailTo("bob@corp.example", /\/invite\/([a-z0-9]+)/))[1]!;
 
     const bob = new HttpClient(server.url);

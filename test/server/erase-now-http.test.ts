@@ -33,7 +33,7 @@ it("answers every one of three simultaneous erase-now requests, and erases the p
     await db.insertInto("membership").values({ org_id: org.id, user_id: ada.id, role: "admin" }).execute();
     await createOrg(db, { name: "Solo", slug: `solo-${round}`, owner: { userId: ada.id, label: ada.email }, ip: null });
 
-    const answers = await Promise.all(cookies.map((cookie) => post("/admin/users", { userId: ada.id, when: "now" }, cookie)));
+    const answers = await Promise.all(cookies.map((cookie) => post("/admin/users", { userId: ada.id, when: "now", confirm: "yes", confirmText: ada.email }, cookie)));
     const statuses = answers.map((answer) => answer.status);
     expect(statuses, JSON.stringify(statuses)).toEqual([200, 200, 200]);
     const pages = await Promise.all(answers.map((answer) => answer.text()));

@@ -9,10 +9,14 @@ import { hashToken } from "../../app/.server/tokens";
 import { actorOf, auditEventsOf, createTestOrg, deletedUserLabel, membershipsOf, newInvitationToken, roleOf, type TestOrg } from "../factories/orgs";
 import { createUser, queuedEmails, type TestUser, sessionCookieFor } from "../factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
+import { newFormToken } from "../../app/.server/form-guards/one-time-form";
 import { pageRequests } from "../setup/http-client";
 import { startServer, type ServerProcess } from "../setup/server-process";
 
 const db = connect(workerDatabaseUrl());
+
+/** A fresh one-time token, as a creating form carries from its render. */
+const formToken = () => newFormToken();
 const BODY_LIMIT_BYTES = 16_384;
 
 let server: ServerProcess;
@@ -90,7 +94,7 @@ async function twoOrgs(): Promise<World> {
 /** Invites over HTTP and returns the token from the queued email. */
 async function inviteOverHttp(slug: string, cookie: string, email: string, role: OrgRole = "member"): Promise<string> {
   return newInvitationToken(db, email, async () => {
-    const response = await post(`/orgs/${slug}/invitations?intent=invite`, { intent: "invite", email, role }, cookie);
+    const response = await post(`/orgs/${slug}/invitations?intent=invite`, { intent: "invite", email, role, formToken: formToken() }, cookie);
     expect(response.status, await response.text()).toBe(200);
   });
 }
@@ -125,7 +129,7 @@ describe("creating an org", () => {
   it("makes the creator its owner and redirects to it; a reserved or taken slug is refused", async () => {
     const ada = await createUser(db);
     const cookie = await signIn(ada);
-    const created = await post("/orgs/new", { name: "Acme", slug: "acme" }, cookie);
+    const created = await post("/orgs/new", { name: "Acme", slug: "acme", formToken: formToken() }, cookie);
     expect(created.status).toBe(302);
     expect(created.headers.get("location")).toBe("/orgs/acme");
     const org = await db.selectFrom("org").select(["id", "plan"]).where("slug", "=", "acme").executeTakeFirstOrThrow();
@@ -133,9 +137,9 @@ describe("creating an org", () => {
     expect((await auditEventsOf(db, org.id)).map((e) => e.action)).toEqual(["org.created"]);
     expect((await get("/orgs/acme", cookie)).status).toBe(200);
 
-    expect((await post("/orgs/new", { name: "Admin", slug: "admin" }, cookie)).status).toBe(400);
-    expect((await post("/orgs/new", { name: "Bad", slug: "-bad-" }, cookie)).status).toBe(400);
-    const taken = await post("/orgs/new", { name: "Acme again", slug: "acme" }, cookie);
+    expect((await post("/orgs/new", { name: "Admin", slug: "admin", formToken: formToken() }, cookie)).status).toBe(400);
+    expect((await post("/orgs/new", { name: "Bad", slug: "-bad-", formToken: formToken() }, cookie)).status).toBe(400);
+    const taken = await post("/orgs/new", { name: "Acme again", slug: "acme", formToken: formToken() }, cookie);
     expect(taken.status).toBe(409);
     expect(await taken.text()).toContain("That address is taken");
     expect(await db.selectFrom("org").select("slug").execute()).toEqual([{ slug: "acme" }]);
@@ -152,7 +156,7 @@ describe("members and the last-owner rule", () => {
   it("answers 409 when the only owner tries to leave, be removed or be demoted", async () => {
     const w = await twoOrgs();
     const before = await snapshot(w.a);
-    const attempts: Array<Record<string, string>> = [{ intent: "leave" }, { intent: "remove", userId: w.ownerA.id }, { intent: "role", userId: w.ownerA.id, role: "admin" }];
+    const attempts: Array<Record<string, string>> = [{ intent: "leave", confirm: "yes" }, { intent: "remove", userId: w.ownerA.id, confirm: "yes" }, { intent: "role", userId: w.ownerA.id, role: "admin" }];
     for (const fields of attempts) {
       const response = await post("/orgs/alpha/members", fields, w.cookies.ownerA);
       expect(response.status, fields.intent).toBe(409);
@@ -164,7 +168,7 @@ describe("members and the last-owner rule", () => {
   it("lets an owner hand over ownership, then leave", async () => {
     const w = await twoOrgs();
     expect((await post("/orgs/alpha/members", { intent: "role", userId: w.adminA.id, role: "owner" }, w.cookies.ownerA)).status).toBe(200);
-    const left = await post("/orgs/alpha/members", { intent: "leave" }, w.cookies.ownerA);
+    const left = await post("/orgs/alpha/members", { intent: "leave", confirm: "yes" }, w.cookies.ownerA);
     expect(left.status).toBe(302);
     expect(left.headers.get("location")).toBe("/orgs");
     expect(await membershipsOf(db, w.a.id)).toEqual([
@@ -180,7 +184,7 @@ describe("members and the last-owner rule", () => {
     expect((await post("/orgs/alpha/members", { intent: "role", userId: w.adminA.id, role: "owner" }, w.cookies.adminA)).status).toBe(403);
     expect((await post("/orgs/alpha/members", { intent: "role", userId: w.memberA.id, role: "admin" }, w.cookies.memberA)).status).toBe(404);
     expect((await post("/orgs/alpha/members", { intent: "role", userId: w.ownerA.id, role: "member" }, w.cookies.memberA)).status).toBe(404);
-    expect((await post("/orgs/alpha/members", { intent: "remove", userId: w.adminA.id }, w.cookies.memberA)).status).toBe(404);
+    expect((await post("/orgs/alpha/members", { intent: "remove", userId: w.adminA.id, confirm: "yes" }, w.cookies.memberA)).status).toBe(404);
     // An unknown field is a 400, not a way in.
     expect((await post("/orgs/alpha/members", { intent: "leave", role: "owner", isAdmin: "true" }, w.cookies.memberA)).status).toBe(400);
     expect(await snapshot(w.a)).toEqual(before);
@@ -192,12 +196,12 @@ describe("members and the last-owner rule", () => {
     await recordAuditEvent(db, { orgId: w.a.id, actor: actorOf(w.adminA), action: "custom.deploy", target: "prod" });
     expect((await get("/orgs/alpha", w.cookies.adminA)).status).toBe(200);
 
-    expect((await post("/orgs/alpha/members", { intent: "remove", userId: w.adminA.id }, w.cookies.ownerA)).status).toBe(200);
+    expect((await post("/orgs/alpha/members", { intent: "remove", userId: w.adminA.id, confirm: "yes" }, w.cookies.ownerA)).status).toBe(200);
 
     for (const path of ["/orgs/alpha", "/orgs/alpha/members", "/orgs/alpha/api-keys", "/orgs/alpha/audit"]) {
       expect((await get(path, w.cookies.adminA)).status, path).toBe(404);
     }
-    expect((await post("/orgs/alpha/api-keys?intent=create", { intent: "create", name: "sneaky" }, w.cookies.adminA)).status).toBe(404);
+    expect((await post("/orgs/alpha/api-keys?intent=create", { intent: "create", name: "sneaky", formToken: formToken() }, w.cookies.adminA)).status).toBe(404);
     const orgResponse = await api("/api/v1/org", { key: key.key });
     expect(orgResponse.status).toBe(200);
     expect(await orgResponse.json()).toMatchObject({ slug: "alpha", member_count: 2 });
@@ -259,7 +263,7 @@ describe("invitations", () => {
     const revoked = await inviteOverHttp("alpha", w.cookies.adminA, carol.email);
     // Eight days on: the invitation runs seven.
     await db.updateTable("org_invitation").set({ expires_at: new Date(Date.now() - 86_400_000) }).where("email", "=", bob.email).execute();
-    const revokeResponse = await post("/orgs/alpha/invitations?intent=manage", { intent: "revoke", invitationId: await pendingInvitationId(w.a.id, carol.email) }, w.cookies.adminA);
+    const revokeResponse = await post("/orgs/alpha/invitations?intent=manage", { intent: "revoke", invitationId: await pendingInvitationId(w.a.id, carol.email), confirm: "yes" }, w.cookies.adminA);
     expect(revokeResponse.status).toBe(200);
 
     expect((await post(`/invite/${expired}?intent=accept`, { intent: "accept" }, bobCookie)).status).toBe(410);
@@ -278,10 +282,10 @@ describe("invitations", () => {
     expect(pending).toEqual([{ role: "admin" }]);
   });
 
-  it("refuses an admin inviting an owner (403) and a member inviting anyone (404)", async () => {
+  it("refuses an admin inviting an owner and a member inviting anyone (403)", async () => {
     const w = await twoOrgs();
-    expect((await post("/orgs/alpha/invitations?intent=invite", { intent: "invite", email: "boss@example.com", role: "owner" }, w.cookies.adminA)).status).toBe(403);
-    expect((await post("/orgs/alpha/invitations?intent=invite", { intent: "invite", email: "pal@example.com", role: "member" }, w.cookies.memberA)).status).toBe(404);
+    expect((await post("/orgs/alpha/invitations?intent=invite", { intent: "invite", email: "boss@example.com", role: "owner", formToken: formToken() }, w.cookies.adminA)).status).toBe(403);
+    expect((await post("/orgs/alpha/invitations?intent=invite", { intent: "invite", email: "pal@example.com", role: "member", formToken: formToken() }, w.cookies.memberA)).status).toBe(403);
     expect(await db.selectFrom("org_invitation").select("id").execute()).toEqual([]);
     expect(await queuedEmails(db)).toEqual([]);
   });
@@ -295,7 +299,7 @@ describe("invitations", () => {
     const daveToken = await inviteOverHttp("small", w.cookies.ownerA, dave.email);
     await db.updateTable("org").set({ seat_limit: 2 }).where("id", "=", small.id).execute();
 
-    const full = await post("/orgs/small/invitations?intent=invite", { intent: "invite", email: "erin@example.com", role: "member" }, w.cookies.ownerA);
+    const full = await post("/orgs/small/invitations?intent=invite", { intent: "invite", email: "erin@example.com", role: "member", formToken: formToken() }, w.cookies.ownerA);
     expect(full.status).toBe(409);
     expect(await full.text()).toContain("Every seat of your plan is taken");
     expect(await queuedEmails(db, "erin@example.com")).toEqual([]);
@@ -334,7 +338,7 @@ describe("invitations", () => {
 describe("API keys", () => {
   it("shows a new gk_ key once, stores its SHA-256 only, lists prefix, creator and last use, and revokes at once", async () => {
     const w = await twoOrgs();
-    const created = await post("/orgs/alpha/api-keys?intent=create", { intent: "create", name: "CI deploys" }, w.cookies.adminA);
+    const created = await post("/orgs/alpha/api-keys?intent=create", { intent: "create", name: "CI deploys", formToken: formToken() }, w.cookies.adminA);
     expect(created.status).toBe(200);
     const key = /gk_[a-z2-7]{32}/.exec(await created.text())?.[0];
     expect(key).toBeDefined();
@@ -347,15 +351,15 @@ describe("API keys", () => {
     expect(list).toContain(`<code>${row.prefix}…</code>`);
     expect(list).toContain("admin-a@example.com");
     expect(list).not.toContain(key!);
-    expect(list).toContain("<td>never</td>");
+    expect(list).toContain(`<td data-label="Last used">Never</td>`);
 
     expect((await api("/api/v1/org", { key })).status).toBe(200);
     expect((await api("/api/v1/org", { key })).status).toBe(200);
     list = await pageText(await get("/orgs/alpha/api-keys", w.cookies.ownerA));
-    expect(list).not.toContain("<td>never</td>");
+    expect(list).not.toContain(`<td data-label="Last used">Never</td>`);
     expect((await auditEventsOf(db, w.a.id)).filter((e) => e.action === "api_key.first_used")).toHaveLength(1);
 
-    const revoked = await post("/orgs/alpha/api-keys?intent=revoke", { intent: "revoke", keyId: row.id }, w.cookies.adminA);
+    const revoked = await post("/orgs/alpha/api-keys?intent=revoke", { intent: "revoke", keyId: row.id, confirm: "yes" }, w.cookies.adminA);
     expect(revoked.status).toBe(200);
     const after = await api("/api/v1/org", { key });
     expect(after.status).toBe(401);
@@ -548,21 +552,23 @@ describe("IDOR across two orgs", () => {
     const writes: Array<[string, Record<string, string>]> = [
       ["/orgs/bravo/members", { intent: "role", userId: w.memberB.id, role: "admin" }],
       ["/orgs/bravo/members", { intent: "role", userId: w.adminA.id, role: "owner" }],
-      ["/orgs/bravo/members", { intent: "remove", userId: w.memberB.id }],
-      ["/orgs/bravo/members", { intent: "remove", userId: w.ownerB.id }],
-      ["/orgs/bravo/members", { intent: "leave" }],
-      ["/orgs/bravo/invitations?intent=invite", { intent: "invite", email: "admin-a@example.com", role: "owner" }],
-      ["/orgs/bravo/invitations?intent=manage", { intent: "revoke", invitationId: ids.invitationId }],
+      ["/orgs/bravo/members", { intent: "remove", userId: w.memberB.id, confirm: "yes" }],
+      ["/orgs/bravo/members", { intent: "remove", userId: w.ownerB.id, confirm: "yes" }],
+      ["/orgs/bravo/members", { intent: "leave", confirm: "yes" }],
+      ["/orgs/bravo/invitations?intent=invite", { intent: "invite", email: "admin-a@example.com", role: "owner", formToken: formToken() }],
+      ["/orgs/bravo/invitations?intent=manage", { intent: "revoke", invitationId: ids.invitationId, confirm: "yes" }],
       ["/orgs/bravo/invitations?intent=manage", { intent: "resend", invitationId: ids.invitationId }],
-      ["/orgs/bravo/api-keys?intent=create", { intent: "create", name: "mine now" }],
-      ["/orgs/bravo/api-keys?intent=revoke", { intent: "revoke", keyId: ids.keyId }],
+      ["/orgs/bravo/api-keys?intent=create", { intent: "create", name: "mine now", formToken: formToken() }],
+      ["/orgs/bravo/api-keys?intent=revoke", { intent: "revoke", keyId: ids.keyId, confirm: "yes" }],
     ];
     for (const [path, fields] of writes) {
       expect((await post(path, fields, cookie)).status, `${path} ${fields.intent}`).toBe(404);
     }
-    // A member of B (not an admin) fares no better on B's admin pages.
+    // A member of B (not an admin) fares no better on B's admin pages: told who may, shown nothing.
     for (const path of ["/orgs/bravo/invitations", "/orgs/bravo/api-keys", "/orgs/bravo/audit"]) {
-      expect((await get(path, w.cookies.memberB)).status, path).toBe(404);
+      const response = await get(path, w.cookies.memberB);
+      expect(response.status, path).toBe(403);
+      expect(await response.text(), path).not.toContain("bravo-confidential-target");
     }
 
     expect(await snapshot(w.b)).toEqual(before);
@@ -583,10 +589,10 @@ describe("IDOR across two orgs", () => {
       const attempts: Array<[string, Record<string, string>]> = [
         ["/orgs/alpha/members", { intent: "role", userId: w.memberB.id, role: "admin" }],
         ["/orgs/alpha/members", { intent: "role", userId: w.ownerB.id, role: "member" }],
-        ["/orgs/alpha/members", { intent: "remove", userId: w.memberB.id }],
-        ["/orgs/alpha/invitations?intent=manage", { intent: "revoke", invitationId: ids.invitationId }],
+        ["/orgs/alpha/members", { intent: "remove", userId: w.memberB.id, confirm: "yes" }],
+        ["/orgs/alpha/invitations?intent=manage", { intent: "revoke", invitationId: ids.invitationId, confirm: "yes" }],
         ["/orgs/alpha/invitations?intent=manage", { intent: "resend", invitationId: ids.invitationId }],
-        ["/orgs/alpha/api-keys?intent=revoke", { intent: "revoke", keyId: ids.keyId }],
+        ["/orgs/alpha/api-keys?intent=revoke", { intent: "revoke", keyId: ids.keyId, confirm: "yes" }],
       ];
       for (const [path, fields] of attempts) {
         expect((await post(path, fields, cookie)).status, `${path} ${fields.intent}`).toBe(404);
@@ -596,19 +602,22 @@ describe("IDOR across two orgs", () => {
     expect((await auditEventsOf(db, w.a.id)).map((e) => e.action)).toEqual([]);
   });
 
-  it("answers 404 to a member of A on A's admin pages and admin actions; the members page stays readable", async () => {
+  it("answers a member of A on A's admin pages and admin actions with a 403 that says who may; the members page stays readable", async () => {
     const w = await twoOrgs();
     const before = await snapshot(w.a);
+    // A member knows the org exists: they are told why, not shown a 404.
     for (const path of ["/orgs/alpha/invitations", "/orgs/alpha/api-keys", "/orgs/alpha/audit", "/orgs/alpha/audit?format=csv", "/orgs/alpha/audit?format=json"]) {
-      expect((await get(path, w.cookies.memberA)).status, path).toBe(404);
+      const response = await get(path, w.cookies.memberA);
+      expect(response.status, path).toBe(403);
+      expect(await pageText(response), path).toMatch(/Only admins can/);
     }
-    for (const [path, fields] of [
-      ["/orgs/alpha/members", { intent: "role", userId: w.memberA.id, role: "admin" }],
-      ["/orgs/alpha/members", { intent: "remove", userId: w.adminA.id }],
-      ["/orgs/alpha/invitations?intent=invite", { intent: "invite", email: "pal@example.com", role: "member" }],
-      ["/orgs/alpha/api-keys?intent=create", { intent: "create", name: "mine" }],
-    ] as Array<[string, Record<string, string>]>) {
-      expect((await post(path, fields, w.cookies.memberA)).status, `${path} ${fields.intent}`).toBe(404);
+    for (const [path, fields, status] of [
+      ["/orgs/alpha/members", { intent: "role", userId: w.memberA.id, role: "admin" }, 404],
+      ["/orgs/alpha/members", { intent: "remove", userId: w.adminA.id, confirm: "yes" }, 404],
+      ["/orgs/alpha/invitations?intent=invite", { intent: "invite", email: "pal@example.com", role: "member", formToken: formToken() }, 403],
+      ["/orgs/alpha/api-keys?intent=create", { intent: "create", name: "mine", formToken: formToken() }, 403],
+    ] as Array<[string, Record<string, string>, number]>) {
+      expect((await post(path, fields, w.cookies.memberA)).status, `${path} ${fields.intent}`).toBe(status);
     }
     expect((await get("/orgs/alpha/members", w.cookies.memberA)).status).toBe(200);
     expect((await get("/orgs/alpha", w.cookies.memberA)).status).toBe(200);

@@ -127,7 +127,8 @@ describe("data export", () => {
 
 // ---- notices --------------------------------------------------------------
 
-const NOTICE = { title: "We updated our privacy policy", body: "Audit events are now kept for 365 days.\r\n\r\nNothing else changes.", link: "/privacy" };
+// confirm=yes: the operator confirmed the step that says everyone will be emailed.
+const NOTICE = { title: "We updated our privacy policy", body: "Audit events are now kept for 365 days.\r\n\r\nNothing else changes.", link: "/privacy", confirm: "yes" };
 
 describe("notices", () => {
   it("answer 404 to a signed-in user who is not an operator", async () => {
@@ -216,7 +217,8 @@ describe("notices", () => {
     expect(dismissed.headers.get("location")).toBe("/privacy");
     expect(banner(await pageText(await get("/privacy", adaCookie)))).toBeNull();
 
-    expect(banner(await pageText(await get("/", await signIn(bob))))).toContain(NOTICE.title);
+    // Signed in, "/" is the home page.
+    expect(banner(await pageText(await get("/home", await signIn(bob))))).toContain(NOTICE.title);
     expect(banner(await pageText(await get("/")))).toContain(NOTICE.title);
   });
 

@@ -112,7 +112,7 @@ describe("two replicas on one database", () => {
 
     const owner = await createUser(db, { email: "owner@example.com" });
     const onA = client(a);
-    expect((await onA.post("/login", { email: "owner@example.com", password: DEFAULT_PASSWORD })).headers.get("location")).toBe("/settings");
+    expect((await onA.post("/login", { email: "owner@example.com", password: DEFAULT_PASSWORD })).headers.get("location")).toBe("/home");
     // The same browser, now sent to the other replica.
     const onB = client(b);
     onB.copyCookiesFrom(onA);

@@ -112,6 +112,6 @@ describe("/admin/users/:id/mfa", () => {
     expect((await post(path, { intent: "reset-mfa", confirm: "on" }, opCookie)).status).toBe(200);
     expect(await db.selectFrom("totp_factor").select("user_id").where("user_id", "=", user.id).execute()).toHaveLength(0);
     const login = await post("/login", { email: user.email, password: user.password });
-    expect(login.headers.get("location")).toBe("/settings");
+    expect(login.headers.get("location")).toBe("/home");
   });
 });

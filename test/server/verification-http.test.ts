@@ -45,7 +45,7 @@ describe("confirming the address after signing up", () => {
 
     const confirmed = await ada.post("/verify-email", { intent: "link", token });
     expect(confirmed.status).toBe(302);
-    expect(confirmed.headers.get("location")).toBe("/settings");
+    expect(confirmed.headers.get("location")).toBe("/home");
     const settings = await ada.get("/settings");
     expect(settings.status).toBe(200);
     expect(await settings.text()).toContain(email);
@@ -94,7 +94,7 @@ describe("confirming the address after signing up", () => {
     expect(await form.text()).toContain(`We sent an 8-digit code to <strong>${email}</strong>`);
     const confirmed = await ada.post("/verify-email", { intent: "code", code: await latestVerificationCode(db, email) });
     expect(confirmed.status).toBe(302);
-    expect(confirmed.headers.get("location")).toBe("/settings");
+    expect(confirmed.headers.get("location")).toBe("/home");
     expect((await ada.get("/settings")).status).toBe(200);
   });
 

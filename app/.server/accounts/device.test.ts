@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeDevice } from "./device";
+import { describeDevice, parseDevice } from "./device";
 
 // Real User-Agent strings, as sent by current releases.
 const AGENTS: Array<[string, string]> = [
@@ -54,9 +54,15 @@ describe("describeDevice", () => {
   });
 
   it("names the system alone when the browser is unknown", () => {
-    expect(describeDevice("Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148")).toBe(
-      "iPhone",
-    );
+    expect(describeDevice("Mozilla/5.0 (Windows NT 10.0; Win64; x64)")).toBe("Windows");
+  });
+
+  it("tells desktops, phones and tablets apart", () => {
+    expect(parseDevice(AGENTS.find(([label]) => label === "Firefox on Windows")![1])).toEqual({ browser: "Firefox", os: "Windows", type: "desktop", label: "Firefox on Windows" });
+    expect(parseDevice(AGENTS.find(([label]) => label === "Chrome on Android")![1])).toMatchObject({ type: "mobile" });
+    expect(parseDevice(AGENTS.find(([label]) => label === "Safari on iPhone")![1])).toMatchObject({ os: "iPhone", type: "mobile" });
+    expect(parseDevice(AGENTS.find(([label]) => label === "Firefox on iPad")![1])).toMatchObject({ os: "iPad", type: "tablet" });
+    expect(parseDevice("curl/8.5.0")).toEqual({ browser: "curl", os: null, type: "unknown", label: "curl" });
   });
 
   it("answers quickly for a huge hostile header", () => {

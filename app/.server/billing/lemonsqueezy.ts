@@ -4,7 +4,7 @@
 // API by intercepting `fetch` (test/fakes/lemonsqueezy.ts).
 // Nothing here runs unless billing is on: callers hold BillingSettings, which
 // only exist in hosted mode with LEMONSQUEEZY_* configured.
-import { createCheckout, getSubscription, lemonSqueezySetup, listSubscriptions } from "@lemonsqueezy/lemonsqueezy.js";
+import { cancelSubscription, createCheckout, getSubscription, lemonSqueezySetup, listSubscriptions } from "@lemonsqueezy/lemonsqueezy.js";
 import { parseSubscription, type SubscriptionSnapshot } from "./resources";
 import type { BillingSettings } from "./settings";
 
@@ -71,6 +71,14 @@ export async function createTeamCheckout(settings: BillingSettings, request: Che
 
 export async function fetchSubscription(settings: BillingSettings, subscriptionId: string): Promise<ApiResult<SubscriptionSnapshot>> {
   const result = await call(settings, () => getSubscription(subscriptionId));
+  if (!result.ok) return result;
+  const parsed = parseSubscription((result.value as { data?: unknown }).data);
+  return parsed.ok ? parsed : { ok: false, error: `LemonSqueezy: ${parsed.error}`, status: null };
+}
+
+/** Cancels a subscription (it stops renewing; LemonSqueezy ends it at the close of the paid period). */
+export async function cancelProviderSubscription(settings: BillingSettings, subscriptionId: string): Promise<ApiResult<SubscriptionSnapshot>> {
+  const result = await call(settings, () => cancelSubscription(subscriptionId));
   if (!result.ok) return result;
   const parsed = parseSubscription((result.value as { data?: unknown }).data);
   return parsed.ok ? parsed : { ok: false, error: `LemonSqueezy: ${parsed.error}`, status: null };

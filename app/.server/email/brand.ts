@@ -1,4 +1,5 @@
 import type { Brand } from "../../../emails/components/brand";
+import { brandPalette } from "../../utils/brand-color";
 import { getEnv } from "../env";
 
 export function getBrand(): Brand {
@@ -8,6 +9,10 @@ export function getBrand(): Brand {
     publicUrl: env.PUBLIC_URL.origin,
     operatorName: env.OPERATOR_NAME ?? null,
     operatorAddress: env.OPERATOR_ADDRESS ?? null,
+    // Emails are read on white: the light theme's shade of the accent.
+    accentColor: brandPalette(env.BRAND_COLOR).light.accent,
+    accentTextColor: brandPalette(env.BRAND_COLOR).light.text,
+    logoUrl: env.BRAND_LOGO_URL ? new URL(env.BRAND_LOGO_URL, env.PUBLIC_URL).toString() : null,
   };
 }
 

@@ -33,6 +33,13 @@ describe("email templates", () => {
     }
   });
 
+  it("dresses the message in the operator's brand: accent colour on the button, logo above", async () => {
+    const brand = { ...PREVIEW_BRAND, accentColor: "#b4235a", accentTextColor: "#ffffff", logoUrl: "https://accounts.example.com/logo.svg" };
+    const email = await renderEmail("password-reset", { resetUrl: "https://accounts.example.com/reset-password/abc", expiresInMinutes: 60 }, brand);
+    expect(email.html).toContain("background-color:#b4235a");
+    expect(email.html).toContain('src="https://accounts.example.com/logo.svg"');
+  });
+
   it("escapes user-supplied text", async () => {
     const email = await renderEmail(
       "verify-email",

@@ -43,6 +43,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   const trustedProxies = buildTrustedProxyList(env.TRUST_PROXY);
   const publicOrigin = env.PUBLIC_URL.origin;
   const analyticsOrigin = analyticsSettings(env)?.origin ?? null;
+  // An operator logo on its own https origin is the one other image source allowed.
+  const logoOrigin = env.BRAND_LOGO_URL?.startsWith("https://") ? new URL(env.BRAND_LOGO_URL).origin : null;
   const app = express();
   app.disable("x-powered-by");
   // Express's own proxy handling is off: resolveClientIp is the one rule.
@@ -57,7 +59,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       url: target.ok ? target.url : new URL("/", env.PUBLIC_URL),
     };
     res.locals.context = context;
-    res.set(securityHeaders(context.cspNonce, env.PUBLIC_URL, { analyticsOrigin }));
+    res.set(securityHeaders(context.cspNonce, env.PUBLIC_URL, { analyticsOrigin, logoOrigin }));
     res.set("X-Request-Id", context.requestId);
     logRequest(logger, req, res, context);
     if (!target.ok) {

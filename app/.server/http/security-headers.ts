@@ -2,13 +2,13 @@
 // with this response's nonce (Remix's hydration scripts get it), never inline.
 // The operator's own Umami, when configured, is the one other origin allowed:
 // its script loads from there and reports page views back to it.
-export function securityHeaders(nonce: string, publicUrl: URL, options: { analyticsOrigin?: string | null } = {}): Record<string, string> {
+export function securityHeaders(nonce: string, publicUrl: URL, options: { analyticsOrigin?: string | null; logoOrigin?: string | null } = {}): Record<string, string> {
   const analytics = options.analyticsOrigin ? ` ${options.analyticsOrigin}` : "";
   const csp = [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}'${analytics}`,
     "style-src 'self'",
-    "img-src 'self' data:",
+    `img-src 'self' data:${options.logoOrigin ? ` ${options.logoOrigin}` : ""}`,
     "font-src 'self'",
     `connect-src 'self'${analytics}`,
     "object-src 'none'",

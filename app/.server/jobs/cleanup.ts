@@ -8,6 +8,7 @@ import { deleteExpiredAuditEvents } from "../orgs/audit";
 import { deleteExpiredSessions } from "../session";
 import { deleteExpiredChallenges } from "../accounts/mfa/passkeys";
 import { deleteExpiredPendingSignIns } from "../accounts/mfa/pending-sign-in";
+import { deleteOldFormTokens } from "../form-guards/one-time-form";
 
 export async function deleteExpiredRows(db: Database, auditRetentionDays: number, now = new Date()) {
   const rateLimits = await deleteExpiredRateLimits(db, now);
@@ -19,6 +20,7 @@ export async function deleteExpiredRows(db: Database, auditRetentionDays: number
   const pendingSignIns = await deleteExpiredPendingSignIns(db, now);
   const webauthnChallenges = await deleteExpiredChallenges(db, now);
   const oidcArtifacts = await deleteExpiredOidcPayloads(db, now);
+  const formTokens = await deleteOldFormTokens(db, now);
   return {
     rateLimits,
     sessions,
@@ -29,5 +31,6 @@ export async function deleteExpiredRows(db: Database, auditRetentionDays: number
     pendingSignIns,
     webauthnChallenges,
     oidcArtifacts,
+    formTokens,
   };
 }

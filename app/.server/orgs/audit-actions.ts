@@ -30,6 +30,9 @@ export const AUDIT_ACTIONS = [
   "member.removed",
   "member.role_changed",
   "org.created",
+  "org.ownership_transferred",
+  "org.renamed",
+  "org.slug_changed",
 ] as const;
 
 /** The choices for the action filter: the known actions, plus the one asked for if it is another. */

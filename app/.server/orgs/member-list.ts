@@ -49,3 +49,9 @@ export async function countMembers(db: Database, orgId: string): Promise<number>
   const row = await db.selectFrom("membership").select((eb) => eb.fn.countAll<string>().as("n")).where("org_id", "=", orgId).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** How many owners an org has (is this person its last one?), through the membership index. */
+export async function countOwners(db: Database, orgId: string): Promise<number> {
+  const row = await db.selectFrom("membership").select((eb) => eb.fn.countAll<string>().as("n")).where("org_id", "=", orgId).where("role", "=", "owner").executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -3,6 +3,7 @@ import type { OrgRole } from "../../../db/schema";
 import { SOLO_SEAT_LIMIT, type OrgStanding } from "../billing/plans";
 import type { Database } from "../db";
 import { getEnv } from "../env";
+import { addressHolder, lockAddresses } from "./address";
 import { recordAuditEvent, type Actor } from "./audit";
 import { canOwnAnotherSoloOrg, standingOf } from "./entitlements";
 
@@ -33,6 +34,9 @@ export async function createOrg(db: Database, input: { name: string; slug: strin
   const plan = defaultPlan();
   try {
     return await db.transaction().execute(async (tx) => {
+      // An address another org gave up stays with that org (its old links redirect there).
+      await lockAddresses(tx);
+      if (await addressHolder(tx, input.slug)) return { ok: false as const, reason: "slug-taken" as const };
       if (plan === "solo") {
         // Serialise one person's org creations, so two at once cannot both pass the Solo allowance.
         await tx.selectFrom("user").select("id").where("id", "=", input.owner.userId).forUpdate().execute();

@@ -2,7 +2,7 @@
 // and both workers run at once, so nothing is shared) and reads the mail the
 // server sent it back from the fake Resend API.
 import { randomBytes } from "node:crypto";
-import type { Page } from "@playwright/test";
+import type { Locator, Page } from "@playwright/test";
 import type { SentEmail } from "../../fakes/resend";
 import { expect, test } from "./fixtures";
 import { E2E_ORIGIN, E2E_RESEND_URL } from "./instance";
@@ -52,20 +52,43 @@ export async function submitLogin(page: Page, email: string, password: string, o
   await page.getByRole("main").getByRole("button", { name: "Log in" }).click();
 }
 
-/** Logs in and waits for the settings page. */
+/** Logs in and waits for the home page. */
 export async function logIn(page: Page, account: Account): Promise<void> {
   await submitLogin(page, account.email, account.password);
-  await expect(page).toHaveURL(`${E2E_ORIGIN}/settings`);
-  await expect(heading(page)).toHaveText("Settings");
+  await expectHome(page);
 }
 
-/** Types the 8-digit code on /verify-email and lands on the settings page. */
+/** The home page a signed-in person lands on. */
+export async function expectHome(page: Page): Promise<void> {
+  await expect(page).toHaveURL(`${E2E_ORIGIN}/home`);
+  await expect(heading(page)).toHaveText(/^Welcome/);
+}
+
+/** Types the 8-digit code on /verify-email and lands on the home page. */
 export async function enterVerificationCode(page: Page, code: string): Promise<void> {
   await expect(heading(page)).toHaveText("Confirm your email address");
   await page.getByLabel("Code").fill(code);
   await page.getByRole("button", { name: "Confirm", exact: true }).click();
-  await expect(page).toHaveURL(`${E2E_ORIGIN}/settings`);
-  await expect(heading(page)).toHaveText("Settings");
+  await expectHome(page);
+}
+
+/** The open confirmation: the dialog (with JavaScript) or the step on the page (without). */
+export function confirmationStep(page: Page): Locator {
+  return page.locator("dialog[open], .confirm-step");
+}
+
+/**
+ * Runs a destructive action through its confirmation: with JavaScript the
+ * trigger is a button that opens a dialog, without it a link to the
+ * confirmation step; either way the step's button confirms.
+ */
+export async function confirmAction(page: Page, trigger: { name: string; within?: Locator }, confirmLabel: string, typed?: string): Promise<void> {
+  const scope = trigger.within ?? page.getByRole("main");
+  await scope.getByRole("button", { name: trigger.name }).or(scope.getByRole("link", { name: trigger.name })).click();
+  const step = confirmationStep(page);
+  await expect(step).toBeVisible();
+  if (typed !== undefined) await step.getByRole("textbox").fill(typed);
+  await step.getByRole("button", { name: confirmLabel }).click();
 }
 
 /** Signs up, logs in and confirms the address with the emailed code: a verified account, signed in on `page`. */
@@ -119,4 +142,17 @@ export function linkIn(email: SentEmail, path: string): string {
   const link = links.find((href) => href.startsWith(prefix));
   if (!link) throw new Error(`no link starting ${prefix} in "${email.subject}"; links: ${JSON.stringify(links)}`);
   return link;
+}
+
+/** Opens the header's account menu (a <details>, so this works without JavaScript too). */
+export async function openAccountMenu(page: Page): Promise<Locator> {
+  const menu = page.getByRole("banner").locator("details.account-menu");
+  if ((await menu.getAttribute("open")) === null) await menu.locator("summary").click();
+  return menu;
+}
+
+/** Signs out from the account menu. */
+export async function signOut(page: Page): Promise<void> {
+  const menu = await openAccountMenu(page);
+  await menu.getByRole("button", { name: "Sign out" }).click();
 }

@@ -12,22 +12,28 @@ export function newOrg(label: string, project: string): Org {
   return { name: `${label[0]!.toUpperCase()}${label.slice(1)} ${suffix}`, slug: `${label}-${project}-${suffix}` };
 }
 
-/** From the header's Organizations link, creates `org` on /orgs/new and waits for its overview, where the creator is the owner. */
+/** Opens the header's org switcher and follows "All organizations". */
+export async function openOrganizations(page: Page): Promise<void> {
+  await page.getByRole("banner").locator("details.org-switcher > summary").click();
+  await page.getByRole("banner").getByRole("link", { name: "All organizations" }).click();
+}
+
+/** From the header's org switcher, creates `org` on /orgs/new and waits for its overview, where the creator is the owner. */
 export async function createOrg(page: Page, org: Org): Promise<void> {
-  await page.getByRole("banner").getByRole("link", { name: "Organizations" }).click();
+  await openOrganizations(page);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your organizations");
-  await page.getByRole("link", { name: "Create an organization" }).click();
+  await page.getByRole("main").getByRole("link", { name: "Create an organization" }).first().click();
   await expect(page).toHaveURL(`${E2E_ORIGIN}/orgs/new`);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Create an organization");
   await page.getByLabel("Name", { exact: true }).fill(org.name);
   await page.getByLabel("Address", { exact: true }).fill(org.slug);
-  await page.getByRole("button", { name: "Create" }).click();
+  await page.getByRole("button", { name: "Create organization" }).click();
   await expect(page).toHaveURL(`${E2E_ORIGIN}/orgs/${org.slug}`);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(org.name);
-  await expect(roleOnOverview(page)).toHaveText("owner");
+  await expect(roleOnOverview(page)).toHaveText("Owner");
 }
 
 /** The "Your role" value on an org's overview page. */
 export function roleOnOverview(page: Page) {
-  return page.getByRole("main").locator("dt", { hasText: "Your role" }).locator("xpath=following-sibling::dd[1]");
+  return page.getByRole("main").locator(".stat", { hasText: "Your role" }).locator(".stat__value");
 }

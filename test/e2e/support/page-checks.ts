@@ -21,11 +21,11 @@ export async function expectSkipLinkToMainContent(page: Page, path: string): Pro
 
 /**
  * An operator may rename the product; no page may fall back to our name. The
- * header's other links are the account's (Log in, Sign up, or Organizations,
- * Settings…); the home link carries the name.
+ * header's other links are the account's (Log in, Sign up, or the org switcher
+ * and the account menu); the home link carries the name.
  */
 export async function expectProductNameInHeader(page: Page): Promise<void> {
-  await expect(page.getByRole("banner").locator('a[href="/"]')).toHaveText(E2E_SETTINGS.PRODUCT_NAME);
+  await expect(page.getByRole("banner").locator("a.brand")).toHaveText(E2E_SETTINGS.PRODUCT_NAME);
 }
 
 /** `text` as a regular expression that matches exactly it. */

@@ -25,6 +25,7 @@ export type SignedInPageUnderTest = { name: string; path: (org: Org) => string; 
 
 /** Pages for a signed-in person, about the org they own where it applies; `operatorOnly` ones answer 404 to everyone else. */
 export const SIGNED_IN_PAGES: SignedInPageUnderTest[] = [
+  { name: "home page", path: () => "/home", heading: () => "Welcome, Paige" },
   { name: "settings page", path: () => "/settings", heading: () => "Settings" },
   { name: "sessions page", path: () => "/settings/sessions", heading: () => "Your sessions" },
   { name: "data export page", path: () => "/settings/export", heading: () => "Download your data" },
@@ -34,14 +35,17 @@ export const SIGNED_IN_PAGES: SignedInPageUnderTest[] = [
   { name: "organizations page", path: () => "/orgs", heading: () => "Your organizations" },
   { name: "new-organization page", path: () => "/orgs/new", heading: () => "Create an organization" },
   { name: "organization overview", path: (org) => `/orgs/${org.slug}`, heading: (org) => org.name },
-  { name: "organization members page", path: (org) => `/orgs/${org.slug}/members`, heading: (org) => `${org.name}: members` },
-  { name: "organization invitations page", path: (org) => `/orgs/${org.slug}/invitations`, heading: (org) => `${org.name}: invitations` },
-  { name: "organization API keys page", path: (org) => `/orgs/${org.slug}/api-keys`, heading: (org) => `${org.name}: API keys` },
-  { name: "organization audit page", path: (org) => `/orgs/${org.slug}/audit`, heading: (org) => `${org.name}: audit history` },
+  { name: "organization members page", path: (org) => `/orgs/${org.slug}/members`, heading: () => "Members" },
+  { name: "organization invitations page", path: (org) => `/orgs/${org.slug}/invitations`, heading: () => "Invitations" },
+  { name: "organization API keys page", path: (org) => `/orgs/${org.slug}/api-keys`, heading: () => "API keys" },
+  { name: "organization billing page", path: (org) => `/orgs/${org.slug}/billing`, heading: () => "Billing" },
+  { name: "organization audit page", path: (org) => `/orgs/${org.slug}/audit`, heading: () => "Audit history" },
+  { name: "organization settings page", path: (org) => `/orgs/${org.slug}/settings`, heading: () => "Settings" },
   { name: "operator console", path: () => "/admin", heading: () => "Operator console", operatorOnly: true },
   { name: "operator users page", path: () => "/admin/users", heading: () => "Users", operatorOnly: true },
   { name: "operator waitlist page", path: () => "/admin/waitlist", heading: () => "Waitlist", operatorOnly: true },
   { name: "operator notices page", path: () => "/admin/notices", heading: () => "Notices", operatorOnly: true },
   { name: "operator email log", path: () => "/admin/emails", heading: () => "Email log", operatorOnly: true },
   { name: "operator apps page", path: () => "/admin/apps", heading: () => "Apps", operatorOnly: true },
+  { name: "operator webhook log", path: () => "/admin/webhooks", heading: () => "Webhook log", operatorOnly: true },
 ];

@@ -1,0 +1,26 @@
+// What a member reads on a page their role does not open. They already know
+// the org exists, so a 404 would only confuse them; the message names who may.
+import type { OrgRole } from "../../../db/schema";
+
+export type RoleRefusal = { roleRequired: true; message: string };
+
+// The org pages that need more than membership, by their path segment.
+const PAGE_NAMES: Record<string, string> = {
+  audit: "see the audit history",
+  "api-keys": "manage the organization's API keys",
+  invitations: "manage invitations",
+  billing: "manage billing",
+  settings: "change the organization's settings",
+};
+
+export function roleRefusalMessage(pathname: string, minimum: OrgRole): string {
+  const page = /^\/orgs\/[^/]+\/([a-z-]+)/.exec(pathname)?.[1];
+  const who = minimum === "owner" ? "Only owners" : "Only admins";
+  const what = (page && PAGE_NAMES[page]) ?? "open this page";
+  return `${who} can ${what}. Ask an admin of this organization if you need it.`;
+}
+
+export function roleRefusal(message: string): Response {
+  const body: RoleRefusal = { roleRequired: true, message };
+  return Response.json(body, { status: 403, headers: { "Cache-Control": "no-store" } });
+}

@@ -1,0 +1,39 @@
+// A labelled <select> and a checkbox: Field's siblings, in their own module so
+// pages without them (the landing page) do not download them.
+import type { ReactNode } from "react";
+
+/** A labelled <select>; options are its children. */
+export function SelectField({ label, name, id: givenId, error, hint, defaultValue, children, required }: { label: ReactNode; name: string; id?: string; error?: string; hint?: ReactNode; defaultValue?: string; children: ReactNode; required?: boolean }) {
+  const id = givenId ?? `field-${name}`;
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className="field">
+      <label className="field__label" htmlFor={id}>
+        {label}
+      </label>
+      {hint ? (
+        <p className="field__hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      <select id={id} name={name} className="field__input" defaultValue={defaultValue} required={required} aria-invalid={error ? true : undefined} aria-describedby={describedBy}>
+        {children}
+      </select>
+      {error ? (
+        <p className="field__error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function Checkbox({ label, name, defaultChecked, value = "on", id }: { label: ReactNode; name: string; defaultChecked?: boolean; value?: string; id?: string }) {
+  const inputId = id ?? `field-${name}`;
+  return (
+    <div className="checkbox">
+      <input id={inputId} type="checkbox" name={name} value={value} defaultChecked={defaultChecked} />
+      <label htmlFor={inputId}>{label}</label>
+    </div>
+  );
+}

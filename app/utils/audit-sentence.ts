@@ -1,0 +1,92 @@
+// An audit event as a sentence: "Ada Lovelace created API key CI deploys".
+// Isomorphic and pure, so the page and its tests read the same words. The
+// actor's name comes first and is rendered by the caller (it may be a link);
+// this gives the rest: a verb phrase, the object (which may also be a link)
+// and an optional tail.
+
+export type AuditSentenceInput = { action: string; target: string | null; metadata: Record<string, unknown> };
+
+/** What the object of the sentence points at, so the page can link it when it still exists. */
+export type AuditObjectKind = "api-key" | "person" | "invitation" | "org" | "billing" | "text";
+
+export type AuditSentence = { verb: string; object: string | null; objectKind: AuditObjectKind; tail: string };
+
+// "gk_1a2b3c4d… (CI deploys)" → "CI deploys"; "gk_1a2b3c4d…" stays as it is.
+export function apiKeyName(target: string | null): string | null {
+  if (!target) return null;
+  return /^\S+… \((.+)\)$/.exec(target)?.[1] ?? target;
+}
+
+/** The key prefix in an API key target ("gk_1a2b3c4d"), to find the key. */
+export function apiKeyPrefix(target: string | null): string | null {
+  return target ? (/^(\S+)…/.exec(target)?.[1] ?? null) : null;
+}
+
+const str = (value: unknown): string | null => (typeof value === "string" || typeof value === "number" ? String(value) : null);
+
+function change(value: unknown): string {
+  if (value && typeof value === "object" && "from" in value && "to" in value) return `from ${str((value as { from: unknown }).from)} to ${str((value as { to: unknown }).to)}`;
+  return str(value) ?? "";
+}
+
+// "deploy.finished" → "deploy finished"; "api_key.first_used" → "api key first used".
+export function humanizeAction(action: string): string {
+  return action.replace(/[._]+/g, " ").trim();
+}
+
+export function describeAuditEvent(event: AuditSentenceInput): AuditSentence {
+  const { action, target, metadata } = event;
+  const role = str(metadata.role);
+  const s = (verb: string, object: string | null, objectKind: AuditObjectKind, tail = ""): AuditSentence => ({ verb, object, objectKind, tail });
+  switch (action) {
+    case "org.created":
+      return s("created the organization", target, "org");
+    case "org.renamed":
+      return s("renamed the organization", str(metadata.to) ?? target, "org", str(metadata.from) ? ` (it was ${str(metadata.from)})` : "");
+    case "org.slug_changed":
+      return s("moved the organization to the address", str(metadata.to) ?? target, "org", str(metadata.from) ? ` (from ${str(metadata.from)})` : "");
+    case "org.ownership_transferred":
+      return s("handed ownership to", target, "person");
+    case "api_key.created":
+      return s("created API key", apiKeyName(target), "api-key");
+    case "api_key.revoked":
+      return s("revoked API key", apiKeyName(target), "api-key");
+    case "api_key.first_used":
+      return s("was used for the first time", null, "text");
+    case "member.invited":
+      return s("invited", target, "invitation", role ? ` as ${role}` : "");
+    case "member.invitation_resent":
+      return s("resent the invitation to", target, "invitation");
+    case "member.invitation_revoked":
+      return s("revoked the invitation to", target, "invitation");
+    case "member.joined":
+      return s("joined the organization", null, "text", role ? ` as ${role}` : "");
+    case "member.left":
+      return s("left the organization", null, "text");
+    case "member.removed":
+      return s("removed", target, "person", " from the organization");
+    case "member.role_changed":
+      return s("changed the role of", target, "person", str(metadata.from) && str(metadata.to) ? ` from ${str(metadata.from)} to ${str(metadata.to)}` : "");
+    case "account.deletion_scheduled":
+      return s("asked for their account to be deleted", null, "text");
+    case "account.deletion_cancelled":
+      return s("cancelled the deletion of their account", null, "text");
+    case "auth.login_failed":
+      return s("failed to sign in as", target, "person");
+    case "billing.checkout_started":
+      return s("started a checkout for", target, "billing");
+    case "billing.subscription_started":
+      return s("started", target, "billing", metadata.status !== undefined ? `: ${change(metadata.status)}, ${change(metadata.seats)} seats` : "");
+    case "billing.subscription_changed":
+      return s("changed", target, "billing", metadata.status !== undefined ? `: status ${change(metadata.status)}, seats ${change(metadata.seats)}` : "");
+    default:
+      // Events from other domains and from the vendor's tools (/api/v1): the action in words, and its target.
+      return s(`recorded “${humanizeAction(action)}”`, target, action.startsWith("billing.") ? "billing" : "text");
+  }
+}
+
+/** The whole sentence as plain text (for titles, tests and screen-reader summaries). */
+export function auditSentenceText(actor: string, event: AuditSentenceInput): string {
+  const sentence = describeAuditEvent(event);
+  return `${actor} ${sentence.verb}${sentence.object ? ` ${sentence.object}` : ""}${sentence.tail}`;
+}
