@@ -124,6 +124,6 @@ test("recovers a forgotten password by email, which ends every old session", asy
   await expect(page.getByRole("alert")).toHaveText("The email address or password is not right.");
   await expectNoAxeViolations(page);
   await submitLogin(page, account.email, newPassword, { open: false });
-  await expectHome(page);
+  await expect(page).toHaveURL(`${E2E_ORIGIN}/settings`);
   await logIn(phone, { ...account, password: newPassword });
 });

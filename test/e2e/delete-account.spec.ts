@@ -113,6 +113,7 @@ test("the settings page links to downloading the data and to deleting the accoun
   // The privacy page sends people to "Settings → Download your data" and
   // "Settings → Delete Account": both must be one click from /settings.
   await createVerifiedAccount(page, "settings-links");
+  await page.goto("/settings");
   const main = page.getByRole("main");
   await expect(main.locator('a[href="/settings/export"]'), "a link to Download your data").toBeVisible({ timeout: 2_000 });
   await expect(main.locator('a[href="/settings/delete-account"]'), "a link to Delete Account").toBeVisible({ timeout: 2_000 });
