@@ -63,7 +63,8 @@ server.listen(env.PORT, env.HOST, () => {
       listen: `${env.HOST}:${env.PORT}`,
       mode: env.GATEHOUSE_MODE,
       database: database.kind,
-      location: database.location,
+      // Not "location": that name is redacted as a URL (the Location header).
+      databaseAt: database.location,
       // Since the process began, module loading included.
       startupMs: Math.round(process.uptime() * 1000),
       rssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),

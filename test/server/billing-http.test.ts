@@ -226,7 +226,7 @@ describe("a Team subscription from checkout to expiry", () => {
     const billingPage = await pageText(await get("/orgs/acme/billing", ownerCookie));
     expect(billingPage).toContain("Solo (free)");
     expect(billingPage).toContain("Upgrade to Team");
-    expect((await get("/orgs/acme/billing", memberCookie)).status).toBe(404);
+    expect((await get("/orgs/acme/billing", memberCookie)).status).toBe(403);
     // The Billing tab is there for owners and admins, not for members.
     expect(await pageText(await get("/orgs/acme", ownerCookie))).toMatch(/<a[^>]*href="\/orgs\/acme\/billing"[^>]*>Billing<\/a>/);
     expect(await pageText(await get("/orgs/acme", memberCookie))).not.toContain('href="/orgs/acme/billing"');

@@ -15,7 +15,7 @@ describe("embedded database (no DATABASE_URL)", () => {
     expect(await ready.json()).toEqual({ status: "ready", database: "ok", pendingMigrations: [] });
     const listening = first.logs.find((l) => l.msg === "gatehouse is listening")!;
     expect(listening.database).toBe("pglite");
-    expect(listening.location).toBe(dataDir);
+    expect(listening.databaseAt).toBe(dataDir);
     expect(await first.stop()).toBe(0);
 
     // Write a row while the server is stopped, as any earlier request could have.

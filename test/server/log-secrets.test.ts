@@ -16,6 +16,7 @@ import { createUser, sessionCookieFor } from "../factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
 import { eventually, HttpClient } from "../setup/http-client";
 import { startServer, type ServerProcess } from "../setup/server-process";
+import { newFormToken } from "../../app/.server/form-guards/one-time-form";
 
 const db = connect(workerDatabaseUrl());
 const resend = new FakeResend();
@@ -84,9 +85,9 @@ it("no token of any kind appears in the logs, the outbox after delivery, or the 
   const owner = await createUser(db, { email: unique("owner"), name: "Owner" });
   const ownerCookie = await sessionCookieFor(db, owner);
   const ownerBrowser = new HttpClient(server.url, { Cookie: ownerCookie });
-  expect((await ownerBrowser.post("/orgs/new", { name: "Log Test", slug: "log-test" })).status).toBe(302);
+  expect((await ownerBrowser.post("/orgs/new", { name: "Log Test", slug: "log-test", formToken: newFormToken() })).status).toBe(302);
   const invitee = await createUser(db, { email: unique("invitee"), password: "the invitee passphrase" });
-  expect((await ownerBrowser.post("/orgs/log-test/invitations?intent=invite", { intent: "invite", email: invitee.email, role: "member" })).status).toBeLessThan(400);
+  expect((await ownerBrowser.post("/orgs/log-test/invitations?intent=invite", { intent: "invite", email: invitee.email, role: "member", formToken: newFormToken() })).status).toBeLessThan(400);
   secrets.orgInvitation = tokenAfter(await delivered(invitee.email, /Join/), "/invite/");
   const inviteeBrowser = new HttpClient(server.url);
   const toLogin = await inviteeBrowser.get(`/invite/${secrets.orgInvitation}`);
@@ -97,7 +98,7 @@ it("no token of any kind appears in the logs, the outbox after delivery, or the 
   await inviteeBrowser.post(`/invite/${secrets.orgInvitation}?intent=accept`, { intent: "accept" });
 
   // An API key, shown once, then used as it should be and as it should not (in a URL).
-  const created = await (await ownerBrowser.post("/orgs/log-test/api-keys?intent=create", { intent: "create", name: "ci" })).text();
+  const created = await (await ownerBrowser.post("/orgs/log-test/api-keys?intent=create", { intent: "create", name: "ci", formToken: newFormToken() })).text();
   secrets.apiKey = /\b(gk_[A-Za-z0-9_-]+)/.exec(created)![1]!;
   expect((await fetch(`${server.url}/api/v1/org`, { headers: { Authorization: `Bearer ${secrets.apiKey}` } })).status).toBe(200);
   await fetch(`${server.url}/api/v1/org?api_key=${secrets.apiKey}`);
