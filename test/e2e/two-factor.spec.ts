@@ -4,7 +4,7 @@
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { generateHOTP } from "@oslojs/otp";
 import type { Page } from "@playwright/test";
-import { createVerifiedAccount, submitLogin, waitForEmail, type Account } from "./support/accounts";
+import { createVerifiedAccount, signOut, submitLogin, waitForEmail, type Account } from "./support/accounts";
 import { expect, expectNoAxeViolations, test } from "./support/fixtures";
 import { E2E_ORIGIN } from "./support/instance";
 
@@ -16,7 +16,7 @@ function totpCode(key: Uint8Array, stepsAhead = 0): string {
 }
 
 async function logOut(page: Page) {
-  await page.getByRole("banner").getByRole("button", { name: "Log out" }).click();
+  await signOut(page);
   await expect(heading(page)).not.toHaveText("Settings");
 }
 

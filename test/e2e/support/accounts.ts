@@ -82,7 +82,7 @@ export function confirmationStep(page: Page): Locator {
  * trigger is a button that opens a dialog, without it a link to the
  * confirmation step; either way the step's button confirms.
  */
-export async function confirmAction(page: Page, trigger: { name: string; within?: Locator }, confirmLabel: string, typed?: string): Promise<void> {
+export async function confirmAction(page: Page, trigger: { name: string | RegExp; within?: Locator }, confirmLabel: string, typed?: string): Promise<void> {
   const scope = trigger.within ?? page.getByRole("main");
   await scope.getByRole("button", { name: trigger.name }).or(scope.getByRole("link", { name: trigger.name })).click();
   const step = confirmationStep(page);
