@@ -23,6 +23,7 @@ import { ConfirmAction } from "~/components/confirm-action";
 import { Field } from "~/components/field";
 import { Page } from "~/components/page";
 import { roleAtLeast } from "~/utils/roles";
+import { requireRecentAuth } from "~/.server/accounts/mfa/step-up";
 
 // One schema for the page's five forms: `intent` says which, and each names
 // only the fields it reads. The destructive ones carry their confirmation
@@ -70,6 +71,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!form.ok) return formFailure(form);
   const needed = NEEDS[form.data.intent];
   if (!roleAtLeast(access.role, needed)) throw roleRefusal(roleRefusalMessage(new URL(request.url).pathname, needed));
+  // Handing the org over or deleting it wants a sign-in proof from the last
+  // ten minutes, like the account's own sensitive changes (step-up).
+  if (form.data.intent === "transfer" || form.data.intent === "delete") await requireRecentAuth(request);
   const values = form.values;
   switch (form.data.intent) {
     case "rename":

@@ -2,10 +2,11 @@
 // cookie opens nothing but /login/2fa, bad codes and forged passkey answers
 // get a 4xx (never a 500), step-up sends a stale session to re-prove and back,
 // and only operators can reset someone's two-factor.
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enrolTotp } from "../factories/mfa";
+import { createTestOrg } from "../factories/orgs";
 import { createUser, sessionCookieFor } from "../factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
 import { pageRequests } from "../setup/http-client";
@@ -83,6 +84,12 @@ describe("step-up", () => {
     expect(refused.status).toBe(302);
     expect(refused.headers.get("location")).toBe("/reauthenticate?redirectTo=%2Fsettings");
     expect((await post("/settings/security?intent=totp-start", { intent: "totp-start" }, cookie)).headers.get("location")).toBe("/reauthenticate?redirectTo=%2Fsettings%2Fsecurity");
+    // Handing over or deleting an org asks the same.
+    const org = await createTestOrg(db, { slug: `step-up-${randomBytes(3).toString("hex")}`, owner: user });
+    const back = `/reauthenticate?redirectTo=${encodeURIComponent(`/orgs/${org.slug}/settings`)}`;
+    expect((await post(`/orgs/${org.slug}/settings?intent=transfer`, { intent: "transfer", newOwnerId: randomUUID(), confirm: "yes" }, cookie)).headers.get("location")).toBe(back);
+    expect((await post(`/orgs/${org.slug}/settings?intent=delete`, { intent: "delete", confirm: "yes", confirmText: org.name }, cookie)).headers.get("location")).toBe(back);
+    expect(await db.selectFrom("org").select("id").where("id", "=", org.id).executeTakeFirst()).toBeDefined();
 
     expect((await post("/reauthenticate?intent=password", { intent: "password", password: "wrong", redirectTo: "/settings" }, cookie)).status).toBe(401);
     const proven = await post("/reauthenticate?intent=password", { intent: "password", password: user.password, redirectTo: "/settings" }, cookie);
