@@ -103,8 +103,10 @@ test("turns on an authenticator app, then signs in with its code and with a reco
   await expect(page).toHaveURL(/\/login\/2fa/);
 });
 
-test.describe("passkeys", () => {
-  test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, "passkeys need JavaScript; without it the button is absent (checked below)");
+// WebAuthn is a browser API: these run in the JavaScript project only (the
+// no-js project leaves out @needs-js, playwright.config.ts); without it the
+// button is absent, which the test after this block checks.
+test.describe("passkeys @needs-js", () => {
 
   test("adds a passkey, then signs in with it alone, and as the second factor", async ({ page }) => {
     const cdp = await page.context().newCDPSession(page);
@@ -158,16 +160,16 @@ test.describe("passkeys", () => {
     await expect(page.getByRole("alert")).toContainText(/passkey/i);
     await expect(page).toHaveURL(/\/login$/);
   });
+});
 
-  test("refuses a forged passkey answer with a clear 4xx, never a 500", async ({ page }) => {
-    await page.goto("/login");
-    const forged = JSON.stringify({ id: "AAAA", rawId: "AAAA", type: "public-key", clientExtensionResults: {}, response: { clientDataJSON: Buffer.from('{"challenge":"nope"}').toString("base64url"), authenticatorData: "AAAA", signature: "AAAA" } });
-    for (const credential of [forged, "{not json", "x".repeat(20_000)]) {
-      const response = await page.request.post("/login/passkey", { form: { credential }, headers: { Origin: E2E_ORIGIN } });
-      expect(response.status(), credential.slice(0, 20)).toBeGreaterThanOrEqual(400);
-      expect(response.status()).toBeLessThan(500);
-    }
-  });
+test("refuses a forged passkey answer with a clear 4xx, never a 500", async ({ page }) => {
+  await page.goto("/login");
+  const forged = JSON.stringify({ id: "AAAA", rawId: "AAAA", type: "public-key", clientExtensionResults: {}, response: { clientDataJSON: Buffer.from('{"challenge":"nope"}').toString("base64url"), authenticatorData: "AAAA", signature: "AAAA" } });
+  for (const credential of [forged, "{not json", "x".repeat(20_000)]) {
+    const response = await page.request.post("/login/passkey", { form: { credential }, headers: { Origin: E2E_ORIGIN } });
+    expect(response.status(), credential.slice(0, 20)).toBeGreaterThanOrEqual(400);
+    expect(response.status()).toBeLessThan(500);
+  }
 });
 
 test("offers no passkey button without JavaScript; the password form still works", async ({ page, javaScriptEnabled }) => {
