@@ -8,11 +8,12 @@ import { getDb } from "~/.server/db";
 import { listInvitationsForEmail } from "~/.server/orgs/my-invitations";
 import { listUserOrgs } from "~/.server/orgs/orgs";
 import { Alert } from "~/components/alert";
-import { PlanBadge, RoleBadge } from "~/components/badge";
+import { RoleBadge } from "~/components/badge";
 import { ButtonLink } from "~/components/button";
 import { Card } from "~/components/card";
 import { EmptyState } from "~/components/empty-state";
 import { BuildingIcon } from "~/components/icons";
+import { OrgList } from "~/components/org-list";
 import { Page } from "~/components/page";
 import { RelativeTime } from "~/components/relative-time";
 
@@ -68,20 +69,7 @@ export default function Home() {
       ) : null}
       {orgs.length > 0 ? (
         <Card title="Your organizations" actions={<ButtonLink to="/orgs/new" variant="secondary" size="small">New organization</ButtonLink>}>
-          <ul className="link-list">
-            {orgs.map((org) => (
-              <li key={org.slug}>
-                <span className="link-list__main">
-                  <Link to={`/orgs/${org.slug}`}>{org.name}</Link>
-                  <span className="link-list__meta">/orgs/{org.slug}</span>
-                </span>
-                <span className="cluster">
-                  <PlanBadge plan={org.plan} />
-                  <RoleBadge role={org.role} />
-                </span>
-              </li>
-            ))}
-          </ul>
+          <OrgList orgs={orgs} />
         </Card>
       ) : null}
       {verified ? (

@@ -1,13 +1,13 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { listUserOrgs } from "~/.server/orgs/orgs";
-import { PlanBadge, RoleBadge } from "~/components/badge";
 import { ButtonLink } from "~/components/button";
 import { Card } from "~/components/card";
 import { EmptyState } from "~/components/empty-state";
 import { BuildingIcon } from "~/components/icons";
+import { OrgList } from "~/components/org-list";
 import { Page } from "~/components/page";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -27,20 +27,7 @@ export default function Orgs() {
         </EmptyState>
       ) : (
         <Card>
-          <ul className="link-list">
-            {orgs.map((org) => (
-              <li key={org.slug}>
-                <span className="link-list__main">
-                  <Link to={`/orgs/${org.slug}`}>{org.name}</Link>
-                  <span className="link-list__meta">/orgs/{org.slug}</span>
-                </span>
-                <span className="cluster">
-                  <PlanBadge plan={org.plan} />
-                  <RoleBadge role={org.role} />
-                </span>
-              </li>
-            ))}
-          </ul>
+          <OrgList orgs={orgs} />
         </Card>
       )}
     </Page>
