@@ -65,29 +65,22 @@ function safeJson(text: string): unknown {
 export function ErrorBoundary() {
   const error = useRouteError();
   const { slug } = useParams();
-  const roleMessage = isRouteErrorResponse(error) && error.status === 403 ? refusalMessage(error.data, "roleRequired") : null;
-  if (roleMessage) {
-    return (
-      <section className="page page--narrow card" aria-labelledby="refused-title">
-        <div className="card__body">
-          <p className="eyebrow">Error 403</p>
-          <h1 id="refused-title">Not open to your role</h1>
-          <p>{roleMessage}</p>
-          <p>
-            <Link to={`/orgs/${slug}`}>Back to the organization</Link>
-          </p>
-        </div>
-      </section>
-    );
-  }
-  const message = isRouteErrorResponse(error) && error.status === 403 ? entitlementMessage(error.data) : null;
-  if (!message) return <ErrorPage status={isRouteErrorResponse(error) ? error.status : 500} />;
+  const forbidden = isRouteErrorResponse(error) && error.status === 403;
+  // A 403 here is a role the page needs, or a change the plan does not allow.
+  const roleMessage = forbidden ? refusalMessage(error.data, "roleRequired") : null;
+  const planMessage = forbidden ? entitlementMessage(error.data) : null;
+  const refusal = roleMessage
+    ? { title: "Not open to your role", message: roleMessage }
+    : planMessage
+      ? { title: "That change is not available", message: planMessage }
+      : null;
+  if (!refusal) return <ErrorPage status={isRouteErrorResponse(error) ? error.status : 500} />;
   return (
     <section className="page page--narrow card" aria-labelledby="refused-title">
       <div className="card__body">
         <p className="eyebrow">Error 403</p>
-        <h1 id="refused-title">That change is not available</h1>
-        <p>{message}</p>
+        <h1 id="refused-title">{refusal.title}</h1>
+        <p>{refusal.message}</p>
         <p>
           <Link to={`/orgs/${slug}`}>Back to the organization</Link>
         </p>
