@@ -77,6 +77,8 @@ export interface SessionTable {
   auth_method: ColumnType<SessionAuthMethod, SessionAuthMethod | undefined, SessionAuthMethod>;
   /** The last sign-in proof (step-up); null means the session's created_at. */
   authenticated_at: Timestamp | null;
+  /** Set when the session was made through an SSO connection (see sso/). */
+  sso_connection_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type SessionAuthMethod = "password" | "password+totp" | "password+passkey" | "password+recovery-code" | "passkey";
@@ -398,7 +400,55 @@ export interface OrgDeletionTable {
   deleted_at: DefaultedTimestamp;
 }
 
+export type SsoConnectionKind = "oidc" | "saml";
+
+/** An org's (org_id null: the instance's) SSO connection; see db/migrations/2026_12_02_0000. */
+export interface SsoConnectionTable {
+  id: Generated<string>;
+  org_id: string | null;
+  kind: SsoConnectionKind;
+  name: string;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  default_role: ColumnType<"admin" | "member", "admin" | "member" | undefined, "admin" | "member">;
+  oidc_issuer: string | null;
+  /** A pasted discovery document (jsonb), for an IdP we cannot reach. */
+  oidc_discovery: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  oidc_client_id: string | null;
+  oidc_client_secret_ciphertext: string | null;
+  oidc_scopes: string | null;
+  saml_idp_entity_id: string | null;
+  saml_idp_sso_url: string | null;
+  saml_idp_certificate: string | null;
+  saml_idp_metadata_xml: string | null;
+  certificate_expires_at: Timestamp | null;
+  last_tested_at: Timestamp | null;
+  last_test_result: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface SsoDomainTable {
+  id: Generated<string>;
+  org_id: string | null;
+  connection_id: string | null;
+  domain: string;
+  verification_token: string;
+  verified_at: Timestamp | null;
+  created_at: DefaultedTimestamp;
+}
+
+export interface SsoIdentityTable {
+  connection_id: string;
+  subject: string;
+  user_id: string;
+  created_at: DefaultedTimestamp;
+  last_sign_in_at: Timestamp | null;
+}
+
 export interface DB {
+  sso_connection: SsoConnectionTable;
+  sso_domain: SsoDomainTable;
+  sso_identity: SsoIdentityTable;
   oauth_app: OAuthAppTable;
   oidc_payload: OidcPayloadTable;
   oidc_key: OidcKeyTable;
