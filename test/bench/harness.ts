@@ -57,6 +57,8 @@ export type BenchTarget = {
   databaseUrl: string;
   /** The at-rest key the server was started with (SECRETS_KEY), for seeding encrypted secrets. */
   secretsKey: Buffer;
+  /** GET /privacy req/s on this server in this run: the floor headline figures are compared with. */
+  floorRps: number;
 };
 
 export type BenchReport = {

@@ -5,7 +5,7 @@
 // secret, replaces the refresh token, issues an access token and an RS256 ID
 // token with the person's orgs computed afresh.
 import * as oidc from "openid-client";
-import { CONNECTIONS, DURATION_S, type BenchScenario } from "./harness";
+import { CONNECTIONS, DURATION_S, ratio, type BenchScenario } from "./harness";
 import { forSeconds, vendorAppWithPeople } from "./oidc-vendor-app";
 
 export const oidcRefreshGrants: BenchScenario = {
@@ -19,7 +19,7 @@ export const oidcRefreshGrants: BenchScenario = {
     const warmUp = await forSeconds("refresh grants (warm-up, not counted)", 2, people, refresh);
     const grants = await forSeconds(`POST /oauth/token refresh_token grants (openid-client, ${people.length} apps' sign-ins at once)`, DURATION_S, people, refresh);
     return {
-      ratios: [],
+      ratios: [["refresh-token grants/s (openid-client) vs /privacy", ratio(grants.rps, target.floorRps), "(record)"]],
       scenarios: [grants],
       lines: [`refresh-token grants/s (token endpoint, rotated on every use, ${people.length} at once): ${grants.rps}, p50 ${grants.p50} ms, p99 ${grants.p99} ms`],
       failures: warmUp.errors + grants.errors,

@@ -11,7 +11,7 @@
 // tokens itself rather than asking us on every request.
 import { jwtVerify } from "jose";
 import * as oidc from "openid-client";
-import { CONNECTIONS, DURATION_S, type BenchScenario } from "./harness";
+import { CONNECTIONS, DURATION_S, ratio, type BenchScenario } from "./harness";
 import { forSeconds, VENDOR_API, vendorAppWithPeople } from "./oidc-vendor-app";
 
 /** Verifying is CPU in this process: a few callers keep it busy. */
@@ -36,7 +36,7 @@ export const oidcUserinfo: BenchScenario = {
       if (payload.sub !== sub) throw new Error("a JWT access token named someone else");
     });
     return {
-      ratios: [],
+      ratios: [["userinfo requests/s (openid-client) vs /privacy", ratio(answered.rps, target.floorRps), "(record)"]],
       scenarios: [answered, verified],
       lines: [
         `userinfo requests/s (GET /oauth/me, answers checked against the JWKS-verified ID token's sub, ${people.length} at once): ${answered.rps}, p50 ${answered.p50} ms, p99 ${answered.p99} ms`,
