@@ -148,6 +148,35 @@ test.describe("passkeys @needs-js", () => {
     await expect(page.getByRole("list", { name: "Signed-in sessions" }).getByRole("listitem").filter({ hasText: "This device" })).toContainText("Password and passkey");
   });
 
+  test("signs in with the passkey button alone, in a browser that offers no passkey autofill", async ({ page }) => {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("WebAuthn.enable");
+    await cdp.send("WebAuthn.addVirtualAuthenticator", {
+      options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    });
+    // Browsers without conditional UI (autofill) exist: there the button is the
+    // only way in. Saying so here also keeps /login's autofill offer from
+    // taking the passkey before the button is pressed, so the button is what signs in.
+    await page.addInitScript(() => {
+      if (window.PublicKeyCredential) window.PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+    });
+
+    await createVerifiedAccount(page, "passkey-button");
+    await page.goto("/settings/security");
+    await page.getByLabel("Name of this passkey").fill("Button key");
+    await page.getByRole("button", { name: "Add a passkey" }).click();
+    await expect(page.getByRole("status").first()).toHaveText("Your passkey was added.");
+
+    await logOut(page);
+    await page.goto("/login");
+    await expect(page.getByLabel("Email")).toBeEmpty();
+    await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+    await expect(page).toHaveURL(`${E2E_ORIGIN}/home`);
+    await page.goto("/settings/sessions");
+    // "Passkey", not "Password and passkey": no password was typed.
+    await expect(page.getByRole("list", { name: "Signed-in sessions" }).getByRole("listitem").filter({ hasText: "This device" })).toContainText("Passkey");
+  });
+
   test("shows a clear message when the passkey button finds no passkey", async ({ page }) => {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("WebAuthn.enable");

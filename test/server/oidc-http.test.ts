@@ -8,11 +8,12 @@ import { randomBytes } from "node:crypto";
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import * as oidc from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { processDeferredAccountWork } from "../../app/.server/accounts/deferred-work-worker";
 import { scheduleDeletion } from "../../app/.server/accounts/deletion";
 import { createApp } from "../../app/.server/identity/apps";
 import { AppInputSchema, type AppInput } from "../../app/utils/oauth-app-schema";
 import { addMember, createTestOrg } from "../factories/orgs";
-import { createUser, DEFAULT_PASSWORD, sessionCookieFor, type TestUser } from "../factories/users";
+import { createUser, DEFAULT_PASSWORD, latestLinkToken, sessionCookieFor, type TestUser } from "../factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
 import { freePort, startServer, type ServerProcess } from "../setup/server-process";
 import { OidcBrowser } from "./oidc-browser";
@@ -250,6 +251,77 @@ describe("refresh tokens", () => {
     // Someone else's grant id: nothing to revoke for them.
     const stranger = await signedInBrowser(await newUser("stranger"));
     expect((await stranger.post("/settings/apps", { grantId: grantId! })).status).toBe(404);
+  });
+});
+
+describe("access follows the account: a password reset and signing out everywhere end every app's sign-in", () => {
+  /** `user` signed in to two apps (refresh token, opaque access token), each proven to work first. */
+  async function signedInToTwoApps(user: TestUser, browser: OidcBrowser) {
+    const signedIn = [];
+    for (let i = 0; i < 2; i++) {
+      const config = await rpFor(await registerApp({ type: "web" }));
+      const tokens = await signIn(config, browser);
+      expect(await oidc.fetchUserInfo(config, tokens.access_token, user.id)).toMatchObject({ sub: user.id });
+      expect(await oidc.tokenIntrospection(config, tokens.access_token)).toMatchObject({ active: true, sub: user.id });
+      expect(await oidc.tokenIntrospection(config, tokens.refresh_token!)).toMatchObject({ active: true, sub: user.id });
+      signedIn.push({ config, tokens });
+    }
+    return signedIn;
+  }
+
+  /** What a vendor's app sees once access has ended: no new tokens, and the access token it holds refused at userinfo and introspected as inactive. */
+  async function expectAccessEnded(user: TestUser, signedIn: Awaited<ReturnType<typeof signedInToTwoApps>>) {
+    for (const { config, tokens } of signedIn) {
+      expect(await oidc.tokenIntrospection(config, tokens.access_token)).toEqual({ active: false });
+      expect(await oidc.tokenIntrospection(config, tokens.refresh_token!)).toEqual({ active: false });
+      await expect(oidc.fetchUserInfo(config, tokens.access_token, user.id)).rejects.toMatchObject({ status: 401, cause: [expect.objectContaining({ parameters: expect.objectContaining({ error: "invalid_token" }) })] });
+      await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: "invalid_grant" });
+    }
+  }
+
+  /** Someone else, signed in to an app meanwhile: their access must be untouched. */
+  async function bystander() {
+    const user = await newUser("bystander");
+    const config = await rpFor(await registerApp({ type: "web" }));
+    const tokens = await signIn(config, await signedInBrowser(user));
+    return async () => {
+      expect(await oidc.fetchUserInfo(config, tokens.access_token, user.id)).toMatchObject({ sub: user.id });
+      expect((await oidc.refreshTokenGrant(config, tokens.refresh_token!)).refresh_token).toBeTruthy();
+    };
+  }
+
+  it("a password reset (forgot-password, the emailed link, the new password) revokes every grant, refresh token and access token", async () => {
+    const user = await newUser("reset");
+    const signedIn = await signedInToTwoApps(user, await signedInBrowser(user));
+    const stillWorks = await bystander();
+
+    const forgetful = new OidcBrowser(server.url);
+    expect((await forgetful.post("/forgot-password", { email: user.email })).status).toBe(200);
+    // The reset link is made by the worker (the same answer goes out for any address); this server runs none.
+    await processDeferredAccountWork(db);
+    const token = await latestLinkToken(db, user.email, "/reset-password/");
+    const reset = await forgetful.post(`/reset-password/${token}`, { password: "a brand new passphrase for oidc" });
+    expect(reset.status).toBe(302);
+    expect(reset.headers.get("location")).toBe("/login?notice=password-reset");
+
+    await expectAccessEnded(user, signedIn);
+    await stillWorks();
+  });
+
+  it('"sign out everywhere" in /settings/sessions revokes every grant, refresh token and access token', async () => {
+    const user = await newUser("everywhere");
+    const browser = await signedInBrowser(user);
+    const signedIn = await signedInToTwoApps(user, browser);
+    const stillWorks = await bystander();
+
+    // Without the confirmation nothing ends (the safe-actions rule)...
+    expect((await browser.post("/settings/sessions", { intent: "end-others" })).status).toBe(400);
+    expect(await oidc.tokenIntrospection(signedIn[0]!.config, signedIn[0]!.tokens.refresh_token!)).toMatchObject({ active: true });
+    // ...with it, every app's sign-in ends with the other sessions.
+    expect((await browser.post("/settings/sessions", { intent: "end-others", confirm: "yes" })).status).toBe(200);
+
+    await expectAccessEnded(user, signedIn);
+    await stillWorks();
   });
 });
 

@@ -5,6 +5,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { consumeRecoveryCode } from "../../app/.server/accounts/mfa/recovery-codes";
 import { enrolTotp } from "../factories/mfa";
 import { createTestOrg } from "../factories/orgs";
 import { createUser, sessionCookieFor } from "../factories/users";
@@ -71,6 +72,30 @@ describe("/login/2fa", () => {
     // Without the half-signed-in cookie there is nothing to complete.
     expect((await post("/login/2fa?intent=totp", { intent: "totp", code: "123456" })).status).toBe(401);
   });
+
+  it("answers a wrong, an expired and a reused code with a 401 that says what to do", async () => {
+    const user = await createUser(db, { email: uniqueEmail("codes") });
+    const totp = await enrolTotp(db, user, new Date(Date.now() - 90_000));
+    const now = Date.now();
+    const accepted = new Set([-30_000, 0, 30_000].map((drift) => totp.codeAt(new Date(now + drift))));
+    const wrong = ["000000", "111111", "222222", "333333"].find((code) => !accepted.has(code))!;
+    // Two 30-second steps old: past the one step of drift allowed.
+    const expired = totp.codeAt(new Date(now - 60_000));
+    const halfSignedInAs = async () => cookieOf(await post("/login", { email: user.email, password: user.password }));
+    const send = (code: string, cookie: string) => post("/login/2fa?intent=totp", { intent: "totp", code }, cookie);
+
+    for (const code of accepted.has(expired) ? [wrong] : [wrong, expired]) {
+      const answer = await send(code, await halfSignedInAs());
+      expect(answer.status, code).toBe(401);
+      expect(await answer.text()).toContain("That code is not right. Check your app&#x27;s clock and use the newest code.");
+    }
+    const current = totp.codeAt(new Date());
+    expect((await send(current, await halfSignedInAs())).status).toBe(302);
+    // The same code again, on a fresh sign-in: a code works once.
+    const replay = await send(current, await halfSignedInAs());
+    expect(replay.status).toBe(401);
+    expect(await replay.text()).toContain("That code is not right.");
+  });
 });
 
 describe("step-up", () => {
@@ -96,6 +121,34 @@ describe("step-up", () => {
     expect(proven.status).toBe(302);
     expect(proven.headers.get("location")).toBe("/settings");
     expect((await post("/settings?index&intent=password", change, cookie)).status).toBe(200);
+  });
+});
+
+describe("recovery codes in /settings/security", () => {
+  it("regenerating needs a recent sign-in, shows ten new codes once, and the old ones stop working", async () => {
+    const user = await createUser(db, { email: uniqueEmail("regenerate") });
+    const { recoveryCodes: old } = await enrolTotp(db, user);
+    const cookie = await sessionCookieFor(db, user);
+    await consumeRecoveryCode(db, user.id, old[0]!);
+    // React separates the number from the text with an empty comment.
+    expect((await (await get("/settings/security", cookie)).text()).replaceAll("<!-- -->", "")).toContain("9 of 10 recovery codes left.");
+
+    await db.updateTable("session").set({ authenticated_at: sql`now() - interval '11 minutes'` }).where("user_id", "=", user.id).execute();
+    const stale = await post("/settings/security?intent=codes-regenerate", { intent: "codes-regenerate" }, cookie);
+    expect(stale.headers.get("location")).toBe("/reauthenticate?redirectTo=%2Fsettings%2Fsecurity");
+    expect(await consumeRecoveryCode(db, user.id, old[1]!)).toEqual({ remaining: 8 });
+
+    await db.updateTable("session").set({ authenticated_at: sql`now()` }).where("user_id", "=", user.id).execute();
+    const fresh = await post("/settings/security?intent=codes-regenerate", { intent: "codes-regenerate" }, cookie);
+    expect(fresh.status).toBe(200);
+    const html = await fresh.text();
+    const shown = [...html.matchAll(/<li><code>([a-z2-7]{5}-[a-z2-7]{5})<\/code><\/li>/g)].map((match) => match[1]!);
+    expect(new Set(shown).size).toBe(10);
+    expect(html).toContain("New recovery codes were made. The old ones no longer work.");
+    expect(await consumeRecoveryCode(db, user.id, old[2]!)).toBeNull();
+    expect(await consumeRecoveryCode(db, user.id, shown[0]!)).toEqual({ remaining: 9 });
+    // Shown once: the page does not list them again.
+    expect(await (await get("/settings/security", cookie)).text()).not.toContain(shown[1]!);
   });
 });
 

@@ -34,7 +34,7 @@ export async function freePort(): Promise<number> {
 /** Runs build/server.js with exactly `env` (plus PATH) and waits until it listens. */
 export async function startServer(
   env: Record<string, string>,
-  options: { waitFor?: "listening" | "exit"; nodeArgs?: string[] } = {},
+  options: { waitFor?: "listening" | "exit"; nodeArgs?: string[]; startTimeoutMs?: number } = {},
 ): Promise<ServerProcess> {
   if (!existsSync(SERVER_ENTRY)) throw new Error("build/server.js is missing: run `npm run build` first");
   const port = Number(env.PORT ?? (await freePort()));
@@ -80,7 +80,7 @@ export async function startServer(
   })();
   listening.catch(() => {}); // a caller waiting for exit expects this rejection
   const quiet = ["warn", "error", "fatal", "silent"].includes(env.LOG_LEVEL ?? "info");
-  if (options.waitFor !== "exit") await withTimeout(quiet ? healthy : listening, 30_000, () => `server did not start:\n${stderr}`);
+  if (options.waitFor !== "exit") await withTimeout(quiet ? healthy : listening, options.startTimeoutMs ?? 30_000, () => `server did not start:\n${stderr}`);
   return {
     url: `http://127.0.0.1:${port}`,
     port,
