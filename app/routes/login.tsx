@@ -2,7 +2,7 @@ import { redirect, redirectDocument, type ActionFunctionArgs, type LoaderFunctio
 import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { logIn } from "~/.server/accounts/login";
-import { secondFactorPath } from "~/.server/accounts/mfa/destination";
+import { secondFactorPath, signedInDestination } from "~/.server/accounts/mfa/destination";
 import { getSession } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { formFailure, readForm } from "~/.server/forms";
@@ -44,10 +44,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return unlessBusy(async () => {
     const result = await logIn(getDb(), email, form.data.password, { ip: context.clientIp, userAgent: request.headers.get("user-agent") });
     if (!result.ok && result.reason === "throttled") return tooManyRequests(result.retryAfterSeconds, "Too many login attempts. Please wait a few minutes and try again.");
+    if (!result.ok && result.reason === "policy") return formFailure({ fieldErrors: {}, formError: result.message, values: form.values }, 403);
     if (!result.ok) return formFailure({ fieldErrors: {}, formError: INVALID, values: form.values }, 401);
     if (result.secondFactorRequired) throw redirect(secondFactorPath(form.data.redirectTo), { headers: { "Set-Cookie": sessionCookie(result.token) } });
     // During a deletion's grace period the only thing on offer is cancelling it.
-    const destination = result.deletionPending ? "/settings/delete-account" : result.emailVerified ? safeRedirect(form.data.redirectTo, "/home") : "/verify-email";
+    const destination = signedInDestination(result, form.data.redirectTo);
     throw backTo(destination, { headers: { "Set-Cookie": sessionCookie(result.token) } });
   });
 }

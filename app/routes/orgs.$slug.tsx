@@ -49,7 +49,7 @@ function entitlementMessage(data: unknown): string | null {
 }
 
 /** The message of a 403 body marked with `flag` (entitlement: the plan refuses; roleRequired: the member's role does). */
-function refusalMessage(data: unknown, flag: "entitlement" | "roleRequired"): string | null {
+function refusalMessage(data: unknown, flag: "entitlement" | "roleRequired" | "policyRequired"): string | null {
   const body = typeof data === "string" ? safeJson(data) : data;
   return body && typeof body === "object" && (body as Record<string, unknown>)[flag] === true ? String((body as { message?: unknown }).message ?? "") : null;
 }
@@ -69,7 +69,10 @@ export function ErrorBoundary() {
   // A 403 here is a role the page needs, or a change the plan does not allow.
   const roleMessage = forbidden ? refusalMessage(error.data, "roleRequired") : null;
   const planMessage = forbidden ? entitlementMessage(error.data) : null;
-  const refusal = roleMessage
+  const policyMessage = forbidden ? refusalMessage(error.data, "policyRequired") : null;
+  const refusal = policyMessage
+    ? { title: "This organization requires a stronger sign-in", message: policyMessage }
+    : roleMessage
     ? { title: "Not open to your role", message: roleMessage }
     : planMessage
       ? { title: "That change is not available", message: planMessage }
@@ -81,9 +84,7 @@ export function ErrorBoundary() {
         <p className="eyebrow">Error 403</p>
         <h1 id="refused-title">{refusal.title}</h1>
         <p>{refusal.message}</p>
-        <p>
-          <Link to={`/orgs/${slug}`}>Back to the organization</Link>
-        </p>
+        <p>{policyMessage ? <Link to="/settings/security">Open your security settings</Link> : <Link to={`/orgs/${slug}`}>Back to the organization</Link>}</p>
       </div>
     </section>
   );
