@@ -168,3 +168,13 @@ export async function deleteExpiredSessions(db: Database, now = new Date()): Pro
   const result = await db.deleteFrom("session").where("expires_at", "<=", now).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/**
+ * A password-only session that just proved a newly added second factor (it was
+ * entered in this session) counts from now on as signed in with it — for the
+ * orgs that require two-factor (orgs/security-policy/).
+ */
+export async function markSessionSecondFactor(db: Database, session: ValidSession, method: "password+totp" | "password+passkey"): Promise<void> {
+  if (session.authMethod !== "password" || session.ssoConnectionId) return;
+  await db.updateTable("session").set({ auth_method: method }).where("id", "=", session.id).where("auth_method", "=", "password").execute();
+}

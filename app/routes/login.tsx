@@ -63,6 +63,7 @@ export default function Login() {
     <section className="panel stack" aria-labelledby="login-title">
       <h1 id="login-title">Log in</h1>
       {notice === "password-reset" ? <FormMessage tone="success">Your password was changed. Log in with the new one.</FormMessage> : null}
+      {notice === "joined-sign-in-with-sso" ? <FormMessage tone="success">Your account is ready. Your organization requires single sign-on: sign in through it.</FormMessage> : null}
       {notice === "verified" ? <FormMessage tone="success">Your email address is confirmed. Log in to continue.</FormMessage> : null}
       {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
       <Form method="post" className="stack" noValidate>

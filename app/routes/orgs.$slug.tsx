@@ -2,7 +2,9 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { isRouteErrorResponse, Link, Outlet, useLoaderData, useParams, useRouteError } from "@remix-run/react";
 import { billingMode } from "~/.server/billing/settings";
 import { getEnv } from "~/.server/env";
+import { getDb } from "~/.server/db";
 import { requireOrgRole } from "~/.server/orgs/access";
+import { policyBannerFor } from "~/.server/orgs/security-policy/compliance";
 import { Alert } from "~/components/alert";
 import { ErrorPage } from "~/components/error-page";
 import { SectionLayout } from "~/components/nav";
@@ -14,13 +16,15 @@ import { roleAtLeast } from "~/utils/roles";
 // reason in words when a change was refused because of the plan or the
 // subscription's state.
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { org, role, standing } = await requireOrgRole(request, params.slug, "member", { allowReadOnly: true });
+  const { org, role, standing, session } = await requireOrgRole(request, params.slug, "member", { allowReadOnly: true });
   const billingPage = billingMode(getEnv()).kind !== "off" && roleAtLeast(role, "admin");
-  return { slug: org.slug, name: org.name, isAdmin: roleAtLeast(role, "admin"), notice: standing.notice, billingLink: billingPage ? `/orgs/${org.slug}/billing` : null };
+  // A rule in its grace period that this member's session will not meet: say so, with the date.
+  const policyBanner = await policyBannerFor(getDb(), session, org.id, org.name);
+  return { slug: org.slug, name: org.name, isAdmin: roleAtLeast(role, "admin"), notice: standing.notice, billingLink: billingPage ? `/orgs/${org.slug}/billing` : null, policyBanner };
 }
 
 export default function OrgFrame() {
-  const { slug, name, isAdmin, notice, billingLink } = useLoaderData<typeof loader>();
+  const { slug, name, isAdmin, notice, billingLink, policyBanner } = useLoaderData<typeof loader>();
   return (
     <SectionLayout title={name} navLabel={`${name} sections`} items={orgNavItems(slug, { isAdmin, billing: billingLink !== null })}>
       <div className="stack">
@@ -33,6 +37,19 @@ export default function OrgFrame() {
                 <>
                   {" "}
                   <Link to={billingLink}>Go to Billing</Link>
+                </>
+              ) : null}
+            </p>
+          </Alert>
+        ) : null}
+        {policyBanner ? (
+          <Alert tone="warning" live={false} label="Security policy notice">
+            <p>
+              {policyBanner.message}
+              {policyBanner.rule === "two-factor" ? (
+                <>
+                  {" "}
+                  <Link to="/settings/security">Open your security settings</Link>
                 </>
               ) : null}
             </p>

@@ -205,3 +205,9 @@ export async function apiKeyExpiry(db: Database, orgId: string, now = new Date()
   return apiKeyMaxDays === null ? null : new Date(now.getTime() + apiKeyMaxDays * 86_400_000);
 }
 
+
+/** Names of the person's orgs that require two-factor (enforced; with `includeGrace`, also those about to). */
+export async function orgsRequiringTwoFactor(db: Database, userId: string, includeGrace = false, now = new Date()): Promise<string[]> {
+  const person = await loadPersonPolicies(db, userId);
+  return (person?.memberships ?? []).filter((m) => twoFactorState(m.policy, now) === "enforced" || (includeGrace && twoFactorState(m.policy, now) === "grace")).map((m) => m.orgName);
+}
