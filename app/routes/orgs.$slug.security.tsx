@@ -12,7 +12,7 @@ import { confirmedField } from "~/.server/form-guards/confirmation";
 import { formFailure, readForm } from "~/.server/forms";
 import { requireOrgRole } from "~/.server/orgs/access";
 import { countNonCompliantMembers, listNonCompliantMembers, type PolicyRule } from "~/.server/orgs/security-policy/compliance";
-import { GRACE_CHOICES, graceDaysField, inviteDomainsField, optionalWholeNumber } from "~/.server/orgs/security-policy/form-fields";
+import { graceDaysField, inviteDomainsField, optionalWholeNumber } from "~/.server/orgs/security-policy/form-fields";
 import { findSecurityPolicy, ssoState, twoFactorState, type RuleState } from "~/.server/orgs/security-policy/policy";
 import { updateSecurityPolicy, type PolicyChange } from "~/.server/orgs/security-policy/update";
 import { Alert } from "~/components/alert";
@@ -24,6 +24,7 @@ import { Page } from "~/components/page";
 import { RelativeTime } from "~/components/relative-time";
 import { Checkbox, SelectField } from "~/components/select-field";
 import { Table } from "~/components/table";
+import { GRACE_CHOICES } from "~/utils/policy-grace";
 
 const yesOrAbsent = z.literal("yes", { error: "Unknown value." }).optional();
 
