@@ -195,9 +195,15 @@ export default function OrgSecurity() {
         <Form method="post" action="?intent=two-factor" className="form" noValidate>
           <input type="hidden" name="intent" value="two-factor" />
           <Checkbox label="Require two-factor authentication" name="require" value="yes" defaultChecked={page.twoFactor.state !== "off"} />
-          <SelectField label="SSO sign-ins count as two-factor" name="ssoMfa" id="field-two-factor-sso" defaultValue={page.twoFactor.ssoNeedsIdpMfa ? "idp-mfa" : "any-sso"}>
-            <option value="idp-mfa">Only when the identity provider reports a multi-factor sign-in</option>
-            <option value="any-sso">Always, for sign-ins through this organization’s SSO</option>
+          <SelectField
+            label="SSO sign-ins count as two-factor"
+            name="ssoMfa"
+            id="field-two-factor-sso"
+            defaultValue={page.twoFactor.ssoNeedsIdpMfa ? "idp-mfa" : "any-sso"}
+            hint="Either only when the identity provider reports a multi-factor sign-in, or for every sign-in through this organization’s SSO (the provider enforces MFA itself)."
+          >
+            <option value="idp-mfa">When the IdP reports MFA</option>
+            <option value="any-sso">Every SSO sign-in</option>
           </SelectField>
           {page.twoFactor.state === "off" ? (
             <>
