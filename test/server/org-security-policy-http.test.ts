@@ -82,7 +82,9 @@ describe("/orgs/:slug/security", () => {
     const html = await text(page);
     expect(html).toContain('href="/orgs/acme/security"');
     expect(html).toContain("Require two-factor authentication");
-    expect((await get("/orgs/acme/security", await sessionCookieFor(db, member))).status).toBe(403);
+    const refused = await get("/orgs/acme/security", await sessionCookieFor(db, member));
+    expect(refused.status).toBe(403);
+    expect(await text(refused)).toContain("Only admins can manage the organization&#x27;s security rules");
   });
 
   it("lists the members who do not comply before a rule is switched on", async () => {
