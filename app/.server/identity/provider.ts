@@ -9,6 +9,7 @@ import type { Database } from "../db";
 import type { Env } from "../env";
 import type { RequestContext } from "../http/request-context";
 import { consumeRateLimit } from "../rate-limit";
+import { checkSessionForApps, mayReceiveTokens } from "../orgs/security-policy/check";
 import { validateSessionToken } from "../session";
 import { readSessionToken } from "../session-cookie";
 import { singleton } from "../singleton";
@@ -61,7 +62,11 @@ export async function createOidcProvider(options: { env: Env; db: Database; logg
   const configuration: Configuration = {
     adapter: createAdapterFactory(db),
     clients: [],
+    // Asked at every token request (code, device code, refresh) and by userinfo:
+    // a person who no longer meets their orgs' rules (two-factor, SSO) is no
+    // account here, so the grant fails with invalid_grant and no token is issued.
     async findAccount(_ctx, sub) {
+      if (!(await mayReceiveTokens(db, sub))) return undefined;
       const claims = await loadAccountClaims(db, sub);
       if (!claims) return undefined;
       return {
@@ -208,7 +213,10 @@ async function signedInUserId(db: Database, ctx: { get(field: string): string; r
   const token = readSessionToken(new Request("http://gatehouse.invalid/", { headers: { cookie } }));
   if (!token) return undefined;
   const session = await validateSessionToken(db, token, { ip: requestContextOf(ctx)?.clientIp ?? null, userAgent: ctx.get("user-agent") || null });
-  return session && session.user.emailVerified && !session.user.deletionPending ? session.user.id : undefined;
+  if (!session || !session.user.emailVerified || session.user.deletionPending) return undefined;
+  // A session that does not meet the person's orgs' rules is not enough to skip our sign-in page:
+  // the interaction page then says what is missing (a trusted app would otherwise go straight to a code).
+  return (await checkSessionForApps(db, session)).ok ? session.user.id : undefined;
 }
 
 const PROVIDER_KEY = "oidc-provider";

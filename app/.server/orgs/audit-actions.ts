@@ -33,6 +33,15 @@ export const AUDIT_ACTIONS = [
   "org.ownership_transferred",
   "org.renamed",
   "org.slug_changed",
+  "security_policy.api_key_lifetime_changed",
+  "security_policy.break_glass_used",
+  "security_policy.invite_domains_changed",
+  "security_policy.session_limits_changed",
+  "security_policy.sso_mfa_rule_changed",
+  "security_policy.sso_not_required",
+  "security_policy.sso_required",
+  "security_policy.two_factor_not_required",
+  "security_policy.two_factor_required",
 ] as const;
 
 /** The choices for the action filter: the known actions, plus the one asked for if it is another. */

@@ -11,6 +11,7 @@ const PAGE_NAMES: Record<string, string> = {
   invitations: "manage invitations",
   billing: "manage billing",
   settings: "change the organization's settings",
+  security: "manage the organization's security rules",
 };
 
 export function roleRefusalMessage(pathname: string, minimum: OrgRole): string {
@@ -22,5 +23,13 @@ export function roleRefusalMessage(pathname: string, minimum: OrgRole): string {
 
 export function roleRefusal(message: string): Response {
   const body: RoleRefusal = { roleRequired: true, message };
+  return Response.json(body, { status: 403, headers: { "Cache-Control": "no-store" } });
+}
+
+export type PolicyRefusal = { policyRequired: true; message: string };
+
+/** A session that does not meet the org's security policy (two-factor, SSO): the message says what to do. */
+export function policyRefusal(message: string): Response {
+  const body: PolicyRefusal = { policyRequired: true, message };
   return Response.json(body, { status: 403, headers: { "Cache-Control": "no-store" } });
 }
