@@ -206,3 +206,28 @@ describe("checkpoints", () => {
     expect(await verifyAuditChain(db, org.id)).toMatchObject({ ok: true, checked: 5 });
   });
 });
+
+describe("rotating SECRETS_KEY", () => {
+  it("moves each org's chain key to the current key, and the chain still verifies", async () => {
+    await record("deploy.step");
+    const { createKeyring, keyId } = await import("../../secrets/keyring");
+    const { encryptWith } = await import("../../secrets/cipher");
+    const { getKeyring } = await import("../../secrets");
+    const { openOrgKey } = await import("./org-key");
+    const { resealStaleOrgKeys } = await import("./checkpoints");
+    // Seal the org's key under an older key that the keyring still lists.
+    const { randomBytes } = await import("node:crypto");
+    const old = randomBytes(32);
+    const chain = await db.selectFrom("audit_chain").select("mac_key").where("org_id", "=", org.id).executeTakeFirstOrThrow();
+    const orgKey = openOrgKey(org.id, chain.mac_key);
+    const keyring = getKeyring();
+    keyring.byId.set(keyId(old), { id: keyId(old), key: old });
+    const underOld = encryptWith(createKeyring([old]), orgKey.toString("base64"), `audit-chain:${org.id}`);
+    await db.updateTable("audit_chain").set({ mac_key: underOld }).where("org_id", "=", org.id).execute();
+    expect(await resealStaleOrgKeys(db)).toEqual({ resealed: 1 });
+    expect((await db.selectFrom("audit_chain").select("mac_key").where("org_id", "=", org.id).executeTakeFirstOrThrow()).mac_key).toMatch(new RegExp(`^v1\\.${keyring.current.id}\\.`));
+    expect(await resealStaleOrgKeys(db)).toEqual({ resealed: 0 });
+    keyring.byId.delete(keyId(old));
+    expect(await verifyAuditChain(db, org.id)).toMatchObject({ ok: true, checked: 1 });
+  });
+});

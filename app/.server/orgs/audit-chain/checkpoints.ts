@@ -10,6 +10,7 @@
 import { sql } from "kysely";
 import type { Database } from "../../db";
 import { recordAuditEvent } from "../audit";
+import { getKeyring } from "../../secrets";
 import { resealedOrgKey } from "./org-key";
 
 export const CHECKPOINT_ACTION = "audit.checkpoint";
@@ -50,27 +51,57 @@ export async function recordCheckpoint(tx: Database, orgId: string, head: Locked
  * at once never record one org's checkpoint twice. The org's key moves to the
  * current SECRETS_KEY at the same time (rotation).
  */
-export async function recordDueCheckpoints(db: Database, options: { now?: Date; limit?: number } = {}): Promise<{ recorded: number }> {
+export async function recordDueCheckpoints(db: Database, options: { now?: Date; batchSize?: number } = {}): Promise<{ recorded: number }> {
   const now = options.now ?? new Date();
   const dueBefore = new Date(now.getTime() - CHECKPOINT_INTERVAL_MS);
-  const due = await db
-    .selectFrom("audit_chain")
-    .select("org_id")
-    .where(sql<boolean>`seq > checkpoint_seq`)
-    .where((eb) => eb.or([eb("checkpoint_at", "is", null), eb("checkpoint_at", "<=", dueBefore)]))
-    .orderBy("org_id")
-    .limit(options.limit ?? 500)
-    .execute();
+  const batchSize = options.batchSize ?? 500;
   let recorded = 0;
-  for (const { org_id: orgId } of due) {
-    recorded += await db.transaction().execute(async (tx) => {
-      const head = await lockChainHead(tx, orgId, { skipLocked: true, dueBefore });
-      if (!head) return 0;
-      const resealed = resealedOrgKey(orgId, head.mac_key);
-      if (resealed) await tx.updateTable("audit_chain").set({ mac_key: resealed }).where("org_id", "=", orgId).execute();
-      await recordCheckpoint(tx, orgId, head, { reason: "periodic" }, options.now);
-      return 1;
-    });
+  let after: string | null = null;
+  for (;;) {
+    // Through the partial index of orgs with events since their checkpoint, in org id order.
+    let query = db
+      .selectFrom("audit_chain")
+      .select("org_id")
+      .where(sql<boolean>`seq > checkpoint_seq`)
+      .where((eb) => eb.or([eb("checkpoint_at", "is", null), eb("checkpoint_at", "<=", dueBefore)]));
+    if (after) query = query.where("org_id", ">", after);
+    const due = await query.orderBy("org_id").limit(batchSize).execute();
+    for (const { org_id: orgId } of due) {
+      recorded += await db.transaction().execute(async (tx) => {
+        const head = await lockChainHead(tx, orgId, { skipLocked: true, dueBefore });
+        if (!head) return 0;
+        const resealed = resealedOrgKey(orgId, head.mac_key);
+        if (resealed) await tx.updateTable("audit_chain").set({ mac_key: resealed }).where("org_id", "=", orgId).execute();
+        await recordCheckpoint(tx, orgId, head, { reason: "periodic" }, options.now);
+        return 1;
+      });
+    }
+    if (due.length < batchSize) return { recorded };
+    after = due.at(-1)!.org_id;
   }
-  return { recorded };
+}
+
+/**
+ * After SECRETS_KEY is rotated: every org's chain key sealed under an older
+ * key, sealed again under the current one (batches of `batchSize`, each org
+ * under its chain row's lock). Run with the checkpoints; once it has found
+ * nothing, the old key can leave SECRETS_KEY as far as audit chains go.
+ */
+export async function resealStaleOrgKeys(db: Database, batchSize = 500): Promise<{ resealed: number }> {
+  const current = `v1.${getKeyring().current.id}.%`;
+  let resealed = 0;
+  let after = "00000000-0000-0000-0000-000000000000";
+  for (;;) {
+    const stale = await db.selectFrom("audit_chain").select("org_id").where("mac_key", "not like", current).where("org_id", ">", after).orderBy("org_id").limit(batchSize).execute();
+    for (const { org_id: orgId } of stale) {
+      resealed += await db.transaction().execute(async (tx) => {
+        const head = await lockChainHead(tx, orgId);
+        const again = head && resealedOrgKey(orgId, head.mac_key);
+        if (again) await tx.updateTable("audit_chain").set({ mac_key: again }).where("org_id", "=", orgId).execute();
+        return again ? 1 : 0;
+      });
+    }
+    if (stale.length < batchSize) return { resealed };
+    after = stale.at(-1)!.org_id;
+  }
 }
