@@ -231,3 +231,18 @@ describe("rotating SECRETS_KEY", () => {
     expect(await verifyAuditChain(db, org.id)).toMatchObject({ ok: true, checked: 1 });
   });
 });
+
+describe("npm run audit:verify -- --org SLUG", () => {
+  it("prints the count and head when the chain holds, the first mismatch when it does not", async () => {
+    const { runAuditVerifyCommand } = await import("./cli");
+    for (let i = 1; i <= 3; i++) await record("deploy.step");
+    const good = await runAuditVerifyCommand(db, ["--org", "alpha"]);
+    expect(good).toMatchObject({ exitCode: 0, output: { org: "alpha", ok: true, checked: 3, head_seq: 3, head_hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    const second = await eventAt(2);
+    await sql`update audit_event set target = 'edited' where id = ${second}`.execute(db);
+    expect(await runAuditVerifyCommand(db, ["--org", "alpha"])).toMatchObject({ exitCode: 1, output: { ok: false, first_mismatch: { event_id: second, seq: 2, reason: "its target was changed" } } });
+    expect(await runAuditVerifyCommand(db, ["--org", "nope"])).toMatchObject({ exitCode: 2, output: { error: "No organization has the address nope." } });
+    expect(await runAuditVerifyCommand(db, [])).toMatchObject({ exitCode: 2, output: { error: "usage: npm run audit:verify -- --org SLUG" } });
+    expect((await runAuditVerifyCommand(db, ["--orgg", "alpha"])).exitCode).toBe(2);
+  });
+});
