@@ -113,7 +113,7 @@ export async function verifyAuditChain(db: Database, orgId: string, options: { b
   if (expectedPrev !== report.headHash) return fail({ id: null, seq: report.headSeq, reason: "the chain's head does not match its newest event" });
   // An unsealed event added after the chain began was written around it.
   if (firstId !== null) {
-    const intruder = await db.selectFrom("audit_event").select(sql<string>`id::text`.as("id")).where("org_id", "=", orgId).where("seq", "is", null).where("id", ">", firstId).orderBy("id").limit(1).executeTakeFirst();
+    const intruder = await db.selectFrom("audit_event").select(sql<string>`id::text`.as("id")).where("org_id", "=", orgId).where("seq", "is", null).where("audit_event.id", ">", firstId).orderBy("audit_event.id").limit(1).executeTakeFirst();
     if (intruder) return fail({ id: intruder.id, seq: 0, reason: "it is not in the chain: it was added without being sealed" });
   }
   return report;
