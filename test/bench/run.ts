@@ -23,6 +23,7 @@ import { ADMIN_URL, connect, databaseUrl, recreateDatabase } from "../setup/data
 import { startServer, type ServerProcess } from "../setup/server-process";
 import { waitlistStampMinter } from "../setup/waitlist-stamps";
 import { LANDING_JS_BUDGET_KB, landingPageJs } from "./js-budget";
+import { benchAuditChain } from "./audit-chain";
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 50;
@@ -290,6 +291,7 @@ async function main() {
   const onPostgres = await benchServer("PostgreSQL", server, pgUrl, users, webhooks);
   const webhookApply = await drainWebhooks(pgUrl);
   await server.stop();
+  const auditChain = await benchAuditChain(pgUrl, { ...common, RUN_WORKER: "false" }, { seconds: DURATION_S, connections: CONNECTIONS });
   await lemonSqueezy.stop();
   await admin.destroy();
 
@@ -337,11 +339,11 @@ async function main() {
 
   mkdirSync(".bench", { recursive: true });
   const file = `.bench/${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, durationSeconds: DURATION_S, connections: CONNECTIONS, argon2PerSecond, onPostgres, webhookApply, pglite: { privacy: pglitePrivacy, settings: pgliteSettings }, ratios: rows, landingJs }, null, 2));
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, durationSeconds: DURATION_S, connections: CONNECTIONS, argon2PerSecond, onPostgres, webhookApply, auditChain, pglite: { privacy: pglitePrivacy, settings: pgliteSettings }, ratios: rows, landingJs }, null, 2));
   console.log(`results written to ${file}`);
 
   // Login answers 302 (success) by design, so only its transport errors count.
-  const failures = [onPostgres.privacy, onPostgres.settings, onPostgres.waitlist, onPostgres.webhookIngest, pglitePrivacy, pgliteSettings].reduce((n, s) => n + s.errors + s.non2xx, 0) + onPostgres.login.errors + onPostgres.loginAtCapacity.errors + onPostgres.totpLogin.errors + (webhookApply.outcomes.failed ?? 0);
+  const failures = [onPostgres.privacy, onPostgres.settings, onPostgres.waitlist, onPostgres.webhookIngest, pglitePrivacy, pgliteSettings].reduce((n, s) => n + s.errors + s.non2xx, 0) + onPostgres.login.errors + onPostgres.loginAtCapacity.errors + onPostgres.totpLogin.errors + (webhookApply.outcomes.failed ?? 0) + auditChain.failures;
   if (failures > 0) {
     console.error(`${failures} requests failed (a transport error, or an answer other than 2xx where every answer should be 2xx)`);
     process.exit(1);
