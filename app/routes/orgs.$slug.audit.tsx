@@ -230,7 +230,7 @@ function VerificationResult({ report }: { report: Verification }) {
     <Alert tone="success" title="The history verifies">
       <p>
         {report.checked.toLocaleString("en")} event{report.checked === 1 ? "" : "s"} checked, from number {report.startSeq} to {report.headSeq} in the chain
-        {report.erasedValues > 0 ? ` (${report.erasedValues.toLocaleString("en")} value${report.erasedValues === 1 ? "" : "s"} erased with a deleted account)` : ""}.{before}
+        {report.erasedValues > 0 ? ` (${report.erasedValues.toLocaleString("en")} personal value${report.erasedValues === 1 ? "" : "s"} since erased, as people left or were deleted)` : ""}.{before}
       </p>
       <p className="small">
         Latest hash: <code>{report.headHash}</code>

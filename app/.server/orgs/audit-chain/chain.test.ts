@@ -145,6 +145,13 @@ describe("verifying an org's chain", () => {
     expect(await verifyAuditChain(db, org.id)).toMatchObject({ ok: true, startSeq: 7, checked: 1 });
   });
 
+  it("removes the whole expired prefix past the ninth event (places compare as numbers)", async () => {
+    for (let i = 0; i < 12; i++) await record("old.step", { at: daysAgo(400 - i) });
+    await record("recent.step", { at: daysAgo(2) });
+    expect(await deleteExpiredRows(db, 365, now)).toMatchObject({ auditEvents: 12 });
+    expect(await verifyAuditChain(db, org.id)).toMatchObject({ ok: true, startSeq: 13, checked: 2 });
+  });
+
   it("fails when the oldest events are deleted in SQL rather than by retention", async () => {
     for (let i = 1; i <= 4; i++) await record("deploy.step");
     await sql`delete from audit_event where seq = 1 and org_id = ${org.id}`.execute(db);

@@ -23,7 +23,7 @@ export async function deleteExpiredChainPrefixes(tx: Database, cutoff: Date, now
       .where("org_id", "=", orgId)
       .where("seq", "is not", null)
       .where("created_at", ">=", cutoff)
-      .orderBy("seq")
+      .orderBy("audit_event.seq")
       .limit(1)
       .executeTakeFirst();
     const newStart = firstKept ? Number(firstKept.seq) : Number(head.seq) + 1;
