@@ -99,3 +99,15 @@ export async function benchAuditChain(url: string, env: Record<string, string>, 
     await server.stop();
   }
 }
+
+// Alone, without the rest of the bench (after `npm run build`):
+//   npx tsx test/bench/audit-chain.ts
+if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
+  const { ADMIN_URL, databaseUrl, recreateDatabase } = await import("../setup/databases");
+  const admin = connect<unknown>(ADMIN_URL);
+  await recreateDatabase(admin, "gatehouse_bench_chain");
+  await admin.destroy();
+  const env = { SECRETS_KEY: randomBytes(32).toString("base64"), LOG_LEVEL: "warn", RUN_WORKER: "false", DB_POOL_MAX: "20" };
+  const result = await benchAuditChain(databaseUrl("gatehouse_bench_chain"), env, { seconds: Number(process.env.BENCH_SECONDS ?? 8), connections: 50 });
+  process.exit(result.failures > 0 ? 1 : 0);
+}
