@@ -244,6 +244,25 @@ export interface AuditEventTable {
   ip: string | null;
   metadata: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: DefaultedTimestamp;
+  /** The event's place in its org's hash chain; null for events from before the chain (docs/audit.md). */
+  seq: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  prev_hash: Buffer | null;
+  hash: Buffer | null;
+  /** The keyed hashes of actor id, actor, target, ip and metadata (16 bytes each) that the hash covers. */
+  commitments: Buffer | null;
+}
+
+/** One row per org: the head of its audit hash chain, locked by every append. */
+export interface AuditChainTable {
+  org_id: string;
+  mac_key: string;
+  seq: ColumnType<string, string | number | undefined, string | number>;
+  head_hash: Buffer | null;
+  start_seq: ColumnType<string, string | number | undefined, string | number>;
+  start_prev_hash: Buffer | null;
+  checkpoint_seq: ColumnType<string, string | number | undefined, string | number>;
+  checkpoint_at: Date | null;
+  created_at: DefaultedTimestamp;
 }
 
 export interface NoticeTable {
@@ -488,6 +507,7 @@ export interface DB {
   org_invitation: OrgInvitationTable;
   api_key: ApiKeyTable;
   audit_event: AuditEventTable;
+  audit_chain: AuditChainTable;
   waitlist_entry: WaitlistEntryTable;
   instance_secret: InstanceSecretTable;
   user: UserTable;

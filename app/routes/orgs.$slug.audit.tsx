@@ -1,12 +1,16 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Fragment } from "react";
+import { z } from "zod";
 import { billingMode } from "~/.server/billing/settings";
 import { getDb } from "~/.server/db";
 import { getEnv } from "~/.server/env";
+import { formFailure, readForm } from "~/.server/forms";
 import { requireOrgRole } from "~/.server/orgs/access";
 import { actionChoices } from "~/.server/orgs/audit-actions";
+import { verifyAuditChain } from "~/.server/orgs/audit-chain/verify";
 import { actorChoices, findMemberByEmail, listAuditEvents, parseAuditFilter, presentAuditEvents, type AuditHistoryItem } from "~/.server/orgs/audit-history";
+import { Alert } from "~/components/alert";
 import { Button, ButtonLink } from "~/components/button";
 import { Card } from "~/components/card";
 import { EmptyState } from "~/components/empty-state";
@@ -48,10 +52,25 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
+const VerifySchema = z.object({ intent: z.literal("verify", { error: "This form can only verify the history." }) });
+
+// "Verify": recomputes the org's hash chain (docs/audit.md) and says whether
+// it holds, or which event is the first that does not match. Reads only; a
+// plain form POST, so it works without JavaScript.
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { org } = await requireOrgRole(request, params.slug, "admin");
+  const form = await readForm(request, VerifySchema);
+  if (!form.ok) return formFailure(form);
+  const report = await verifyAuditChain(getDb(), org.id);
+  return { ok: true as const, verification: report };
+}
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Audit history — ${data?.org.name ?? ""}` }];
 
 export default function Audit() {
   const { org, actions, actors, actorNotFound, filter, filtered, events, nextCursor } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const verifying = useNavigation().formData?.get("intent") === "verify";
   const query = (extra: Record<string, string>) => new URLSearchParams({ ...filter, ...extra }).toString();
   const clear = <ButtonLink to={`/orgs/${org.slug}/audit`} variant="secondary">Clear filters</ButtonLink>;
   return (
@@ -67,10 +86,17 @@ export default function Audit() {
           <ButtonLink to={`/orgs/${org.slug}/audit?${query({ format: "json" })}`} variant="secondary" size="small" reloadDocument>
             Export JSON
           </ButtonLink>
+          <Form method="post" action={`/orgs/${org.slug}/audit`}>
+            <input type="hidden" name="intent" value="verify" />
+            <Button variant="secondary" size="small" disabled={verifying}>
+              {verifying ? "Verifying…" : "Verify"}
+            </Button>
+          </Form>
         </>
       }
     >
       <div className="stack">
+        {result ? result.ok ? <VerificationResult report={result.verification} /> : <Alert tone="danger">{result.formError ?? "This form could not be read."}</Alert> : null}
         <Card>
           <Form method="get" className="filters" aria-label="Filter events">
             <SelectField label="Action" name="action" id="audit-action" defaultValue={filter.action}>
@@ -182,4 +208,33 @@ function AuditEvent({ event }: { event: AuditHistoryItem }) {
 function MaybeLink({ href, strong, children }: { href: string | null; strong?: boolean; children: string }) {
   if (href) return <Link to={href}>{strong ? <strong>{children}</strong> : children}</Link>;
   return strong ? <strong>{children}</strong> : <>{children}</>;
+}
+
+type Verification = Awaited<ReturnType<typeof verifyAuditChain>>;
+
+function VerificationResult({ report }: { report: Verification }) {
+  const before = report.unchained > 0 ? ` ${report.unchained.toLocaleString("en")} older event${report.unchained === 1 ? "" : "s"} from before the chain existed ${report.unchained === 1 ? "is" : "are"} not covered.` : "";
+  if (report.failure) {
+    const which = report.failure.id ? `Event #${report.failure.id} (number ${report.failure.seq} in the chain)` : `Event number ${report.failure.seq} in the chain`;
+    return (
+      <Alert tone="danger" title="The history does not verify">
+        <p>
+          {which} is the first that does not match: {report.failure.reason}. {report.checked.toLocaleString("en")} event{report.checked === 1 ? "" : "s"} before it verified.
+        </p>
+        <p>Someone with access to the database may have changed the history. Keep an export and tell your operator.</p>
+      </Alert>
+    );
+  }
+  if (report.headSeq === null) return <Alert tone="info" title="Nothing to verify yet">{`No event has been recorded since the history became verifiable.${before}`}</Alert>;
+  return (
+    <Alert tone="success" title="The history verifies">
+      <p>
+        {report.checked.toLocaleString("en")} event{report.checked === 1 ? "" : "s"} checked, from number {report.startSeq} to {report.headSeq} in the chain
+        {report.erasedValues > 0 ? ` (${report.erasedValues.toLocaleString("en")} personal value${report.erasedValues === 1 ? "" : "s"} since erased, as people left or were deleted)` : ""}.{before}
+      </p>
+      <p className="small">
+        Latest hash: <code>{report.headHash}</code>
+      </p>
+    </Alert>
+  );
 }

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getDb } from "~/.server/db";
 import { textStream } from "~/.server/http/streaming";
 import { requireOrgRole } from "~/.server/orgs/access";
+import { exportedChainFields, orgChainKey } from "~/.server/orgs/audit-chain/export";
 import { auditEventBatches, parseAuditFilter, type AuditExportRow } from "~/.server/orgs/audit-history";
 import { csvCell } from "~/utils/csv";
 
@@ -15,15 +16,17 @@ async function* csvChunks(batches: AsyncIterable<AuditExportRow[]>): AsyncGenera
 }
 
 // A JSON array, one event per line. Built as text: the metadata is already
-// JSON (as PostgreSQL stored it), so it is written as it came.
-async function* jsonChunks(batches: AsyncIterable<AuditExportRow[]>): AsyncGenerator<string> {
+// JSON (as PostgreSQL stored it), so it is written as it came. Each event
+// carries its place in the org's hash chain and what verifying it offline
+// needs (docs/audit.md).
+async function* jsonChunks(batches: AsyncIterable<AuditExportRow[]>, orgKey: Buffer | null): AsyncGenerator<string> {
   let first = true;
   yield "[";
   for await (const batch of batches) {
-    const lines = batch.map(
-      (r) =>
-        `{"id":${JSON.stringify(r.id)},"created_at":${JSON.stringify(r.created_at)},"actor":${JSON.stringify(r.actor)},"action":${JSON.stringify(r.action)},"target":${JSON.stringify(r.target)},"ip":${JSON.stringify(r.ip)},"metadata":${r.metadataJson}}`,
-    );
+    const lines = batch.map((r) => {
+      const chained = exportedChainFields(orgKey, r);
+      return `{"id":${JSON.stringify(r.id)},"seq":${chained.seq},"created_at":${JSON.stringify(r.created_at)},"actor_id":${chained.actorId},"actor":${JSON.stringify(r.actor)},"action":${JSON.stringify(r.action)},"target":${JSON.stringify(r.target)},"ip":${JSON.stringify(r.ip)},"metadata":${r.metadataJson},"chain":${chained.chain}}`;
+    });
     yield (first ? "\n" : ",\n") + lines.join(",\n");
     first = false;
   }
@@ -41,7 +44,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const search = new URL(request.url).searchParams;
   const format = search.get("format") === "json" ? "json" : "csv";
   const batches = auditEventBatches(getDb(), org.id, parseAuditFilter(search));
-  const body = textStream(format === "json" ? jsonChunks(batches) : csvChunks(batches));
+  const body = textStream(format === "json" ? jsonChunks(batches, await orgChainKey(getDb(), org.id)) : csvChunks(batches));
   return new Response(body, {
     headers: {
       "Content-Type": format === "json" ? "application/json; charset=utf-8" : "text/csv; charset=utf-8",

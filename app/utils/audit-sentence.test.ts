@@ -34,6 +34,13 @@ describe("auditSentenceText", () => {
     expect(say("Olivia", "security_policy.break_glass_used", "olivia@acme.test")).toBe("Olivia signed in without SSO (owner break-glass, password and second factor)");
   });
 
+  it("says what a checkpoint of the audit chain sealed, and why when retention made it", () => {
+    expect(say("Gatehouse", "audit.checkpoint", "event 1234", { seq: 1234, hash: "ab", reason: "periodic" })).toBe("Gatehouse sealed the history up to event 1234");
+    expect(say("Gatehouse", "audit.checkpoint", "event 90", { reason: "retention" })).toBe(
+      "Gatehouse sealed the history up to event 90 (older events were removed by the retention period; the history now starts after them)",
+    );
+  });
+
   it("falls back to the action in words for events it does not know (the vendor's own, via the API)", () => {
     expect(say("ci-bot", "deploy.finished", "web@1.2.3")).toBe("ci-bot recorded “deploy finished” web@1.2.3");
     expect(describeAuditEvent({ action: "billing.payment_failed", target: "subscription 9001", metadata: {} }).objectKind).toBe("billing");

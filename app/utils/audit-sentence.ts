@@ -78,6 +78,8 @@ export function describeAuditEvent(event: AuditSentenceInput): AuditSentence {
       return s("asked for their account to be deleted", null, "text");
     case "account.deletion_cancelled":
       return s("cancelled the deletion of their account", null, "text");
+    case "audit.checkpoint":
+      return s("sealed the history up to", target, "text", metadata.reason === "retention" ? " (older events were removed by the retention period; the history now starts after them)" : "");
     case "auth.login_failed":
       return s("failed to sign in as", target, "person");
     case "billing.checkout_started":

@@ -20,6 +20,7 @@ import { startServer, type ServerProcess } from "../setup/server-process";
 import { waitlistStampMinter } from "../setup/waitlist-stamps";
 import { CONNECTIONS, DURATION_S, interleaved, load, nextIp, PASSWORD, ratio, type BenchReport, type BenchScenario, type BenchTarget, type Scenario } from "./harness";
 import { LANDING_JS_BUDGET_KB, landingPageJs } from "./js-budget";
+import { benchAuditChain } from "./audit-chain";
 import { oidcRefreshGrants } from "./oidc-refresh-grants";
 import { oidcUserinfo } from "./oidc-userinfo";
 import { totpSignIn } from "./totp-sign-in";
@@ -204,6 +205,7 @@ async function main() {
     reports.push({ name: scenario.name, ...(await scenario.run(target)) });
   }
   await server.stop();
+  const auditChain = await benchAuditChain(pgUrl, { ...common, RUN_WORKER: "false" }, { seconds: DURATION_S, connections: CONNECTIONS });
   await lemonSqueezy.stop();
   await admin.destroy();
 
@@ -251,11 +253,11 @@ async function main() {
 
   mkdirSync(".bench", { recursive: true });
   const file = `.bench/${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, durationSeconds: DURATION_S, connections: CONNECTIONS, argon2PerSecond, onPostgres, webhookApply, pglite: { privacy: pglitePrivacy, settings: pgliteSettings }, scenarios: Object.fromEntries(reports.map((report) => [report.name, report.data])), ratios: rows, landingJs }, null, 2));
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, durationSeconds: DURATION_S, connections: CONNECTIONS, argon2PerSecond, onPostgres, webhookApply, auditChain, pglite: { privacy: pglitePrivacy, settings: pgliteSettings }, scenarios: Object.fromEntries(reports.map((report) => [report.name, report.data])), ratios: rows, landingJs }, null, 2));
   console.log(`results written to ${file}`);
 
   // Login answers 302 (success) by design, so only its transport errors count.
-  const failures = [onPostgres.privacy, onPostgres.settings, onPostgres.waitlist, onPostgres.webhookIngest, pglitePrivacy, pgliteSettings].reduce((n, s) => n + s.errors + s.non2xx, 0) + onPostgres.login.errors + onPostgres.loginAtCapacity.errors + (webhookApply.outcomes.failed ?? 0) + reports.reduce((n, report) => n + report.failures, 0);
+  const failures = [onPostgres.privacy, onPostgres.settings, onPostgres.waitlist, onPostgres.webhookIngest, pglitePrivacy, pgliteSettings].reduce((n, s) => n + s.errors + s.non2xx, 0) + onPostgres.login.errors + onPostgres.loginAtCapacity.errors + (webhookApply.outcomes.failed ?? 0) + reports.reduce((n, report) => n + report.failures, 0) + auditChain.failures;
   if (failures > 0) {
     console.error(`${failures} requests failed (a transport error, or an answer other than 2xx where every answer should be 2xx)`);
     process.exit(1);

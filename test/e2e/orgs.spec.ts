@@ -106,6 +106,16 @@ test("invites a new person by email, who signs up from the link; the owner makes
     new RegExp(`^Olivia Owner invited ${escapeRegExp(invitee.email)} as member`),
     new RegExp(`^Olivia Owner created the organization ${escapeRegExp(org.slug)}`),
   ]);
+
+  // Verify recomputes the history's hash chain: the removed member's name was erased from it, and it still holds.
+  await page.getByRole("button", { name: "Verify" }).click();
+  const verdict = page.getByRole("status").filter({ hasText: "The history verifies" });
+  await expect(verdict).toContainText(/5 events checked, from number 1 to 5 in the chain \(\d+ personal values since erased, as people left or were deleted\)\./);
+  await expect(verdict).toContainText(/Latest hash: [0-9a-f]{64}/);
+  await expectNoAxeViolations(page);
+  // The 64-digit hash wraps on a phone instead of widening the page.
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 });
 
 test("an API key, shown once, reads the org through /api/v1 until it is revoked", async ({ page, pageProblems, request }) => {

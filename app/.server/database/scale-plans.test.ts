@@ -16,7 +16,9 @@ import { listUsers } from "../accounts/user-list";
 import { listEmailPage } from "../email/outbox-log";
 import { fanOutNoticeBatch } from "../notices/fanout";
 import { publishNotice } from "../notices/notices";
-import { recordAuditEvent } from "../orgs/audit";
+import { deleteExpiredAuditEvents, recordAuditEvent } from "../orgs/audit";
+import { recordDueCheckpoints } from "../orgs/audit-chain/checkpoints";
+import { verifyAuditChain } from "../orgs/audit-chain/verify";
 import { auditEventBatches, listAuditEvents } from "../orgs/audit-history";
 import { listMemberPage } from "../orgs/member-list";
 import { listWaitlist, parseWaitlistQuery, waitlistBatches } from "../waitlist/admin";
@@ -119,6 +121,14 @@ describe("lists page through indexes that match their order", () => {
     await expectServedByIndexes(() => drain(exportUserDocument(db, user.id, new Date(), 1)));
     await publishNotice(db, { title: "T", body: "B", link: null, createdBy: user.id });
     await expectServedByIndexes(() => fanOutNoticeBatch(db, { batchSize: 1 }));
+  });
+});
+
+describe("the audit chain", () => {
+  it("verification walks it by (org_id, seq); checkpoints find due orgs and retention finds expired events through indexes", async () => {
+    await expectServedByIndexes(() => verifyAuditChain(db, orgId, { batchSize: 1 }));
+    await expectServedByIndexes(() => recordDueCheckpoints(db, { now: new Date(Date.now() + 86_400_000), batchSize: 1 }), { sorts: true });
+    await expectServedByIndexes(() => deleteExpiredAuditEvents(db, 0, new Date(Date.now() + 86_400_000)), { sorts: true });
   });
 });
 

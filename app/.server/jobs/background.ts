@@ -13,12 +13,14 @@ import { startDeferredAccountWorker } from "../accounts/deferred-work-worker";
 import { startBillingWork } from "../billing/background";
 import { billingMode } from "../billing/settings";
 import { FANOUT_BATCH_SIZE, fanOutNoticeBatch } from "../notices/fanout";
+import { recordDueCheckpoints, resealStaleOrgKeys } from "../orgs/audit-chain/checkpoints";
 import { deleteExpiredRows } from "./cleanup";
 import { startPollingLoop } from "./polling-loop";
 import { runExclusively } from "./exclusive";
 
 const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
 const PURGE_INTERVAL_MS = 60 * 1000;
+const CHECKPOINT_PASS_MS = 5 * 60 * 1000;
 
 export type BackgroundWork = { stop: () => Promise<void> };
 
@@ -64,6 +66,24 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
   }, PURGE_INTERVAL_MS);
   purge.unref();
 
+  // Audit chain checkpoints (at most hourly per org, only with new events):
+  // each org is claimed under its chain row's lock, so any number of processes
+  // can run this; a pass still running is not started again by this process.
+  let checkpointing = false;
+  const checkpoints = setInterval(() => {
+    if (checkpointing) return;
+    checkpointing = true;
+    recordDueCheckpoints(db)
+      .then(async ({ recorded }) => {
+        if (recorded > 0) logger.info({ recorded }, "audit checkpoints recorded");
+        const { resealed } = await resealStaleOrgKeys(db);
+        if (resealed > 0) logger.info({ resealed }, "audit chain keys moved to the current SECRETS_KEY");
+      })
+      .catch((error: Error) => logger.warn({ err: error.message }, "audit checkpoints failed"))
+      .finally(() => (checkpointing = false));
+  }, CHECKPOINT_PASS_MS);
+  checkpoints.unref();
+
   // Billing webhooks and the daily reconciliation: hosted mode with billing on, only.
   const billing = billingMode(env);
   const billingWork = billing.kind === "on" ? startBillingWork(billing.settings, logger, db) : undefined;
@@ -73,6 +93,7 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
     async stop() {
       clearInterval(cleanup);
       clearInterval(purge);
+      clearInterval(checkpoints);
       await Promise.all([emailWorker.stop(), accountWorker.stop(), noticeFanOut.stop(), billingWork?.stop()]);
     },
   };

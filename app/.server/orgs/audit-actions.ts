@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   "api_key.created",
   "api_key.first_used",
   "api_key.revoked",
+  "audit.checkpoint",
   "auth.login_failed",
   "billing.checkout_started",
   "billing.order_created",

@@ -71,7 +71,21 @@ export async function listAuditEvents(db: Database, orgId: string, filter: Audit
 }
 
 /** An event as the exports write it: text as PostgreSQL gives it (the metadata as JSON text), so a million rows cost no object churn. */
-export type AuditExportRow = { id: string; created_at: string; actor: string; action: string; target: string | null; ip: string | null; metadataJson: string };
+export type AuditExportRow = {
+  id: string;
+  created_at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  metadataJson: string;
+  /** The event's place in the org's hash chain, as text (null before the chain), and what the JSON export needs to verify it (audit-chain/export.ts). */
+  seq: string | null;
+  actorId: string | null;
+  prevHash: string | null;
+  hash: string | null;
+  commitments: string | null;
+};
 
 /**
  * Every event that matches, newest first, in batches: for the exports, which
@@ -93,11 +107,29 @@ export async function* auditEventBatches(db: Database, orgId: string, filter: Au
       "audit_event.ip",
       sql<string>`audit_event.metadata::text`.as("metadata_json"),
       sql<string>`audit_event.created_at::text`.as("position"),
+      sql<string | null>`audit_event.seq::text`.as("seq"),
+      sql<string | null>`audit_event.actor_id::text`.as("actor_id"),
+      sql<string | null>`encode(audit_event.prev_hash, 'hex')`.as("prev_hash"),
+      sql<string | null>`encode(audit_event.hash, 'hex')`.as("hash"),
+      sql<string | null>`encode(audit_event.commitments, 'hex')`.as("commitments"),
     ]);
     if (after) query = query.where(sql<boolean>`(audit_event.created_at, audit_event.id) < (${after.at}::timestamptz, ${after.id}::bigint)`);
     const rows = await query.orderBy("audit_event.created_at", "desc").orderBy("audit_event.id", "desc").limit(batchSize).execute();
     if (rows.length === 0) return;
-    yield rows.map((e) => ({ id: e.id, created_at: e.time, actor: e.actor_label, action: e.action, target: e.target, ip: e.ip, metadataJson: e.metadata_json }));
+    yield rows.map((e) => ({
+      id: e.id,
+      created_at: e.time,
+      actor: e.actor_label,
+      action: e.action,
+      target: e.target,
+      ip: e.ip,
+      metadataJson: e.metadata_json,
+      seq: e.seq,
+      actorId: e.actor_id,
+      prevHash: e.prev_hash,
+      hash: e.hash,
+      commitments: e.commitments,
+    }));
     if (rows.length < batchSize) return;
     const last = rows.at(-1)!;
     after = { at: last.position, id: last.id };

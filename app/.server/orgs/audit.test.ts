@@ -43,7 +43,10 @@ describe("audit retention", () => {
     await record(a, "edge", ada, daysAgo(364));
     await record(a, "new", ada, daysAgo(1));
     expect(await deleteExpiredAuditEvents(db, 365, now)).toBe(2);
-    expect((await db.selectFrom("audit_event").select("action").orderBy("id").execute()).map((e) => e.action)).toEqual(["edge", "new"]);
+    // Each org whose oldest events went gets a checkpoint marking its chain's new start (audit-chain/).
+    const remaining = async () => (await db.selectFrom("audit_event").select("action").where("action", "!=", "audit.checkpoint").orderBy("id").execute()).map((e) => e.action);
+    expect(await remaining()).toEqual(["edge", "new"]);
+    expect(await db.selectFrom("audit_event").select("org_id").where("action", "=", "audit.checkpoint").orderBy("org_id").execute()).toEqual([{ org_id: a.id }, { org_id: b.id }].sort((x, y) => x.org_id.localeCompare(y.org_id)));
     expect(await deleteExpiredAuditEvents(db, 365, now)).toBe(0);
     expect(await deleteExpiredAuditEvents(db, 30, now)).toBe(1);
   });
@@ -52,7 +55,7 @@ describe("audit retention", () => {
     await record(a, "old", ada, daysAgo(100));
     await record(a, "new", ada, daysAgo(10));
     expect(await deleteExpiredRows(db, 90, now)).toMatchObject({ auditEvents: 1 });
-    expect((await auditEventsOf(db, a.id)).map((e) => e.action)).toEqual(["new"]);
+    expect((await auditEventsOf(db, a.id)).map((e) => e.action)).toEqual(["new", "audit.checkpoint"]);
   });
 });
 

@@ -3,6 +3,8 @@
 // tokens or content.
 import { sql } from "kysely";
 import type { Database } from "../db";
+import { insertChainedAuditEvent } from "./audit-chain/append";
+import { deleteExpiredChainPrefixes } from "./audit-chain/retention";
 
 export type Actor = { userId: string | null; label: string };
 
@@ -19,19 +21,17 @@ export type AuditInput = {
 export const MAX_METADATA_BYTES = 4096;
 
 export async function recordAuditEvent(tx: Database, input: AuditInput): Promise<void> {
-  await tx
-    .insertInto("audit_event")
-    .values({
-      org_id: input.orgId,
-      actor_id: input.actor.userId,
-      actor_label: input.actor.label,
-      action: input.action,
-      target: input.target ?? null,
-      ip: input.ip ?? null,
-      metadata: JSON.stringify(input.metadata ?? {}),
-      ...(input.at ? { created_at: input.at } : {}),
-    })
-    .execute();
+  // Sealed into the org's hash chain as it is inserted (audit-chain/, docs/audit.md).
+  await insertChainedAuditEvent(tx, {
+    org_id: input.orgId,
+    actor_id: input.actor.userId,
+    actor_label: input.actor.label,
+    action: input.action,
+    target: input.target ?? null,
+    ip: input.ip ?? null,
+    metadata: input.metadata ?? {},
+    ...(input.at ? { created_at: input.at } : {}),
+  });
 }
 
 /** The person's email and name leave the org's history; the events stay. */
@@ -44,9 +44,12 @@ export async function anonymizeActor(tx: Database, userId: string, orgId?: strin
   await query.execute();
 }
 
-/** Deletes events older than the retention period, for the scheduled job. */
+/**
+ * Deletes events older than the retention period, for the scheduled job: the
+ * oldest part of each org's chain, whose new start a checkpoint records.
+ */
 export async function deleteExpiredAuditEvents(db: Database, retentionDays: number, now = new Date()): Promise<number> {
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
-  const result = await db.deleteFrom("audit_event").where("created_at", "<", cutoff).executeTakeFirst();
-  return Number(result.numDeletedRows);
+  if (!db.isTransaction) return db.transaction().execute((tx) => deleteExpiredChainPrefixes(tx, cutoff, now));
+  return deleteExpiredChainPrefixes(db, cutoff, now);
 }
