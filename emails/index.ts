@@ -8,6 +8,7 @@ import OrgInvitation, { subject as orgInvitationSubject, type OrgInvitationProps
 import PolicyNotice, { subject as policyNoticeSubject, type PolicyNoticeProps } from "./policy-notice";
 import PasswordChanged, { subject as passwordChangedSubject, type PasswordChangedProps } from "./password-changed";
 import PasswordReset, { subject as passwordResetSubject, type PasswordResetProps } from "./password-reset";
+import SamlCertificateExpiry, { subject as samlCertificateExpirySubject, type SamlCertificateExpiryProps } from "./saml-certificate-expiry";
 import SignupAttempt, { subject as signupAttemptSubject, type SignupAttemptProps } from "./signup-attempt";
 import SignupInvitation, { subject as signupInvitationSubject, type SignupInvitationProps } from "./signup-invitation";
 import WaitlistConfirm, { subject as waitlistConfirmSubject, type WaitlistConfirmProps } from "./waitlist-confirm";
@@ -33,6 +34,7 @@ export const emailTemplates = {
   "deletion-cancelled": template<DeletionCancelledProps>(DeletionCancelled, deletionCancelledSubject),
   "policy-notice": template<PolicyNoticeProps>(PolicyNotice, policyNoticeSubject),
   "two-factor-changed": template<TwoFactorChangedProps>(TwoFactorChanged, twoFactorChangedSubject),
+  "saml-certificate-expiry": template<SamlCertificateExpiryProps>(SamlCertificateExpiry, samlCertificateExpirySubject),
 };
 
 export type EmailTemplateName = keyof typeof emailTemplates;

@@ -36,6 +36,7 @@
 //   deleteExpiredSamlState(db, now?)  (run by jobs/cleanup.ts)
 //   sendCertificateExpiryNotices(db, { now? })  (run by the background work)
 export { earliestExpiry, parseCertificates, type ParsedCertificate } from "./certificates";
+export { EXPIRY_NOTICE_DAYS, sendCertificateExpiryNotices, type CertificateExpiryRun } from "./certificate-expiry";
 export { samlIdpSettings, type SamlIdpSettings } from "./connection-settings";
 export { parseIdpMetadata, type IdpMetadata, type IdpMetadataResult } from "./idp-metadata";
 export { CLOCK_SKEW_MS, validateSamlResponse, type SamlFailureReason, type SamlResponseInput, type SamlResponseResult } from "./response";
