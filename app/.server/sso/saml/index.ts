@@ -32,6 +32,12 @@
 //     we sent, used once; none = IdP-initiated), Not replayed. A good answer
 //     uses up its request and records its assertion id until it expires.
 //
+//     It does not look at connection.enabled: "Test connection" runs it on a
+//     connection that is still off; the ACS route refuses those itself.
+//     The IdP POSTs to the ACS from its own site: the CSRF guard must let
+//     /sso/saml/:id/acs through (the signed assertion is the proof), and a
+//     SameSite=Lax cookie set at /login is not sent with that POST.
+//
 //   safeRelayState(value) → our own path ("/x?y") or null (never another site)
 //   deleteExpiredSamlState(db, now?)  (run by jobs/cleanup.ts)
 //   sendCertificateExpiryNotices(db, { now? })  (run by the background work)
