@@ -98,6 +98,14 @@ describe("SP-initiated sign-in", () => {
     expectRefused(await validate(late, { now: later }), "unknown-request", "InResponseTo");
   });
 
+  it("refuses a response whose (unsigned) InResponseTo was changed to another request", async () => {
+    const [first, second] = [await startSamlSignIn(db, connection, { now: NOW }), await startSamlSignIn(db, connection, { now: NOW })];
+    if (!first.ok || !second.ok) throw new Error("sign-in did not start");
+    const xml = Buffer.from(await answer({ inResponseTo: first.requestId }), "base64").toString("utf8");
+    const retargeted = xml.replace(`InResponseTo="${first.requestId}"`, `InResponseTo="${second.requestId}"`);
+    expectRefused(await validate(Buffer.from(retargeted).toString("base64")), "unknown-request", "InResponseTo");
+  });
+
   it("uses a request up: a second answer to it is refused", async () => {
     const started = await startSamlSignIn(db, connection, { now: NOW });
     if (!started.ok) throw new Error(started.message);

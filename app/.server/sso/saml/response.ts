@@ -99,7 +99,7 @@ export async function validateSamlResponse(db: Database, connection: SsoConnecti
   if (idp.settings.entityId) checks.push(issuerCheck(facts, idp.settings.entityId));
   checks.push(audienceCheck(facts, urls.entityId));
   checks.push(recipientCheck(facts, envelope.destination, urls.acsUrl));
-  const window = timeWindowCheck(facts, now);
+  const window = timeWindowCheck(facts, urls.acsUrl, now);
   checks.push(window.check);
   const profile = profileFromAssertion(facts);
   checks.push(profile.ok ? pass("Email", `${profile.profile.email}, from ${profile.emailSource}`) : failCheck("Email", profile.reason, profile.message));
@@ -271,8 +271,9 @@ function recipientCheck(facts: AssertionFacts, destination: string | null, acsUr
   return pass("Recipient", acsUrl);
 }
 
-function timeWindowCheck(facts: AssertionFacts, now: Date): { check: Check; keepUntil: Date | null } {
-  const confirmation = facts.bearerConfirmations.find((candidate) => candidate.notOnOrAfter) ?? facts.bearerConfirmations[0];
+function timeWindowCheck(facts: AssertionFacts, acsUrl: string, now: Date): { check: Check; keepUntil: Date | null } {
+  // The confirmation addressed to us is the one whose window counts.
+  const confirmation = facts.bearerConfirmations.find((candidate) => candidate.recipient === acsUrl) ?? facts.bearerConfirmations[0];
   const notBefore = [facts.notBefore, confirmation?.notBefore].filter((value): value is string => !!value).map(parseInstant);
   const notOnOrAfter = [facts.notOnOrAfter, confirmation?.notOnOrAfter].filter((value): value is string => !!value).map(parseInstant);
   const fail = (reason: SamlFailureReason, message: string) => ({ check: failCheck("Time window", reason, message), keepUntil: null });
@@ -297,7 +298,10 @@ function parseInstant(value: string): Date | null {
 
 /** The request this answers: from the signed assertion, matched with the (unsigned) Response's. */
 function correlate(facts: AssertionFacts, responseInResponseTo: string | null): { id: string | null; mismatch: boolean } {
-  const signed = facts.bearerConfirmations.map((confirmation) => confirmation.inResponseTo).find((value) => value !== null) ?? null;
+  // Every bearer confirmation that names a request must name the same one.
+  const named = [...new Set(facts.bearerConfirmations.map((confirmation) => confirmation.inResponseTo).filter((value): value is string => value !== null))];
+  if (named.length > 1) return { id: null, mismatch: true };
+  const signed = named[0] ?? null;
   if (signed && responseInResponseTo && signed !== responseInResponseTo) return { id: null, mismatch: true };
   return { id: signed ?? responseInResponseTo, mismatch: false };
 }
