@@ -1,6 +1,7 @@
 // The SAML service provider against a real IdP (samlify, on 127.0.0.1): a
 // good answer passes every check; each bad one is refused with its reason and
 // its failing check, never with a throw.
+import { inflateRawSync } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AUTHN_CONTEXT, FakeSamlIdp, NAMEID, postedForm, TEST_IDP_KEYS, type AnswerOptions } from "../../../../test/fakes/saml-idp";
 import { connect, truncateAll, workerDatabaseUrl } from "../../../../test/setup/databases";
@@ -86,6 +87,24 @@ describe("SP-initiated sign-in", () => {
       "InResponseTo",
       "Not replayed",
     ]);
+  });
+
+  it("asks for our ACS with the HTTP-POST binding, as our entity id, and keeps the query of the IdP's SSO URL", async () => {
+    const withQuery = { ...connection, saml_idp_sso_url: `${idp.ssoUrl}?idpid=C01abc` };
+    const started = await startSamlSignIn(db, withQuery, { relayState: "/home", now: NOW });
+    if (!started.ok) throw new Error(started.message);
+    const url = new URL(started.redirectUrl);
+    expect(url.searchParams.get("idpid")).toBe("C01abc");
+    expect(url.searchParams.get("RelayState")).toBe("/home");
+    const request = inflateRawSync(Buffer.from(url.searchParams.get("SAMLRequest")!, "base64")).toString("utf8");
+    const urls = samlServiceProviderUrls(connection.id);
+    expect(request).toContain(`ID="${started.requestId}"`);
+    expect(request).toContain(`AssertionConsumerServiceURL="${urls.acsUrl}"`);
+    expect(request).toContain('ProtocolBinding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"');
+    expect(request).toContain(`>${urls.entityId}</saml:Issuer>`);
+    // No NameID format or authentication context asked for: the IdP says what it did.
+    expect(request).not.toContain("RequestedAuthnContext");
+    expect(request).not.toMatch(/NameIDPolicy[^>]*Format=/);
   });
 
   it("refuses an answer to a request we never sent, and one whose request expired", async () => {
