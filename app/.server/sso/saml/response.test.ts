@@ -138,6 +138,19 @@ describe("SP-initiated sign-in", () => {
     expect(started.ok && new URL(started.redirectUrl).searchParams.has("RelayState")).toBe(false);
   });
 
+  it("works from the IdP's metadata XML alone, and from a certificate roll-over (old and new PEM)", async () => {
+    const fromMetadata = { ...connection, saml_idp_entity_id: null, saml_idp_sso_url: null, saml_idp_certificate: null, saml_idp_metadata_xml: idp.metadata() };
+    const started = await startSamlSignIn(db, fromMetadata, { now: NOW });
+    expect(started.ok && started.redirectUrl.startsWith(`${idp.ssoUrl}?`)).toBe(true);
+    const result = await validateSamlResponse(db, fromMetadata, { samlResponse: await answer(), now: NOW });
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+    expect(result.checks.find((c) => c.name === "Issuer")).toEqual({ name: "Issuer", passed: true, detail: idp.entityId });
+
+    const rolling = { ...connection, saml_idp_certificate: `${TEST_IDP_KEYS.other.cert}\n${TEST_IDP_KEYS.idp.cert}` };
+    expect((await validateSamlResponse(db, rolling, { samlResponse: await answer(), now: NOW })).ok).toBe(true);
+    expect((await validateSamlResponse(db, rolling, { samlResponse: await answer({ signingKey: TEST_IDP_KEYS.other }), now: NOW })).ok).toBe(true);
+  });
+
   it("reports a connection that is not set up instead of throwing", async () => {
     const incomplete = { ...connection, saml_idp_sso_url: null, saml_idp_metadata_xml: null };
     const started = await startSamlSignIn(db, incomplete, {});
