@@ -211,6 +211,19 @@ describe("refused answers", () => {
     expectRefused(await validate(response, { now: new Date(NOW.getTime() + 60_000) }), "replayed", "Not replayed");
   });
 
+  it("a replayed answer to an SP-initiated sign-in, named as a replay", async () => {
+    const { form } = await signInThroughIdp();
+    expect((await validate(form.SAMLResponse)).ok).toBe(true);
+    expectRefused(await validate(form.SAMLResponse), "replayed", "Not replayed");
+  });
+
+  it("the same assertion posted twice at once: one sign-in", async () => {
+    const response = await answer();
+    const results = await Promise.all([validate(response), validate(response), validate(response)]);
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    for (const result of results.filter((r) => !r.ok)) expectRefused(result, "replayed", "Not replayed");
+  });
+
   it("a wrong audience", async () => {
     expectRefused(await validate(await answer({ audience: "https://other-app.example/metadata" })), "wrong-audience", "Audience");
   });

@@ -55,7 +55,9 @@ const failCheck = (name: string, reason: SamlFailureReason, message: string, det
 const publicChecks = (checks: Check[]): SsoCheck[] => checks.map(({ name, passed, detail }) => ({ name, passed, ...(detail ? { detail } : {}) }));
 
 function refuse(checks: Check[]): Failure {
-  const failed = checks.find((check) => !check.passed)!;
+  // A replay is the most telling reason: its other failures (a request already
+  // answered) follow from it.
+  const failed = checks.find((check) => !check.passed && check.reason === "replayed") ?? checks.find((check) => !check.passed)!;
   return { ok: false, reason: failed.reason!, message: failed.message!, checks: publicChecks(checks) };
 }
 
@@ -105,13 +107,15 @@ export async function validateSamlResponse(db: Database, connection: SsoConnecti
   checks.push(profile.ok ? pass("Email", `${profile.profile.email}, from ${profile.emailSource}`) : failCheck("Email", profile.reason, profile.message));
 
   // The two checks that use something up run only for an otherwise good
-  // answer; for a bad one they are looked at without being spent.
+  // answer; for a bad one they are looked at without being spent. A replayed
+  // assertion spends nothing either (its request was used by the first post).
+  const seenBefore = facts.id ? await wasAssertionSeen(db, connection.id, facts.id) : false;
   const inResponseTo = correlate(facts, envelope.inResponseTo);
-  const allGoodSoFar = checks.every((check) => check.passed);
+  const spend = checks.every((check) => check.passed) && !seenBefore;
   if (inResponseTo.mismatch) {
     checks.push(failCheck("InResponseTo", "unknown-request", "The response and its assertion answer different sign-in requests."));
   } else if (inResponseTo.id) {
-    const known = allGoodSoFar ? await consumeSamlRequest(db, connection.id, inResponseTo.id, now) : await isSamlRequestKnown(db, connection.id, inResponseTo.id, now);
+    const known = spend ? await consumeSamlRequest(db, connection.id, inResponseTo.id, now) : await isSamlRequestKnown(db, connection.id, inResponseTo.id, now);
     checks.push(
       known
         ? pass("InResponseTo", "answers the sign-in request we sent")
@@ -123,11 +127,14 @@ export async function validateSamlResponse(db: Database, connection: SsoConnecti
 
   if (!facts.id) {
     checks.push(failCheck("Not replayed", "malformed", "The assertion has no ID, so a replay could not be detected."));
+  } else if (seenBefore) {
+    checks.push(replayed());
   } else if (checks.every((check) => check.passed) && window.keepUntil) {
+    // Two posts of the same assertion at once: the insert decides.
     const first = await recordAssertion(db, connection.id, facts.id, window.keepUntil, now);
     checks.push(first ? pass("Not replayed", "first use of this assertion") : replayed());
   } else {
-    checks.push((await wasAssertionSeen(db, connection.id, facts.id)) ? replayed() : pass("Not replayed", "not used before (not recorded, as the answer was refused)"));
+    checks.push(pass("Not replayed", "not used before (not recorded, as the answer was refused)"));
   }
 
   if (!checks.every((check) => check.passed) || !profile.ok) return refuse(checks);
