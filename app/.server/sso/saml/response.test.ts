@@ -175,6 +175,14 @@ describe("IdP-initiated sign-in", () => {
     expect(result.checks.find((c) => c.name === "InResponseTo")?.detail).toMatch(/IdP-initiated/);
   });
 
+  it("works from the IdP's dashboard (its /start page) with a RelayState of ours", async () => {
+    const page = await fetch(`${idp.url}/start?RelayState=${encodeURIComponent("/orgs/acme")}`);
+    const form = postedForm(await page.text());
+    const result = await validate(form.SAMLResponse, { relayState: form.RelayState ?? undefined });
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+    expect(result.ok && [result.inResponseTo, result.relayState]).toEqual([null, "/orgs/acme"]);
+  });
+
   it("accepts a response signed as a whole as well as in its assertion", async () => {
     expect((await validate(await answer({ sign: "both" }))).ok).toBe(true);
   });
