@@ -486,9 +486,35 @@ export interface OrgSecurityPolicyTable {
   updated_at: DefaultedTimestamp;
 }
 
+/** An AuthnRequest we sent, until its answer arrives or it expires (InResponseTo check). */
+export interface SamlRequestTable {
+  id: string;
+  connection_id: string;
+  expires_at: Timestamp;
+  created_at: DefaultedTimestamp;
+}
+
+/** An assertion id already accepted, kept until the assertion expires (replay check). */
+export interface SamlAssertionSeenTable {
+  connection_id: string;
+  assertion_id: string;
+  expires_at: Timestamp;
+}
+
+/** A certificate-expiry email sent: one per connection, certificate date and threshold. */
+export interface SamlCertificateNoticeTable {
+  connection_id: string;
+  certificate_expires_at: Timestamp;
+  days_before: number;
+  sent_at: DefaultedTimestamp;
+}
+
 export interface DB {
   org_security_policy: OrgSecurityPolicyTable;
   sso_connection: SsoConnectionTable;
+  saml_request: SamlRequestTable;
+  saml_assertion_seen: SamlAssertionSeenTable;
+  saml_certificate_notice: SamlCertificateNoticeTable;
   sso_domain: SsoDomainTable;
   sso_identity: SsoIdentityTable;
   oauth_app: OAuthAppTable;

@@ -14,6 +14,7 @@ import { startBillingWork } from "../billing/background";
 import { billingMode } from "../billing/settings";
 import { FANOUT_BATCH_SIZE, fanOutNoticeBatch } from "../notices/fanout";
 import { recordDueCheckpoints, resealStaleOrgKeys } from "../orgs/audit-chain/checkpoints";
+import { sendCertificateExpiryNotices } from "../sso/saml/certificate-expiry";
 import { deleteExpiredRows } from "./cleanup";
 import { startPollingLoop } from "./polling-loop";
 import { runExclusively } from "./exclusive";
@@ -21,6 +22,7 @@ import { runExclusively } from "./exclusive";
 const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
 const PURGE_INTERVAL_MS = 60 * 1000;
 const CHECKPOINT_PASS_MS = 5 * 60 * 1000;
+const CERTIFICATE_EXPIRY_INTERVAL_MS = 60 * 60 * 1000;
 
 export type BackgroundWork = { stop: () => Promise<void> };
 
@@ -50,6 +52,15 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
       .catch((error: Error) => logger.warn({ err: error.message }, "clean-up failed"));
   }, CLEANUP_INTERVAL_MS);
   cleanup.unref();
+
+  // SAML IdP certificates about to expire: their admins are emailed 30, 7 and
+  // 1 days before (one process at a time; each notice once, see the module).
+  const certificateExpiry = setInterval(() => {
+    sendCertificateExpiryNotices(db)
+      .then((outcome) => outcome.ran && outcome.notices > 0 && logger.info(outcome, "SAML certificate expiry notices sent"))
+      .catch((error: Error) => logger.warn({ err: error.message }, "SAML certificate expiry notices failed"));
+  }, CERTIFICATE_EXPIRY_INTERVAL_MS);
+  certificateExpiry.unref();
 
   // Accounts past their grace period. Each is claimed with a lease, so any
   // number of processes can run this together; a long purge (years of
@@ -94,6 +105,7 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
       clearInterval(cleanup);
       clearInterval(purge);
       clearInterval(checkpoints);
+      clearInterval(certificateExpiry);
       await Promise.all([emailWorker.stop(), accountWorker.stop(), noticeFanOut.stop(), billingWork?.stop()]);
     },
   };
