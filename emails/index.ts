@@ -13,6 +13,7 @@ import SignupInvitation, { subject as signupInvitationSubject, type SignupInvita
 import WaitlistConfirm, { subject as waitlistConfirmSubject, type WaitlistConfirmProps } from "./waitlist-confirm";
 import TwoFactorChanged, { subject as twoFactorChangedSubject, type TwoFactorChangedProps } from "./two-factor-changed";
 import VerifyEmail, { subject as verifyEmailSubject, type VerifyEmailProps } from "./verify-email";
+import WebhookDisabled, { subject as webhookDisabledSubject, type WebhookDisabledProps } from "./webhook-disabled";
 
 type Template<P> = { component: ComponentType<P>; subject: (props: P) => string; preview: P };
 
@@ -33,6 +34,7 @@ export const emailTemplates = {
   "deletion-cancelled": template<DeletionCancelledProps>(DeletionCancelled, deletionCancelledSubject),
   "policy-notice": template<PolicyNoticeProps>(PolicyNotice, policyNoticeSubject),
   "two-factor-changed": template<TwoFactorChangedProps>(TwoFactorChanged, twoFactorChangedSubject),
+  "webhook-disabled": template<WebhookDisabledProps>(WebhookDisabled, webhookDisabledSubject),
 };
 
 export type EmailTemplateName = keyof typeof emailTemplates;

@@ -17,6 +17,7 @@ import * as addScaleIndexes from "./2026_12_01_1300_add_scale_indexes";
 import * as addNoticeFanout from "./2026_12_01_1310_add_notice_fanout";
 import * as createMfa from "./2026_12_01_1400_create_mfa";
 import * as createOidcProvider from "./2026_12_01_1500_create_oidc_provider";
+import * as createWebhookEndpoints from "./2026_12_02_1000_create_webhook_endpoints";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_22_1300_create_rate_limit": createRateLimit,
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_01_1310_add_notice_fanout": addNoticeFanout,
   "2026_12_01_1400_create_mfa": createMfa,
   "2026_12_01_1500_create_oidc_provider": createOidcProvider,
+  "2026_12_02_1000_create_webhook_endpoints": createWebhookEndpoints,
 };

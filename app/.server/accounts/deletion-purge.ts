@@ -13,6 +13,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { sql, type Transaction } from "kysely";
 import type { DB } from "../../../db/schema";
 import type { Database } from "../db";
+import { userDeleted } from "../events/domain-events";
 
 export type PurgeSettings = {
   /** Most rows one statement changes. */
@@ -248,6 +249,37 @@ function purgeSteps(person: Person, batchSize: number): Step[] {
         after = page.at(-1)!;
       }
     },
+    // Outbound events about them (user.*, their audit events) and any other
+    // that names them; undelivered ones go too (user.deleted, sent last, says
+    // it all). Bodies are read page by page, like the billing webhooks.
+    (untilDone) =>
+      untilDone(async (tx) =>
+        changed(
+          await tx
+            .deleteFrom("outbound_event")
+            .where("id", "in", (eb) => eb.selectFrom("outbound_event").select("id").where("subject_user_id", "=", userId).where("type", "!=", "user.deleted").limit(batchSize))
+            .executeTakeFirst(),
+        ),
+      ),
+    async (_untilDone, batch) => {
+      let after: string | null = null;
+      for (;;) {
+        const page: string[] = await batch(async (tx) => {
+          let query = tx.selectFrom("outbound_event").select("id");
+          if (after) query = query.where("id", ">", after);
+          const ids = (await query.orderBy("id").limit(batchSize).execute()).map((r) => r.id);
+          if (ids.length === 0) return ids;
+          await tx
+            .deleteFrom("outbound_event")
+            .where("id", "in", ids)
+            .where((eb) => eb.or(patterns.map((pattern) => eb("body", "ilike", pattern))))
+            .execute();
+          return ids;
+        });
+        if (page.length < batchSize) return;
+        after = page.at(-1)!;
+      }
+    },
     // Rows keyed by an address they used: the waitlist (name, company, IP),
     // invitations to them, pending verifications, a failed login or reset
     // request the worker has not done yet.
@@ -302,6 +334,8 @@ function purgeSteps(person: Person, batchSize: number): Step[] {
           await tx.deleteFrom("rate_limit").where((eb) => eb.or(some.map((key) => eb("key", "like", key)))).execute();
         }
         await tx.deleteFrom("user").where("id", "=", userId).execute();
+        // The apps hear of it in the same transaction: the id, nothing else.
+        await userDeleted(tx, userId);
       });
     },
   ];

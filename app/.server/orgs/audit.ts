@@ -3,6 +3,7 @@
 // tokens or content.
 import { sql } from "kysely";
 import type { Database } from "../db";
+import { auditEventRecorded } from "../events/domain-events";
 
 export type Actor = { userId: string | null; label: string };
 
@@ -32,6 +33,7 @@ export async function recordAuditEvent(tx: Database, input: AuditInput): Promise
       ...(input.at ? { created_at: input.at } : {}),
     })
     .execute();
+  await auditEventRecorded(tx, input);
 }
 
 /** The person's email and name leave the org's history; the events stay. */

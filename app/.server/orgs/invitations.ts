@@ -10,6 +10,7 @@ import { generateSecret, hashToken } from "../tokens";
 import { recordAuditEvent, type Actor } from "./audit";
 import { canGrant } from "../../utils/roles";
 import { hasFreeSeat, lockOrg } from "./orgs";
+import { memberAdded, userCreated } from "../events/domain-events";
 
 export const INVITATION_DAYS = 7;
 
@@ -150,6 +151,7 @@ async function acceptInTransaction(db: Database, token: string, user: { id: stri
       if (org?.readOnly || !(await hasFreeSeat(tx, invitation.orgId, org?.seat_limit ?? null, now, false))) return rollbackWith("no-seats");
       await tx.insertInto("membership").values({ org_id: invitation.orgId, user_id: user.id, role: invitation.role, created_at: now }).execute();
       await recordAuditEvent(tx, { orgId: invitation.orgId, actor: { userId: user.id, label: user.email }, action: "member.joined", target: user.email, ip, metadata: { role: invitation.role }, at: now });
+      await memberAdded(tx, { orgId: invitation.orgId, userId: user.id, role: invitation.role }, now);
     }
     return { ok: true as const, orgSlug: invitation.orgSlug };
   });
@@ -198,5 +200,7 @@ export async function signUpFromInvitation(db: Database, token: string, input: {
     await db.deleteFrom("user").where("id", "=", created.id).execute();
     return { ok: false, reason: accepted.reason === "no-seats" ? "no-seats" : "invalid" };
   }
+  // Told once the account is sure to stay (a failed acceptance deletes it again).
+  await userCreated(db, { id: created.id, email: invitation.email, name: input.name, emailVerified: true }, now);
   return { ok: true, userId: created.id, orgSlug: accepted.orgSlug };
 }
