@@ -12,6 +12,7 @@ export function orgNavItems(slug: string, options: { isAdmin: boolean; billing: 
           { to: `${base}/invitations`, label: "Invitations" },
           { to: `${base}/api-keys`, label: "API keys" },
           { to: `${base}/audit`, label: "Audit history" },
+          { to: `${base}/webhooks`, label: "Webhooks" },
           ...(options.billing ? [{ to: `${base}/billing`, label: "Billing" }] : []),
         ]
       : []),
