@@ -12,7 +12,7 @@ export default function WebhookDisabled({ brand, endpointUrl, failingSince, mana
         {brand.productName} could not deliver events to {endpointUrl}
         {orgName ? ` (for ${orgName})` : ""}: every attempt since {failingSince} failed, so the endpoint was turned off.
       </Paragraph>
-      <Paragraph>Events it missed are kept for it. Fix the receiver, then turn the endpoint back on: the waiting events are sent again.</Paragraph>
+      <Paragraph>While it is off, nothing is sent to it. Fix the receiver, then turn the endpoint back on: deliveries that were still waiting are sent, and any event in its delivery log can be sent again.</Paragraph>
       <ActionLink brand={brand} href={manageUrl}>
         See the delivery log
       </ActionLink>

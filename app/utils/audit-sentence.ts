@@ -79,6 +79,14 @@ export function describeAuditEvent(event: AuditSentenceInput): AuditSentence {
       return s("started", target, "billing", metadata.status !== undefined ? `: ${change(metadata.status)}, ${change(metadata.seats)} seats` : "");
     case "billing.subscription_changed":
       return s("changed", target, "billing", metadata.status !== undefined ? `: status ${change(metadata.status)}, seats ${change(metadata.seats)}` : "");
+    case "webhook.created":
+      return s("added the webhook endpoint", target, "text");
+    case "webhook.deleted":
+      return s("deleted the webhook endpoint", target, "text");
+    case "webhook.enabled":
+      return s("turned the webhook endpoint back on:", target, "text");
+    case "webhook.secret_rotated":
+      return s("rotated the signing secret of", target, "text");
     default:
       // Events from other domains and from the vendor's tools (/api/v1): the action in words, and its target.
       return s(`recorded “${humanizeAction(action)}”`, target, action.startsWith("billing.") ? "billing" : "text");

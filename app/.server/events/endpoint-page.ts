@@ -110,7 +110,7 @@ export async function handleEndpointAction(
       const form = await readForm(request, EnableSchema);
       if (!form.ok) return formFailure(form);
       if (!(await enableEndpoint(db, { ...scope, id: form.data.endpointId, audit }))) return formFailure({ formError: "That endpoint is not turned off, or no longer exists." }, 409);
-      return ok("The endpoint is on again. The events it missed are on their way.");
+      return ok("The endpoint is on again. Deliveries that were waiting for it are on their way.");
     }
     case "resend": {
       const form = await readForm(request, ResendSchema);

@@ -33,6 +33,10 @@ export const AUDIT_ACTIONS = [
   "org.ownership_transferred",
   "org.renamed",
   "org.slug_changed",
+  "webhook.created",
+  "webhook.deleted",
+  "webhook.enabled",
+  "webhook.secret_rotated",
 ] as const;
 
 /** The choices for the action filter: the known actions, plus the one asked for if it is another. */
