@@ -23,6 +23,7 @@ import { ADMIN_URL, connect, databaseUrl, recreateDatabase } from "../setup/data
 import { startServer, type ServerProcess } from "../setup/server-process";
 import { waitlistStampMinter } from "../setup/waitlist-stamps";
 import { LANDING_JS_BUDGET_KB, landingPageJs } from "./js-budget";
+import { benchEventDelivery } from "./event-delivery";
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 50;
@@ -290,6 +291,7 @@ async function main() {
   const onPostgres = await benchServer("PostgreSQL", server, pgUrl, users, webhooks);
   const webhookApply = await drainWebhooks(pgUrl);
   await server.stop();
+  await benchEventDelivery();
   await lemonSqueezy.stop();
   await admin.destroy();
 

@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type { Logger } from "pino";
 import type { Database } from "../db";
-import { checkEndpointUrl, resolveEndpoint, type Resolver } from "./endpoint-url";
+import { checkEndpointUrl, resolveEndpoint, type ResolvedTarget, type Resolver } from "./endpoint-url";
 import { signingSecrets } from "./endpoints";
 import { notifyEndpointDisabled } from "./disabled-notice";
 import { postSigned, type SendResult } from "./send";
@@ -102,47 +102,65 @@ export async function deliverDueWebhooks(deps: WebhookDeliveryDeps): Promise<Web
   const pass: WebhookPass = { claimed: claimed.length, delivered: 0, retrying: 0, failed: 0 };
 
   // A batch is sent concurrently: one slow receiver costs the pass its timeout once, not once per event.
-  await Promise.all(
-    claimed.map(async (delivery) => {
-      const result = await attempt(delivery, now(), settings, deps.resolver);
-      const outcome = await record(db, delivery, claimToken, result, now(), settings, random, deps.logger);
-      pass[outcome]++;
-    }),
-  );
+  // Each endpoint's secrets are opened, and each host name resolved, once per pass.
+  const perPass: PassCache = { secrets: new Map(), targets: new Map() };
+  const sent = await Promise.all(claimed.map(async (delivery) => ({ delivery, result: await attempt(delivery, now(), settings, perPass, deps.resolver) })));
+  const succeeded = sent.filter((s): s is { delivery: Claimed; result: Extract<SendResult, { ok: true }> } => s.result.ok);
+  if (succeeded.length > 0) await recordDelivered(db, succeeded, claimToken, now());
+  pass.delivered = succeeded.length;
+  for (const { delivery, result } of sent) {
+    if (result.ok) continue;
+    pass[await recordFailure(db, delivery, claimToken, result, now(), settings, random, deps.logger)]++;
+  }
   return pass;
 }
 
-async function attempt(delivery: Claimed, at: Date, settings: WebhookDeliverySettings, resolver?: Resolver): Promise<SendResult> {
+type PassCache = { secrets: Map<string, string[]>; targets: Map<string, Promise<ResolvedTarget>> };
+
+async function attempt(delivery: Claimed, at: Date, settings: WebhookDeliverySettings, cache: PassCache, resolver?: Resolver): Promise<SendResult> {
   const shape = checkEndpointUrl(delivery.url);
   if (!shape.ok) return { ok: false, status: null, durationMs: 0, error: shape.message };
   // Checked again now, not only when the endpoint was saved: DNS can change.
-  const target = await resolveEndpoint(shape.url, settings.hosted, resolver);
+  let resolving = cache.targets.get(shape.url.hostname);
+  if (!resolving) cache.targets.set(shape.url.hostname, (resolving = resolveEndpoint(shape.url, settings.hosted, resolver)));
+  const target = await resolving;
   if (!target.ok) return { ok: false, status: null, durationMs: 0, error: target.message };
-  const headers = signatureHeaders({ id: webhookId(delivery.event_id), body: delivery.body, at, secrets: signingSecrets({ ...delivery, id: delivery.endpoint_id }, at) });
+  let keys = cache.secrets.get(delivery.endpoint_id);
+  if (!keys) cache.secrets.set(delivery.endpoint_id, (keys = signingSecrets({ ...delivery, id: delivery.endpoint_id }, at)));
+  const headers = signatureHeaders({ id: webhookId(delivery.event_id), body: delivery.body, at, secrets: keys });
   return postSigned({ url: shape.url, address: target.address, family: target.family, headers, body: delivery.body, timeoutMs: settings.timeoutMs });
 }
 
-async function record(
+/** Successes, the common case, are written for the whole batch at once (a compare-and-set on the claim token). */
+async function recordDelivered(db: Database, succeeded: Array<{ delivery: Claimed; result: { status: number; durationMs: number } }>, claimToken: string, at: Date) {
+  const ids = succeeded.map((s) => s.delivery.id);
+  const codes = succeeded.map((s) => s.result.status);
+  const durations = succeeded.map((s) => s.result.durationMs);
+  const endpoints = [...new Set(succeeded.map((s) => s.delivery.endpoint_id))];
+  await db.transaction().execute(async (tx) => {
+    await sql`
+      update webhook_delivery d
+      set status = 'delivered', attempts = d.attempts + 1, delivered_at = ${at}, last_attempt_at = ${at}, last_status_code = v.code,
+          last_duration_ms = v.ms, last_error = null, claim_token = null, locked_until = null
+      from unnest(${ids}::uuid[], ${codes}::int[], ${durations}::int[]) as v(id, code, ms)
+      where d.id = v.id and d.claim_token = ${claimToken} and d.status = 'sending'`.execute(tx);
+    await tx.updateTable("webhook_endpoint").set({ failure_streak: 0, failing_since: null }).where("id", "in", endpoints).where("failure_streak", ">", 0).execute();
+  });
+}
+
+async function recordFailure(
   db: Database,
   delivery: Claimed,
   claimToken: string,
-  result: SendResult,
+  result: Extract<SendResult, { ok: false }>,
   at: Date,
   settings: WebhookDeliverySettings,
   random: () => number,
   logger: Logger,
-): Promise<"delivered" | "retrying" | "failed"> {
+): Promise<"retrying" | "failed"> {
   const attempts = delivery.attempts + 1;
   const measured = { attempts, last_attempt_at: at, last_status_code: result.status, last_duration_ms: result.durationMs, claim_token: null, locked_until: null };
   const ours = (tx: Database) => tx.updateTable("webhook_delivery").where("id", "=", delivery.id).where("claim_token", "=", claimToken).where("status", "=", "sending");
-
-  if (result.ok) {
-    await db.transaction().execute(async (tx) => {
-      await ours(tx).set({ ...measured, status: "delivered", delivered_at: at, last_error: null }).execute();
-      await tx.updateTable("webhook_endpoint").set({ failure_streak: 0, failing_since: null }).where("id", "=", delivery.endpoint_id).where("failure_streak", ">", 0).execute();
-    });
-    return "delivered";
-  }
 
   const wait = settings.retryScheduleMs[attempts - 1];
   const giveUp = wait === undefined;
