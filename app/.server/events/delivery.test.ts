@@ -198,6 +198,12 @@ describe("deletion reaches the apps", () => {
     clock = new Date();
     const ada = await createUser(db, { email: "ada@example.com", name: "Ada Lovelace" });
     await userCreated(db, { id: ada.id, email: ada.email, name: "Ada Lovelace", emailVerified: true }, clock);
+    // An org's SIEM hears of an event about her, recorded by someone else: it names her address.
+    const acme = await createTestOrg(db, { slug: "acme" });
+    await createEndpoint(db, { orgId: acme.id, url, description: "", eventTypes: ["audit.event"], createdBy: null, audit: null }, clock);
+    const bob = await createUser(db, { email: "bob@example.com" });
+    await recordAuditEvent(db, { orgId: acme.id, actor: { userId: bob.id, label: bob.email }, action: "member.invited", target: ada.email, at: clock });
+    expect(await db.selectFrom("outbound_event").select("type").execute()).toHaveLength(2);
     expect((await scheduleDeletion(db, { userId: ada.id, password: DEFAULT_PASSWORD, ip: null, graceDays: 7 }, clock)).ok).toBe(true);
     // The confirmation email says the apps will be told.
     const confirmation = await db.selectFrom("outbox_email").select("text_body").where("template", "=", "deletion-scheduled").executeTakeFirstOrThrow();
