@@ -31,9 +31,10 @@ const UserActionSchema = z.object({
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireOperator(request);
-  const found = z.uuid().safeParse(params.id).success ? await findUserForOperator(getDb(), params.id!) : null;
+  const validId = z.uuid().safeParse(params.id).success;
+  const found = validId ? await findUserForOperator(getDb(), params.id!) : null;
   // An erased account: what is left is whether the apps were told.
-  if (!found && (await findDeletionReach(getDb(), params.id!))) throw redirect(`/admin/users/erased/${params.id}`);
+  if (!found && validId && (await findDeletionReach(getDb(), params.id!))) throw redirect(`/admin/users/erased/${params.id}`);
   if (!found) throw new Response("Not Found", { status: 404 });
   const { user, sessions, orgs } = found;
   return {
