@@ -15,8 +15,11 @@ export const INSTANCE_EVENT_TYPES = [
   "subscription.updated",
 ] as const;
 
-/** An org's endpoints hear about that org only, never about people's accounts. */
-export const ORG_EVENT_TYPES = ["org.updated", "org.deleted", "member.added", "member.role_changed", "member.removed", "subscription.updated", "audit.event"] as const;
+/**
+ * An org's endpoints hear about that org only, never about people's accounts
+ * (and not of its deletion: they are deleted with it).
+ */
+export const ORG_EVENT_TYPES = ["org.updated", "member.added", "member.role_changed", "member.removed", "subscription.updated", "audit.event"] as const;
 
 export type EventType = (typeof INSTANCE_EVENT_TYPES)[number] | (typeof ORG_EVENT_TYPES)[number];
 

@@ -13,7 +13,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { sql, type Transaction } from "kysely";
 import type { DB } from "../../../db/schema";
 import type { Database } from "../db";
-import { userDeleted } from "../events/domain-events";
+import { orgDeleted, userDeleted } from "../events/domain-events";
 
 export type PurgeSettings = {
   /** Most rows one statement changes. */
@@ -300,7 +300,7 @@ function purgeSteps(person: Person, batchSize: number): Step[] {
       const doomed = await batch((tx) =>
         tx
           .selectFrom("org")
-          .select("org.id")
+          .select(["org.id", "org.slug"])
           .where("org.purge_after", "is not", null)
           .where("org.id", "in", (eb) => eb.selectFrom("membership").select("org_id").where("user_id", "=", userId))
           .where((eb) => eb.not(eb.exists(eb.selectFrom("membership").select("user_id").whereRef("membership.org_id", "=", "org.id").where("membership.user_id", "!=", userId))))
@@ -315,7 +315,10 @@ function purgeSteps(person: Person, batchSize: number): Step[] {
               .executeTakeFirst(),
           ),
         );
-        await batch((tx) => tx.deleteFrom("org").where("id", "=", org.id).execute());
+        await batch(async (tx) => {
+          await tx.deleteFrom("org").where("id", "=", org.id).execute();
+          await orgDeleted(tx, org);
+        });
       }
     },
     // Last: rate-limit windows keyed by their IPs or addresses, then the account itself.
