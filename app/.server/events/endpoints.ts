@@ -77,11 +77,6 @@ export async function listEndpoints(db: Database, scope: EndpointScope, now = ne
   }));
 }
 
-/** One endpoint of this scope, or undefined (another org's endpoint is not found, not forbidden). */
-export async function findEndpoint(db: Database, scope: EndpointScope, id: string, now = new Date()): Promise<EndpointSummary | undefined> {
-  return (await listEndpoints(db, scope, now)).find((e) => e.id === id);
-}
-
 const inScope = (scope: EndpointScope) => (eb: ExpressionBuilder<DB, "webhook_endpoint">) => (scope.orgId ? eb("org_id", "=", scope.orgId) : eb("org_id", "is", null));
 
 export async function deleteEndpoint(db: Database, scope: EndpointScope & { id: string; audit: AuditContext }, now = new Date()): Promise<boolean> {
