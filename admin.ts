@@ -2,6 +2,7 @@
 // `npm run admin:invite -- <email>`: invite an address to sign up (invite-only mode).
 // `npm run admin:app -- create --name NAME ...`, `npm run admin:rotate-keys`: see app/.server/identity/admin-cli.ts.
 // `npm run audit:verify -- --org SLUG`: see app/.server/orgs/audit-chain/cli.ts.
+// `npm run admin:webhook -- create --url URL --events a,b [--org SLUG]`: see app/.server/events/admin-cli.ts.
 import { createSignupInvitation } from "./app/.server/accounts/signup-invitations";
 import { migrateToLatest } from "./app/.server/database/migrate";
 import { DataDirInUseError } from "./app/.server/database/pglite";
@@ -10,21 +11,25 @@ import { getEnv } from "./app/.server/env";
 import { runAppCommand, runRotateKeysCommand } from "./app/.server/identity/admin-cli";
 import { getLogger } from "./app/.server/logger";
 import { runAuditVerifyCommand } from "./app/.server/orgs/audit-chain/cli";
+import { runWebhookCommand } from "./app/.server/events/admin-cli";
 import { normalizeEmail } from "./app/utils/email-address";
 
 const [command, rawEmail] = process.argv.slice(2);
-if (command === "app" || command === "rotate-keys" || command === "audit-verify") {
+if (command === "app" || command === "rotate-keys" || command === "audit-verify" || command === "webhook") {
   const env = getEnv();
   const database = openAppDatabase(env, { logger: getLogger() });
   try {
     const { error } = await migrateToLatest(database.db);
     if (error) throw error;
+    const args = process.argv.slice(3);
     const result =
       command === "app"
-        ? await runAppCommand(database.db, env, process.argv.slice(3))
+        ? await runAppCommand(database.db, env, args)
         : command === "audit-verify"
-          ? await runAuditVerifyCommand(database.db, process.argv.slice(3))
-          : await runRotateKeysCommand(database.db);
+          ? await runAuditVerifyCommand(database.db, args)
+          : command === "webhook"
+            ? await runWebhookCommand(database.db, env, args)
+            : await runRotateKeysCommand(database.db);
     (result.exitCode === 0 ? console.log : console.error)(JSON.stringify(result.output, null, 2));
     process.exitCode = result.exitCode;
   } finally {

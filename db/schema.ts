@@ -509,6 +509,53 @@ export interface SamlCertificateNoticeTable {
   sent_at: DefaultedTimestamp;
 }
 
+export interface WebhookEndpointTable {
+  id: string;
+  /** null: an instance endpoint (the vendor's apps). */
+  org_id: string | null;
+  url: string;
+  description: ColumnType<string, string | undefined, string>;
+  event_types: ColumnType<string[], string[], string[]>;
+  secret_ciphertext: string;
+  previous_secret_ciphertext: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  created_by: string | null;
+  created_at: DefaultedTimestamp;
+  disabled_at: Timestamp | null;
+  disabled_reason: string | null;
+  failure_streak: ColumnType<number, number | undefined, number>;
+  failing_since: Timestamp | null;
+}
+
+export interface OutboundEventTable {
+  id: Generated<string>;
+  type: string;
+  org_id: string | null;
+  subject_user_id: string | null;
+  body: string;
+  created_at: DefaultedTimestamp;
+  fanned_out_at: Timestamp | null;
+}
+
+export type WebhookDeliveryStatus = "pending" | "sending" | "delivered" | "failed";
+
+export interface WebhookDeliveryTable {
+  id: Generated<string>;
+  event_id: string;
+  endpoint_id: string;
+  status: ColumnType<WebhookDeliveryStatus, WebhookDeliveryStatus | undefined, WebhookDeliveryStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: DefaultedTimestamp;
+  claim_token: string | null;
+  locked_until: Timestamp | null;
+  last_attempt_at: Timestamp | null;
+  last_status_code: number | null;
+  last_duration_ms: number | null;
+  last_error: string | null;
+  delivered_at: Timestamp | null;
+  created_at: DefaultedTimestamp;
+}
+
 export interface DB {
   org_security_policy: OrgSecurityPolicyTable;
   sso_connection: SsoConnectionTable;
@@ -517,6 +564,9 @@ export interface DB {
   saml_certificate_notice: SamlCertificateNoticeTable;
   sso_domain: SsoDomainTable;
   sso_identity: SsoIdentityTable;
+  webhook_endpoint: WebhookEndpointTable;
+  outbound_event: OutboundEventTable;
+  webhook_delivery: WebhookDeliveryTable;
   oauth_app: OAuthAppTable;
   oidc_payload: OidcPayloadTable;
   oidc_key: OidcKeyTable;

@@ -16,6 +16,7 @@ import SignupInvitation, { subject as signupInvitationSubject, type SignupInvita
 import WaitlistConfirm, { subject as waitlistConfirmSubject, type WaitlistConfirmProps } from "./waitlist-confirm";
 import TwoFactorChanged, { subject as twoFactorChangedSubject, type TwoFactorChangedProps } from "./two-factor-changed";
 import VerifyEmail, { subject as verifyEmailSubject, type VerifyEmailProps } from "./verify-email";
+import WebhookDisabled, { subject as webhookDisabledSubject, type WebhookDisabledProps } from "./webhook-disabled";
 
 type Template<P> = { component: ComponentType<P>; subject: (props: P) => string; preview: P };
 
@@ -39,6 +40,7 @@ export const emailTemplates = {
   "break-glass-used": template<BreakGlassUsedProps>(BreakGlassUsed, breakGlassUsedSubject),
   "security-policy-grace": template<SecurityPolicyGraceProps>(SecurityPolicyGrace, securityPolicyGraceSubject),
   "saml-certificate-expiry": template<SamlCertificateExpiryProps>(SamlCertificateExpiry, samlCertificateExpirySubject),
+  "webhook-disabled": template<WebhookDisabledProps>(WebhookDisabled, webhookDisabledSubject),
 };
 
 export type EmailTemplateName = keyof typeof emailTemplates;

@@ -23,6 +23,8 @@ export function PlanBadge({ plan }: { plan: string }) {
 const STATUS_TONES: Record<string, BadgeTone> = {
   active: "success",
   sent: "success",
+  delivered: "success",
+  disabled: "danger",
   processed: "success",
   confirmed: "success",
   invited: "info",

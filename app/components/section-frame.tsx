@@ -23,6 +23,7 @@ function adminItems(billing: boolean): NavItem[] {
     { to: "/admin/emails", label: "Emails" },
     // The webhook log exists only where billing does (hosted mode).
     ...(billing ? [{ to: "/admin/webhooks", label: "Webhooks" }] : []),
+    { to: "/admin/events", label: "Events" },
     { to: "/admin/notices", label: "Notices" },
   ];
 }

@@ -7,6 +7,7 @@ import { listUsers } from "~/.server/accounts/user-list";
 import { requireOperator } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { getEnv } from "~/.server/env";
+import { findDeletionReach } from "~/.server/events/deletion-reach";
 import { confirmedField, confirmTextField, TYPED_NAME_MISMATCH, typedNameMatches } from "~/.server/form-guards/confirmation";
 import { formFailure, readForm } from "~/.server/forms";
 import { Alert } from "~/components/alert";
@@ -52,7 +53,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (!typedNameMatches(form.data.confirmText ?? "", target.email)) return formFailure({ formError: TYPED_NAME_MISMATCH }, 400);
     const erased = await eraseAccountNow(db, { userId: form.data.userId, ip: context.clientIp });
     if (!erased.ok) return ownersFirst(erased.orgs);
-    return { ok: true as const, when: erased.outcome === "under-way" ? ("under-way" as const) : ("now" as const) };
+    // Once erased, what is left to see is whether the connected apps were told (user.deleted).
+    const appsToldPage = erased.outcome === "erased" && (await findDeletionReach(db, form.data.userId)) ? `/admin/users/erased/${form.data.userId}` : null;
+    return { ok: true as const, when: erased.outcome === "under-way" ? ("under-way" as const) : ("now" as const), appsToldPage };
   }
   const scheduled = await scheduleDeletion(db, { userId: form.data.userId, password: null, ip: context.clientIp, graceDays: getEnv().ACCOUNT_DELETION_GRACE_DAYS });
   if (!scheduled.ok && scheduled.reason === "sole-owner") return ownersFirst(scheduled.orgs);
@@ -73,7 +76,16 @@ export default function AdminUsers() {
         <Field id="user-search" label="Search email or name" name="q" type="search" defaultValue={q} />
         <Button variant="secondary">Search</Button>
       </Form>
-      {result?.ok ? <Alert tone="success">{result.when === "now" ? "The user was erased." : result.when === "under-way" ? "The user's erasure is under way." : "The user's deletion is scheduled."}</Alert> : null}
+      {result?.ok ? (
+        <Alert tone="success">
+          <p>{result.when === "now" ? "The user was erased." : result.when === "under-way" ? "The user's erasure is under way." : "The user's deletion is scheduled."}</p>
+          {"appsToldPage" in result && result.appsToldPage ? (
+            <p>
+              <Link to={result.appsToldPage}>See whether the connected apps were told</Link>
+            </p>
+          ) : null}
+        </Alert>
+      ) : null}
       {problem ? <Alert tone="danger">{problem}</Alert> : null}
       {users.length === 0 ? (
         <EmptyState title={q ? "No account matches" : "No accounts yet"}>{q ? `Nothing matches “${q}”. Try part of the email address.` : "Accounts appear here as people sign up."}</EmptyState>

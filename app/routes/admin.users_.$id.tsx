@@ -7,6 +7,7 @@ import { findUserForOperator } from "~/.server/admin/user-detail";
 import { requireOperator } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { getEnv } from "~/.server/env";
+import { findDeletionReach } from "~/.server/events/deletion-reach";
 import { confirmedField, confirmTextField, typedNameMatches } from "~/.server/form-guards/confirmation";
 import { formFailure, readForm } from "~/.server/forms";
 import { invalidateUserSessions } from "~/.server/session";
@@ -30,7 +31,10 @@ const UserActionSchema = z.object({
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireOperator(request);
-  const found = z.uuid().safeParse(params.id).success ? await findUserForOperator(getDb(), params.id!) : null;
+  const validId = z.uuid().safeParse(params.id).success;
+  const found = validId ? await findUserForOperator(getDb(), params.id!) : null;
+  // An erased account: what is left is whether the apps were told.
+  if (!found && validId && (await findDeletionReach(getDb(), params.id!))) throw redirect(`/admin/users/erased/${params.id}`);
   if (!found) throw new Response("Not Found", { status: 404 });
   const { user, sessions, orgs } = found;
   return {
@@ -84,8 +88,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         // click, or the scheduled job, finds it under way instead of racing it.
         const erased = await eraseAccountNow(db, { userId, ip: context.clientIp });
         if (!erased.ok) return soleOwner(erased.orgs);
-        // Nothing is left to show here (a long history is finished by the job within a minute).
-        throw redirect("/admin/users");
+        // Nothing is left to show but whether the apps were told (a long history is finished by the job within a minute).
+        throw redirect(erased.outcome === "erased" && (await findDeletionReach(db, userId)) ? `/admin/users/erased/${userId}` : "/admin/users");
       }
       if (!found.user.purge_after) {
         const scheduled = await scheduleDeletion(db, { userId, password: null, ip: context.clientIp, graceDays: getEnv().ACCOUNT_DELETION_GRACE_DAYS });

@@ -106,6 +106,14 @@ export function describeAuditEvent(event: AuditSentenceInput): AuditSentence {
       return s("changed the maximum API key lifetime", null, "text", ` ${change(metadata.maxDays)} days`);
     case "security_policy.break_glass_used":
       return s("signed in without SSO (owner break-glass, password and second factor)", null, "text");
+    case "webhook.created":
+      return s("added the webhook endpoint", target, "text");
+    case "webhook.deleted":
+      return s("deleted the webhook endpoint", target, "text");
+    case "webhook.enabled":
+      return s("turned the webhook endpoint back on:", target, "text");
+    case "webhook.secret_rotated":
+      return s("rotated the signing secret of", target, "text");
     default:
       // Events from other domains and from the vendor's tools (/api/v1): the action in words, and its target.
       return s(`recorded “${humanizeAction(action)}”`, target, action.startsWith("billing.") ? "billing" : "text");

@@ -18,6 +18,7 @@ import * as addNoticeFanout from "./2026_12_01_1310_add_notice_fanout";
 import * as createMfa from "./2026_12_01_1400_create_mfa";
 import * as createOidcProvider from "./2026_12_01_1500_create_oidc_provider";
 import * as createSsoConnections from "./2026_12_02_0000_create_sso_connections";
+import * as createWebhookEndpoints from "./2026_12_02_1000_create_webhook_endpoints";
 import * as addAuditChain from "./2026_12_02_2000_add_audit_chain";
 import * as createOrgSecurityPolicy from "./2026_12_02_3000_create_org_security_policy";
 import * as createSamlState from "./2026_12_02_5000_create_saml_state";
@@ -40,6 +41,7 @@ export const migrations: Record<string, Migration> = {
   "2026_12_01_1400_create_mfa": createMfa,
   "2026_12_01_1500_create_oidc_provider": createOidcProvider,
   "2026_12_02_0000_create_sso_connections": createSsoConnections,
+  "2026_12_02_1000_create_webhook_endpoints": createWebhookEndpoints,
   "2026_12_02_2000_add_audit_chain": addAuditChain,
   "2026_12_02_3000_create_org_security_policy": createOrgSecurityPolicy,
   "2026_12_02_5000_create_saml_state": createSamlState,

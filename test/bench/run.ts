@@ -21,6 +21,7 @@ import { waitlistStampMinter } from "../setup/waitlist-stamps";
 import { CONNECTIONS, DURATION_S, interleaved, load, nextIp, PASSWORD, ratio, type BenchReport, type BenchScenario, type BenchTarget, type Scenario } from "./harness";
 import { LANDING_JS_BUDGET_KB, landingPageJs } from "./js-budget";
 import { benchAuditChain } from "./audit-chain";
+import { benchEventDelivery } from "./event-delivery";
 import { oidcRefreshGrants } from "./oidc-refresh-grants";
 import { oidcUserinfo } from "./oidc-userinfo";
 import { totpSignIn } from "./totp-sign-in";
@@ -206,6 +207,7 @@ async function main() {
   }
   await server.stop();
   const auditChain = await benchAuditChain(pgUrl, { ...common, RUN_WORKER: "false" }, { seconds: DURATION_S, connections: CONNECTIONS });
+  await benchEventDelivery();
   await lemonSqueezy.stop();
   await admin.destroy();
 

@@ -5,6 +5,7 @@
 // the same render creates one thing.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApiKey } from "../../app/.server/orgs/api-keys";
+import { createEndpoint } from "../../app/.server/events/endpoints";
 import { newFormToken } from "../../app/.server/form-guards/one-time-form";
 import { actorOf, createTestOrg, membershipsOf, type TestOrg } from "../factories/orgs";
 import { createUser, sessionCookieFor, type TestUser } from "../factories/users";
@@ -28,7 +29,7 @@ beforeEach(() => truncateAll(db));
 const { get, post } = pageRequests(() => server);
 const pageText = async (response: Response) => (await response.text()).replaceAll("<!-- -->", "");
 
-type World = { org: TestOrg; owner: TestUser; admin: TestUser; member: TestUser; cookies: { owner: string; admin: string; member: string }; keyId: string; invitationId: string };
+type World = { org: TestOrg; owner: TestUser; admin: TestUser; member: TestUser; cookies: { owner: string; admin: string; member: string }; keyId: string; invitationId: string; endpointId: string };
 
 async function world(): Promise<World> {
   const owner = await createUser(db, { email: "owner@example.com", name: "Olivia Owner" });
@@ -43,20 +44,22 @@ async function world(): Promise<World> {
     .returning("id")
     .executeTakeFirstOrThrow();
   const cookies = { owner: await sessionCookieFor(db, owner), admin: await sessionCookieFor(db, admin), member: await sessionCookieFor(db, member) };
-  return { org, owner, admin, member, cookies, keyId, invitationId: invitation.id };
+  const endpoint = await createEndpoint(db, { orgId: org.id, url: "https://siem.example.com/in", description: "", eventTypes: ["audit.event"], createdBy: owner.id, audit: null });
+  return { org, owner, admin, member, cookies, keyId, invitationId: invitation.id, endpointId: endpoint.id };
 }
 
 /** Everything a destructive action here could change. */
 async function state(orgId: string) {
-  const [members, keys, invitations, users, sessions, notices] = await Promise.all([
+  const [members, keys, invitations, users, sessions, notices, endpoints] = await Promise.all([
     membershipsOf(db, orgId),
     db.selectFrom("api_key").select(["id", "revoked_at"]).where("org_id", "=", orgId).orderBy("id").execute(),
     db.selectFrom("org_invitation").select(["id", "revoked_at"]).where("org_id", "=", orgId).orderBy("id").execute(),
     db.selectFrom("user").select(["id", "email", "purge_after"]).orderBy("email").execute(),
     db.selectFrom("session").select("id").orderBy("id").execute(),
     db.selectFrom("notice").select("id").execute(),
+    db.selectFrom("webhook_endpoint").select(["id", "secret_ciphertext"]).orderBy("id").execute(),
   ]);
-  return { members, keys, invitations, users, sessions, notices };
+  return { members, keys, invitations, users, sessions, notices, endpoints };
 }
 
 describe("a destructive action without its confirmation", () => {
@@ -75,6 +78,8 @@ describe("a destructive action without its confirmation", () => {
       ["/admin/users", { userId: w.member.id, when: "grace" }, w.cookies.owner],
       ["/admin/users", { userId: w.member.id, when: "now" }, w.cookies.owner],
       ["/admin/notices", { title: "New terms", body: "We changed them.", link: "" }, w.cookies.owner],
+      ["/orgs/acme/webhooks?intent=delete", { intent: "delete", endpointId: w.endpointId }, w.cookies.owner],
+      ["/orgs/acme/webhooks?intent=rotate", { intent: "rotate", endpointId: w.endpointId }, w.cookies.owner],
       // A confirm field with any other value is no confirmation either.
       ["/orgs/acme/api-keys?intent=revoke", { intent: "revoke", keyId: w.keyId, confirm: "no" }, w.cookies.owner],
     ];

@@ -13,6 +13,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { sql, type Transaction } from "kysely";
 import type { DB } from "../../../db/schema";
 import type { Database } from "../db";
+import { orgDeleted, userDeleted } from "../events/domain-events";
 
 export type PurgeSettings = {
   /** Most rows one statement changes. */
@@ -248,6 +249,37 @@ function purgeSteps(person: Person, batchSize: number): Step[] {
         after = page.at(-1)!;
       }
     },
+    // Outbound events about them (user.*, their audit events) and any other
+    // that names them; undelivered ones go too (user.deleted, sent last, says
+    // it all). Bodies are read page by page, like the billing webhooks.
+    (untilDone) =>
+      untilDone(async (tx) =>
+        changed(
+          await tx
+            .deleteFrom("outbound_event")
+            .where("id", "in", (eb) => eb.selectFrom("outbound_event").select("id").where("subject_user_id", "=", userId).where("type", "!=", "user.deleted").limit(batchSize))
+            .executeTakeFirst(),
+        ),
+      ),
+    async (_untilDone, batch) => {
+      let after: string | null = null;
+      for (;;) {
+        const page: string[] = await batch(async (tx) => {
+          let query = tx.selectFrom("outbound_event").select("id");
+          if (after) query = query.where("id", ">", after);
+          const ids = (await query.orderBy("id").limit(batchSize).execute()).map((r) => r.id);
+          if (ids.length === 0) return ids;
+          await tx
+            .deleteFrom("outbound_event")
+            .where("id", "in", ids)
+            .where((eb) => eb.or(patterns.map((pattern) => eb("body", "ilike", pattern))))
+            .execute();
+          return ids;
+        });
+        if (page.length < batchSize) return;
+        after = page.at(-1)!;
+      }
+    },
     // Rows keyed by an address they used: the waitlist (name, company, IP),
     // invitations to them, pending verifications, a failed login or reset
     // request the worker has not done yet.
@@ -268,7 +300,7 @@ function purgeSteps(person: Person, batchSize: number): Step[] {
       const doomed = await batch((tx) =>
         tx
           .selectFrom("org")
-          .select("org.id")
+          .select(["org.id", "org.slug"])
           .where("org.purge_after", "is not", null)
           .where("org.id", "in", (eb) => eb.selectFrom("membership").select("org_id").where("user_id", "=", userId))
           .where((eb) => eb.not(eb.exists(eb.selectFrom("membership").select("user_id").whereRef("membership.org_id", "=", "org.id").where("membership.user_id", "!=", userId))))
@@ -283,7 +315,10 @@ function purgeSteps(person: Person, batchSize: number): Step[] {
               .executeTakeFirst(),
           ),
         );
-        await batch((tx) => tx.deleteFrom("org").where("id", "=", org.id).execute());
+        await batch(async (tx) => {
+          await tx.deleteFrom("org").where("id", "=", org.id).execute();
+          await orgDeleted(tx, org);
+        });
       }
     },
     // Last: rate-limit windows keyed by their IPs or addresses, then the account itself.
@@ -302,6 +337,8 @@ function purgeSteps(person: Person, batchSize: number): Step[] {
           await tx.deleteFrom("rate_limit").where((eb) => eb.or(some.map((key) => eb("key", "like", key)))).execute();
         }
         await tx.deleteFrom("user").where("id", "=", userId).execute();
+        // The apps hear of it in the same transaction: the id, nothing else.
+        await userDeleted(tx, userId);
       });
     },
   ];

@@ -20,6 +20,8 @@ import { revokeAllOidcGrants } from "../identity/grants";
 import { invalidateUserSessions } from "../session";
 import { verifyCurrentPassword } from "./current-password";
 import { claimDuePurge, DEFAULT_PURGE, runClaimedPurge, type PurgeSettings } from "./deletion-purge";
+import { appsHearOfDeletions } from "../events/deletion-reach";
+import { userDeletionCancelled, userDeletionScheduled } from "../events/domain-events";
 
 /** Orgs where this user is the only owner and others would be left without one. */
 export async function soleOwnerBlockers(db: Database, userId: string): Promise<string[]> {
@@ -100,10 +102,12 @@ async function markForDeletion(
   for (const { org_id } of orgs) {
     await recordAuditEvent(tx, { orgId: org_id, actor: { userId: user.id, label: user.email }, action: "account.deletion_scheduled", target: user.email, ip: input.ip, metadata: { purge_after: purgeAfter.toISOString() }, at: now });
   }
+  await userDeletionScheduled(tx, user.id, purgeAfter, now);
   if (input.sendEmail) {
+    const appsTold = await appsHearOfDeletions(tx);
     await queueEmail(
       tx,
-      { to: user.email, toName: user.name, template: "deletion-scheduled", props: { purgeDate: purgeAfter.toISOString().slice(0, 10), loginUrl: publicLink("/login"), orgNames: solo.map((o) => o.name) } },
+      { to: user.email, toName: user.name, template: "deletion-scheduled", props: { purgeDate: purgeAfter.toISOString().slice(0, 10), loginUrl: publicLink("/login"), orgNames: solo.map((o) => o.name), appsTold } },
       { now },
     );
   }
@@ -148,6 +152,7 @@ export async function cancelDeletion(db: Database, userId: string, ip: string | 
     for (const { org_id } of orgs) {
       await recordAuditEvent(tx, { orgId: org_id, actor: { userId, label: user.email }, action: "account.deletion_cancelled", target: user.email, ip, at: now });
     }
+    await userDeletionCancelled(tx, userId, now);
     await queueEmail(tx, { to: user.email, toName: user.name, template: "deletion-cancelled", props: { settingsUrl: publicLink("/settings") } }, { now });
     return { ok: true };
   });

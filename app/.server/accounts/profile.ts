@@ -7,6 +7,7 @@ import { consumeRateLimit } from "../rate-limit";
 import { invalidateUserSessions } from "../session";
 import { verifyCurrentPassword } from "./current-password";
 import { cancelPendingEmailChange, startVerification, verifyCodeWithinAllowance, type VerifyResult } from "./verification";
+import { userUpdated } from "../events/domain-events";
 
 // A code goes out per request; without a limit on requests, each new code
 // brought ten more guesses with it.
@@ -18,7 +19,10 @@ export const EMAIL_CHANGE_CODE_LIMIT = { limit: 10, windowSeconds: 3600 };
 type Throttled = { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
 export async function updateName(db: Database, userId: string, name: string | null, now = new Date()): Promise<void> {
-  await db.updateTable("user").set({ name, updated_at: now }).where("id", "=", userId).execute();
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable("user").set({ name, updated_at: now }).where("id", "=", userId).execute();
+    await userUpdated(tx, userId, ["name"], now);
+  });
 }
 
 export async function changePassword(

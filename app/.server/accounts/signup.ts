@@ -12,6 +12,7 @@ import { createSession, type ClientInfo } from "../session";
 import { generateSecret } from "../tokens";
 import { consumeInvitation, findValidInvitation } from "./signup-invitations";
 import { startVerification } from "./verification";
+import { userCreated } from "../events/domain-events";
 
 // One heads-up an hour is enough to tell the owner; more would only spend the
 // inbox's hourly allowance (a double-clicked form, a retrying bot) and leave no
@@ -53,6 +54,7 @@ export async function signUp(db: Database, input: SignupInput, mode: "open" | "i
       .returning("id")
       .executeTakeFirst();
 
+    if (created) await userCreated(tx, { id: created.id, email: input.email, name: input.name, emailVerified: invitation !== null }, now);
     if (invitation) {
       // Whoever holds the invitation controls the inbox, so telling them the
       // account exists reveals nothing they could not find out anyway.

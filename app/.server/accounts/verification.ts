@@ -7,6 +7,7 @@ import { publicLink } from "../email/brand";
 import { queueEmail } from "../email/queue";
 import { consumeRateLimit, type RateLimitRule } from "../rate-limit";
 import { generateCode, generateSecret, hashesEqual, hashToken } from "../tokens";
+import { userUpdated } from "../events/domain-events";
 
 export const VERIFICATION_TTL_MINUTES = 30;
 export const MAX_CODE_ATTEMPTS = 10;
@@ -162,6 +163,7 @@ async function completeVerification(tx: Database, verificationId: string, now: D
   const taken = await tx.selectFrom("user").select("id").where("email", "=", row.email).where("id", "!=", row.user_id).executeTakeFirst();
   if (taken) return { ok: false, reason: "taken" };
   await tx.updateTable("user").set({ email: row.email, email_verified_at: now, updated_at: now }).where("id", "=", row.user_id).execute();
+  await userUpdated(tx, row.user_id, ["email"], now);
   return { ok: true, userId: row.user_id, purpose: row.purpose };
 }
 

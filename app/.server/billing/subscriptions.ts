@@ -16,6 +16,7 @@ import { recordAuditEvent, type Actor } from "../orgs/audit";
 import { statusGrantsAccess } from "./plans";
 import type { CheckoutReference, SubscriptionSnapshot } from "./resources";
 import { planForVariant, type BillingSettings } from "./settings";
+import { subscriptionUpdated } from "../events/domain-events";
 
 export const PROVIDER = "lemonsqueezy";
 export const PROVIDER_ACTOR: Actor = { userId: null, label: "LemonSqueezy" };
@@ -155,6 +156,7 @@ export async function applySubscriptionSnapshot(tx: Database, snapshot: Subscrip
       },
       at: now,
     });
+    await subscriptionUpdated(tx, owner.orgId, now);
   }
   const summary = `${label} → ${snapshot.status}, ${plan}, ${snapshot.seats} seat${snapshot.seats === 1 ? "" : "s"}${changed ? "" : " (no change)"}`;
   return { applied: true, orgId: owner.orgId, changed, summary };

@@ -16,6 +16,8 @@ import { FANOUT_BATCH_SIZE, fanOutNoticeBatch } from "../notices/fanout";
 import { recordDueCheckpoints, resealStaleOrgKeys } from "../orgs/audit-chain/checkpoints";
 import { sendCertificateExpiryNotices } from "../sso/saml/certificate-expiry";
 import { deleteExpiredRows } from "./cleanup";
+import { DEFAULT_WEBHOOK_DELIVERY } from "../events/delivery";
+import { startWebhookWorker } from "../events/worker";
 import { startPollingLoop } from "./polling-loop";
 import { runExclusively } from "./exclusive";
 
@@ -33,6 +35,9 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
     transport: createTransport(env, logger),
     settings: { ...DEFAULT_DELIVERY, from: env.EMAIL_FROM, ratePerSecond: env.EMAIL_RATE_PER_SECOND },
   });
+
+  // Outbound events: fan-out into deliveries, and delivery to the endpoints.
+  const webhookWorker = startWebhookWorker({ db, logger, settings: { ...DEFAULT_WEBHOOK_DELIVERY, hosted: env.GATEHOUSE_MODE === "hosted" } });
 
   // Failed-login audit rows and password-reset emails, left by requests that
   // must answer in the same time for known and unknown addresses.
@@ -106,7 +111,7 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
       clearInterval(purge);
       clearInterval(checkpoints);
       clearInterval(certificateExpiry);
-      await Promise.all([emailWorker.stop(), accountWorker.stop(), noticeFanOut.stop(), billingWork?.stop()]);
+      await Promise.all([emailWorker.stop(), webhookWorker.stop(), accountWorker.stop(), noticeFanOut.stop(), billingWork?.stop()]);
     },
   };
 }

@@ -1,6 +1,6 @@
 // Periodic clean-up of rows that have expired: rate-limit windows, sessions,
 // single-use tokens nobody used, SAML request and assertion ids past their
-// expiry, and audit events past their retention.
+// expiry, audit events past their retention, and outbound events past theirs.
 // Run by one process at a time.
 import type { Database } from "../db";
 import { deleteExpiredOidcPayloads } from "../identity/adapter";
@@ -11,6 +11,7 @@ import { deleteExpiredChallenges } from "../accounts/mfa/passkeys";
 import { deleteExpiredPendingSignIns } from "../accounts/mfa/pending-sign-in";
 import { deleteOldFormTokens } from "../form-guards/one-time-form";
 import { deleteExpiredSamlState } from "../sso/saml/state";
+import { deleteExpiredEvents } from "../events/retention";
 
 export async function deleteExpiredRows(db: Database, auditRetentionDays: number, now = new Date()) {
   const rateLimits = await deleteExpiredRateLimits(db, now);
@@ -24,6 +25,7 @@ export async function deleteExpiredRows(db: Database, auditRetentionDays: number
   const oidcArtifacts = await deleteExpiredOidcPayloads(db, now);
   const formTokens = await deleteOldFormTokens(db, now);
   const samlState = await deleteExpiredSamlState(db, now);
+  const outboundEvents = await deleteExpiredEvents(db, now);
   return {
     rateLimits,
     sessions,
@@ -37,5 +39,6 @@ export async function deleteExpiredRows(db: Database, auditRetentionDays: number
     formTokens,
     samlRequests: samlState.requests,
     samlAssertions: samlState.assertions,
+    outboundEvents,
   };
 }

@@ -6,6 +6,7 @@
 import { sql } from "kysely";
 import type { Database } from "../db";
 import { recordAuditEvent, type Actor } from "./audit";
+import { orgUpdated } from "../events/domain-events";
 
 // Any fixed 64-bit number, shared by every path that hands out an address.
 const ADDRESS_LOCK = 7_261_304_551_001n;
@@ -38,6 +39,7 @@ export async function changeOrgSlug(db: Database, input: { orgId: string; newSlu
     await tx.insertInto("org_slug_history").values({ slug: org.slug, org_id: input.orgId, replaced_at: now }).execute();
     await tx.updateTable("org").set({ slug: input.newSlug, updated_at: now }).where("id", "=", input.orgId).execute();
     await recordAuditEvent(tx, { orgId: input.orgId, actor: input.actor, action: "org.slug_changed", target: input.newSlug, ip: input.ip, metadata: { from: org.slug, to: input.newSlug }, at: now });
+    await orgUpdated(tx, input.orgId, ["slug"], now);
     return { ok: true as const, slug: input.newSlug };
   });
 }

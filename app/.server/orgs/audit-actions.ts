@@ -43,6 +43,10 @@ export const AUDIT_ACTIONS = [
   "security_policy.sso_required",
   "security_policy.two_factor_not_required",
   "security_policy.two_factor_required",
+  "webhook.created",
+  "webhook.deleted",
+  "webhook.enabled",
+  "webhook.secret_rotated",
 ] as const;
 
 /** The choices for the action filter: the known actions, plus the one asked for if it is another. */

@@ -5,6 +5,7 @@ import { sql } from "kysely";
 import type { Database } from "../db";
 import { insertChainedAuditEvent } from "./audit-chain/append";
 import { deleteExpiredChainPrefixes } from "./audit-chain/retention";
+import { auditEventRecorded } from "../events/domain-events";
 
 export type Actor = { userId: string | null; label: string };
 
@@ -21,6 +22,8 @@ export type AuditInput = {
 export const MAX_METADATA_BYTES = 4096;
 
 export async function recordAuditEvent(tx: Database, input: AuditInput): Promise<void> {
+  // The chain link and the outbound event commit together; /api/v1 passes the pool, not a transaction.
+  if (!tx.isTransaction) return tx.transaction().execute((trx) => recordAuditEvent(trx, input));
   // Sealed into the org's hash chain as it is inserted (audit-chain/, docs/audit.md).
   await insertChainedAuditEvent(tx, {
     org_id: input.orgId,
@@ -32,6 +35,7 @@ export async function recordAuditEvent(tx: Database, input: AuditInput): Promise
     metadata: input.metadata ?? {},
     ...(input.at ? { created_at: input.at } : {}),
   });
+  await auditEventRecorded(tx, input);
 }
 
 /** The person's email and name leave the org's history; the events stay. */

@@ -12,6 +12,7 @@ import { canGrant } from "../../utils/roles";
 import { hasFreeSeat, lockOrg } from "./orgs";
 import { applySessionLimitsOfUser } from "./security-policy/session-limits";
 import { checkInvitationDomain } from "./security-policy/check";
+import { memberAdded, userCreated } from "../events/domain-events";
 
 export const INVITATION_DAYS = 7;
 
@@ -160,6 +161,7 @@ async function acceptInTransaction(db: Database, token: string, user: { id: stri
       await recordAuditEvent(tx, { orgId: invitation.orgId, actor: { userId: user.id, label: user.email }, action: "member.joined", target: user.email, ip, metadata: { role: invitation.role }, at: now });
       // The new org's session lifetime and idle timeout apply to the sessions the person already has.
       await applySessionLimitsOfUser(tx, user.id);
+      await memberAdded(tx, { orgId: invitation.orgId, userId: user.id, role: invitation.role }, now);
     }
     return { ok: true as const, orgSlug: invitation.orgSlug };
   });
@@ -214,5 +216,7 @@ export async function signUpFromInvitation(db: Database, token: string, input: {
     if (accepted.reason === "domain-not-allowed") return accepted;
     return { ok: false, reason: accepted.reason === "no-seats" ? "no-seats" : "invalid" };
   }
+  // Told once the account is sure to stay (a failed acceptance deletes it again).
+  await userCreated(db, { id: created.id, email: invitation.email, name: input.name, emailVerified: true }, now);
   return { ok: true, userId: created.id, orgSlug: accepted.orgSlug };
 }

@@ -6,6 +6,7 @@ import type { Database } from "../db";
 import { anonymizeActor, recordAuditEvent, type Actor } from "./audit";
 import { canGrant, roleAtLeast } from "../../utils/roles";
 import { lockOrg } from "./orgs";
+import { memberRemoved, memberRoleChanged } from "../events/domain-events";
 
 export type MemberChangeResult = { ok: true } | { ok: false; reason: "not-found" | "forbidden" | "last-owner" };
 
@@ -56,6 +57,7 @@ export async function changeRole(db: Database, requested: Change & { newRole: Or
       ip: change.ip,
       metadata: { from: target.role, to: change.newRole },
     });
+    await memberRoleChanged(tx, { orgId: change.orgId, userId: change.targetUserId, role: change.newRole, previousRole: target.role });
     return { ok: true as const };
   });
 }
@@ -75,6 +77,7 @@ export async function removeMember(db: Database, requested: Change): Promise<Mem
     }
     if (target.role === "owner" && (await ownerCount(tx, change.orgId)) <= 1) return { ok: false as const, reason: "last-owner" as const };
     await tx.deleteFrom("membership").where("org_id", "=", change.orgId).where("user_id", "=", change.targetUserId).execute();
+    await memberRemoved(tx, { orgId: change.orgId, userId: change.targetUserId });
     await recordAuditEvent(tx, { orgId: change.orgId, actor: change.actor, action: leaving ? "member.left" : "member.removed", target: target.email, ip: change.ip });
     // What they did stays with the org, without their name on it.
     await anonymizeActor(tx, change.targetUserId, change.orgId);

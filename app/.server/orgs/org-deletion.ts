@@ -11,6 +11,7 @@ import { PROVIDER } from "../billing/subscriptions";
 import { getLogger } from "../logger";
 import type { Actor } from "./audit";
 import { lockOrg } from "./orgs";
+import { orgDeleted } from "../events/domain-events";
 
 // Statuses after which LemonSqueezy charges nothing more.
 const FINISHED = ["cancelled", "expired"];
@@ -88,6 +89,7 @@ export async function deleteOrg(
       .execute();
     // Cascades: memberships, invitations, API keys, audit events, subscriptions, checkouts, old addresses.
     await tx.deleteFrom("org").where("id", "=", input.orgId).execute();
+    await orgDeleted(tx, { id: input.orgId, slug: org.slug }, now);
     return { ok: true as const, name: org.name, slug: org.slug };
   });
   if (!outcome.ok) return outcome;

@@ -3,6 +3,7 @@
 import type { Database } from "../db";
 import { recordAuditEvent, type Actor } from "./audit";
 import { lockOrg } from "./orgs";
+import { memberRoleChanged, orgUpdated } from "../events/domain-events";
 
 export type RenameResult = { ok: true } | { ok: false; reason: "unchanged" | "not-found" };
 
@@ -14,6 +15,7 @@ export async function renameOrg(db: Database, input: { orgId: string; name: stri
     if (org.name === input.name) return { ok: false as const, reason: "unchanged" as const };
     await tx.updateTable("org").set({ name: input.name, updated_at: now }).where("id", "=", input.orgId).execute();
     await recordAuditEvent(tx, { orgId: input.orgId, actor: input.actor, action: "org.renamed", target: input.name, ip: input.ip, metadata: { from: org.name, to: input.name }, at: now });
+    await orgUpdated(tx, input.orgId, ["name"], now);
     return { ok: true as const };
   });
 }
@@ -45,6 +47,8 @@ export async function transferOwnership(db: Database, input: { orgId: string; ac
     await tx.updateTable("membership").set({ role: "owner" }).where("org_id", "=", input.orgId).where("user_id", "=", input.newOwnerId).execute();
     await tx.updateTable("membership").set({ role: "admin" }).where("org_id", "=", input.orgId).where("user_id", "=", input.actor.userId).execute();
     await recordAuditEvent(tx, { orgId: input.orgId, actor: input.actor, action: "org.ownership_transferred", target: target.email, ip: input.ip, metadata: { from: target.role, to: "owner", previous_owner_now: "admin" }, at: now });
+    await memberRoleChanged(tx, { orgId: input.orgId, userId: input.newOwnerId, role: "owner", previousRole: target.role }, now);
+    await memberRoleChanged(tx, { orgId: input.orgId, userId: input.actor.userId, role: "admin", previousRole: "owner" }, now);
     return { ok: true as const, newOwnerEmail: target.email };
   });
 }

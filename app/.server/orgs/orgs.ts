@@ -6,6 +6,7 @@ import { getEnv } from "../env";
 import { addressHolder, lockAddresses } from "./address";
 import { recordAuditEvent, type Actor } from "./audit";
 import { canOwnAnotherSoloOrg, standingOf } from "./entitlements";
+import { orgCreated } from "../events/domain-events";
 
 const RESERVED_SLUGS = new Set(["new", "admin", "api", "settings", "login", "signup", "invite", "orgs", "billing", "audit"]);
 
@@ -45,6 +46,7 @@ export async function createOrg(db: Database, input: { name: string; slug: strin
       const org = await tx.insertInto("org").values({ name: input.name, slug: input.slug, plan, seat_limit: initialSeatLimit(plan) }).returning("id").executeTakeFirstOrThrow();
       await tx.insertInto("membership").values({ org_id: org.id, user_id: input.owner.userId, role: "owner" }).execute();
       await recordAuditEvent(tx, { orgId: org.id, actor: input.owner, action: "org.created", target: input.slug, ip: input.ip });
+      await orgCreated(tx, { id: org.id, slug: input.slug, name: input.name, plan }, input.owner.userId);
       return { ok: true as const, slug: input.slug };
     });
   } catch (error) {

@@ -42,6 +42,7 @@ export const SIGNED_IN_PAGES: SignedInPageUnderTest[] = [
   { name: "organization audit page", path: (org) => `/orgs/${org.slug}/audit`, heading: () => "Audit history" },
   { name: "organization security page", path: (org) => `/orgs/${org.slug}/security`, heading: () => "Security" },
   { name: "organization settings page", path: (org) => `/orgs/${org.slug}/settings`, heading: () => "Settings" },
+  { name: "organization webhooks page", path: (org) => `/orgs/${org.slug}/webhooks`, heading: () => "Webhooks" },
   { name: "operator console", path: () => "/admin", heading: () => "Operator console", operatorOnly: true },
   { name: "operator users page", path: () => "/admin/users", heading: () => "Users", operatorOnly: true },
   { name: "operator waitlist page", path: () => "/admin/waitlist", heading: () => "Waitlist", operatorOnly: true },
@@ -49,4 +50,5 @@ export const SIGNED_IN_PAGES: SignedInPageUnderTest[] = [
   { name: "operator email log", path: () => "/admin/emails", heading: () => "Email log", operatorOnly: true },
   { name: "operator apps page", path: () => "/admin/apps", heading: () => "Apps", operatorOnly: true },
   { name: "operator webhook log", path: () => "/admin/webhooks", heading: () => "Webhook log", operatorOnly: true },
+  { name: "operator events page", path: () => "/admin/events", heading: () => "Events", operatorOnly: true },
 ];
