@@ -24,6 +24,7 @@ function adminItems(billing: boolean): NavItem[] {
     // The webhook log exists only where billing does (hosted mode).
     ...(billing ? [{ to: "/admin/webhooks", label: "Webhooks" }] : []),
     { to: "/admin/notices", label: "Notices" },
+    { to: "/admin/apps", label: "Apps" },
   ];
 }
 
