@@ -31,11 +31,15 @@ const THEMES = ["light", "dark"] as const;
 // name, path, who looks at it (null: signed out)
 const PAGES: Array<{ name: string; path: string; as: "ada" | null }> = [
   { name: "landing", path: "/", as: null },
+  { name: "login", path: "/login", as: null },
+  { name: "signup", path: "/signup", as: null },
   { name: "home", path: "/home", as: "ada" },
   { name: "org-members", path: "/orgs/analytical/members", as: "ada" },
   { name: "org-api-keys", path: "/orgs/analytical/api-keys", as: "ada" },
   { name: "org-audit", path: "/orgs/analytical/audit", as: "ada" },
   { name: "org-settings", path: "/orgs/analytical/settings", as: "ada" },
+  { name: "settings", path: "/settings", as: "ada" },
+  { name: "security", path: "/settings/security", as: "ada" },
   { name: "sessions", path: "/settings/sessions", as: "ada" },
   { name: "admin-overview", path: "/admin", as: "ada" },
   { name: "admin-user", path: "/admin/users/ADA", as: "ada" },
@@ -71,9 +75,9 @@ async function seed(db: Database): Promise<{ adaId: string; adaToken: string }> 
   await db
     .insertInto("membership")
     .values([
-      { org_id: org.id, user_id: ids["ada@example.com"]!, role: "owner" },
-      { org_id: org.id, user_id: ids["grace@example.com"]!, role: "admin" },
-      { org_id: org.id, user_id: ids["alan@example.com"]!, role: "member" },
+      { org_id: org.id, user_id: ids["ada@example.com"]!, role: "owner", created_at: minutesAgo(40 * 1440) },
+      { org_id: org.id, user_id: ids["grace@example.com"]!, role: "admin", created_at: minutesAgo(30 * 1440 - 50) },
+      { org_id: org.id, user_id: ids["alan@example.com"]!, role: "member", created_at: minutesAgo(12 * 1440 - 90) },
     ])
     .execute();
   await db.insertInto("org").values({ slug: "difference", name: "Difference Labs", plan: "enterprise", seat_limit: null }).execute();

@@ -10,7 +10,7 @@ export function NoticeBanner({ notices, canDismiss }: { notices: BannerNotice[];
   if (notices.length === 0) return null;
   const returnTo = location.pathname + location.search;
   return (
-    <div role="region" aria-label="Announcements" className="stack-sm notice-banner">
+    <div role="region" aria-label="Announcements" className="stack-sm">
       {notices.map((notice) => (
         // Shown on every page while it holds, so not a live region: it would be announced on each one.
         <Alert key={notice.id} tone="info" live={false} title={notice.title}>

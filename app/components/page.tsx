@@ -1,6 +1,8 @@
 // A page's frame: its heading, a line on what it is for, header actions, and
 // its width. Reading pages (forms, text) stay narrow; pages of tables are wide.
-import type { ReactNode } from "react";
+// `labelled` makes the page a region named by its heading, for a page whose
+// whole content is one named thing (the waitlist form on /waitlist).
+import { useId, type ReactNode } from "react";
 
 export function Page({
   title,
@@ -8,6 +10,7 @@ export function Page({
   eyebrow,
   actions,
   width = "reading",
+  labelled = false,
   children,
 }: {
   title: ReactNode;
@@ -15,19 +18,22 @@ export function Page({
   eyebrow?: ReactNode;
   actions?: ReactNode;
   width?: "reading" | "wide" | "narrow";
+  labelled?: boolean;
   children?: ReactNode;
 }) {
+  const headingId = useId();
+  const Root = labelled ? "section" : "div";
   return (
-    <div className={`page page--${width}`}>
+    <Root className={`page page--${width}`} aria-labelledby={labelled ? headingId : undefined}>
       <header className="page-header">
         <div className="page-header__text">
           {eyebrow ? <p className="eyebrow">{eyebrow}</p> : null}
-          <h1>{title}</h1>
+          <h1 id={labelled ? headingId : undefined}>{title}</h1>
           {description ? <p className="page-header__description">{description}</p> : null}
         </div>
         {actions ? <div className="page-header__actions">{actions}</div> : null}
       </header>
       {children}
-    </div>
+    </Root>
   );
 }

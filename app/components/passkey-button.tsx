@@ -6,6 +6,9 @@
 import { browserSupportsWebAuthn, browserSupportsWebAuthnAutofill, startAuthentication, startRegistration, WebAuthnAbortService } from "@simplewebauthn/browser";
 import { useFetcher, useNavigation, useSubmit } from "@remix-run/react";
 import { useEffect, useState, type ReactNode } from "react";
+import { Alert } from "./alert";
+import { buttonClass } from "./button";
+import { Field } from "./field";
 
 export type PasskeyPurpose = "sign-in" | "second-factor" | "reauthenticate" | "register";
 
@@ -75,10 +78,11 @@ export function PasskeyButton({ purpose, action, fields = {}, autofill = false, 
   if (!supported) return null;
   const failure = problem ?? fetcher.data?.formError ?? fetcher.data?.fieldErrors?.credential ?? null;
   return (
-    <div className="stack">
+    <div className="stack-sm">
+      {/* Not <Button>: its submit guard is for forms, and this one starts a WebAuthn ceremony, not a form. */}
       <button
         type="button"
-        className="button secondary"
+        className={buttonClass("secondary", "normal", true)}
         disabled={fetcher.state !== "idle"}
         onClick={async () => {
           setProblem(null);
@@ -93,11 +97,7 @@ export function PasskeyButton({ purpose, action, fields = {}, autofill = false, 
       >
         {children}
       </button>
-      {failure ? (
-        <p className="field-error" role="alert">
-          {failure}
-        </p>
-      ) : null}
+      {failure ? <Alert tone="danger">{failure}</Alert> : null}
     </div>
   );
 }
@@ -117,7 +117,7 @@ export function AddPasskeyForm({ action, defaultName, error, nameError }: { acti
   const failure = problem ?? error ?? null;
   return (
     <form
-      className="stack"
+      className="form"
       noValidate
       onSubmit={async (event) => {
         event.preventDefault();
@@ -131,33 +131,22 @@ export function AddPasskeyForm({ action, defaultName, error, nameError }: { acti
         }
       }}
     >
-      <div className="field">
-        <label htmlFor="field-passkey-name">Name of this passkey</label>
-        <p className="hint" id="field-passkey-name-hint">
-          So you can tell it apart later, e.g. “MacBook Touch ID”.
-        </p>
-        <input
-          id="field-passkey-name"
-          name="name"
-          value={name}
-          onChange={(event) => setName(event.target.value)}
-          aria-describedby={nameError ? "field-passkey-name-hint field-passkey-name-error" : "field-passkey-name-hint"}
-          aria-invalid={nameError ? true : undefined}
-        />
-        {nameError ? (
-          <p className="field-error" id="field-passkey-name-error">
-            {nameError}
-          </p>
-        ) : null}
+      <Field
+        id="field-passkey-name"
+        label="Name of this passkey"
+        name="name"
+        defaultValue={defaultName}
+        onValueChange={setName}
+        hint="So you can tell it apart later, e.g. “MacBook Touch ID”."
+        error={nameError}
+      />
+      {/* Not <Button>: its guard would hold a second try after a closed passkey prompt, which never navigates. */}
+      <div className="form-actions">
+        <button type="submit" className={buttonClass("primary")} disabled={navigation.state !== "idle"}>
+          Add a passkey
+        </button>
       </div>
-      <button type="submit" className="button primary" disabled={navigation.state !== "idle"}>
-        Add a passkey
-      </button>
-      {failure ? (
-        <p className="field-error" role="alert">
-          {failure}
-        </p>
-      ) : null}
+      {failure ? <Alert tone="danger">{failure}</Alert> : null}
     </form>
   );
 }

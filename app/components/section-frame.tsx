@@ -25,6 +25,7 @@ function adminItems(billing: boolean): NavItem[] {
     ...(billing ? [{ to: "/admin/webhooks", label: "Webhooks" }] : []),
     { to: "/admin/events", label: "Events" },
     { to: "/admin/notices", label: "Notices" },
+    { to: "/admin/apps", label: "Apps" },
   ];
 }
 

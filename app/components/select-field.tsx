@@ -28,12 +28,21 @@ export function SelectField({ label, name, id: givenId, error, hint, defaultValu
   );
 }
 
-export function Checkbox({ label, name, defaultChecked, value = "on", id }: { label: ReactNode; name: string; defaultChecked?: boolean; value?: string; id?: string }) {
+export function Checkbox({ label, name, defaultChecked, value = "on", id, error }: { label: ReactNode; name: string; defaultChecked?: boolean; value?: string; id?: string; error?: string }) {
   const inputId = id ?? `field-${name}`;
-  return (
+  const box = (
     <div className="checkbox">
-      <input id={inputId} type="checkbox" name={name} value={value} defaultChecked={defaultChecked} />
+      <input id={inputId} type="checkbox" name={name} value={value} defaultChecked={defaultChecked} aria-invalid={error ? true : undefined} aria-describedby={error ? `${inputId}-error` : undefined} />
       <label htmlFor={inputId}>{label}</label>
+    </div>
+  );
+  if (!error) return box;
+  return (
+    <div className="field">
+      {box}
+      <p className="field__error" id={`${inputId}-error`}>
+        {error}
+      </p>
     </div>
   );
 }

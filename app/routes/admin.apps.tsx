@@ -8,7 +8,16 @@ import { formFailure, readForm } from "~/.server/forms";
 import { APP_GRANTS, APP_SCOPES } from "~/utils/oauth-app-options";
 import { AppInputSchema } from "~/utils/oauth-app-schema";
 import { createApp, deleteApp, listApps } from "~/.server/identity/apps";
-import { FormMessage, SubmitButton } from "~/components/form";
+import { Alert } from "~/components/alert";
+import { Badge } from "~/components/badge";
+import { Button } from "~/components/button";
+import { Card } from "~/components/card";
+import { CopyButton } from "~/components/copy-button";
+import { EmptyState } from "~/components/empty-state";
+import { Field } from "~/components/field";
+import { Page } from "~/components/page";
+import { Checkbox } from "~/components/select-field";
+import { ActionsHeader, Table } from "~/components/table";
 import { passThroughHeaders } from "~/utils/headers";
 
 const lines = (value: string | undefined) =>
@@ -88,89 +97,81 @@ export default function AdminApps() {
   const created = result?.ok ? result.created : null;
   const values = failure?.values ?? {};
   return (
-    <div className="stack wide">
-      <h1>Apps</h1>
-      <p>
-        Apps that sign people in with {issuer} (OpenID Connect). Give the app its client id, its secret (web and service apps) and the issuer
-        URL; it finds everything else at <code>{issuer}/.well-known/openid-configuration</code>. See docs/oidc.md.
-      </p>
+    <Page
+      width="wide"
+      title="Apps"
+      description={
+        <>
+          Apps that sign people in with {issuer} (OpenID Connect). Give the app its client id, its secret (web and service apps) and the issuer URL; it finds
+          everything else at <code>{issuer}/.well-known/openid-configuration</code>. See docs/oidc.md.
+        </>
+      }
+    >
       {created ? (
-        <FormMessage tone="success">
-          <p>
-            {created.name} is registered. Client id: <code>{created.clientId}</code>
-          </p>
-          {created.clientSecret ? (
-            <p>
-              Client secret (shown this once; copy it now): <code>{created.clientSecret}</code>
-            </p>
-          ) : (
-            <p>It is a public client (no secret): it must use PKCE, which every sign-in here requires.</p>
-          )}
-        </FormMessage>
+        <>
+          <Alert tone="success">{`${created.name} is registered.`}</Alert>
+          <Card title={`${created.name}: its credentials`} description={created.clientSecret ? "The secret is shown this once: copy it now." : undefined}>
+            <CopyButton label="Client id" value={created.clientId} />
+            {created.clientSecret ? (
+              <CopyButton label="Client secret" value={created.clientSecret} />
+            ) : (
+              <p>It is a public client (no secret): it must use PKCE, which every sign-in here requires.</p>
+            )}
+          </Card>
+        </>
       ) : null}
-      {result?.ok && result.deleted ? <FormMessage tone="success">The app was deleted, and every token issued to it revoked.</FormMessage> : null}
-      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
+      {result?.ok && result.deleted ? <Alert tone="success">The app was deleted, and every token issued to it revoked.</Alert> : null}
+      {failure?.formError ? <Alert tone="danger">{failure.formError}</Alert> : null}
 
-      <table>
-        <caption className="visually-hidden">Registered apps</caption>
-        <thead>
-          <tr>
-            <th scope="col">App</th>
-            <th scope="col">Client id</th>
-            <th scope="col">Type</th>
-            <th scope="col">Grants</th>
-            <th scope="col">Redirect URIs</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {apps.length === 0 ? (
+      {apps.length === 0 ? (
+        <EmptyState title="No apps yet">
+          <p>Register an app below and it can sign people in with this service.</p>
+        </EmptyState>
+      ) : (
+        <Table caption="Registered apps" stack>
+          <thead>
             <tr>
-              <td colSpan={6}>No apps yet.</td>
+              <th scope="col">App</th>
+              <th scope="col">Client id</th>
+              <th scope="col">Type</th>
+              <th scope="col">Grants</th>
+              <th scope="col">Redirect URIs</th>
+              <ActionsHeader />
             </tr>
-          ) : null}
-          {apps.map((app) => (
-            <tr key={app.clientId}>
-              <td>
-                {app.name} {app.trusted ? <span className="badge">Trusted</span> : null}
-              </td>
-              <td>
-                <code>{app.clientId}</code>
-              </td>
-              <td>{app.type === "native" ? "native (public)" : app.type}</td>
-              <td>{app.grants.join(", ")}</td>
-              <td>{app.redirectUris.join(" ")}</td>
-              <td>
-                <Form method="post">
-                  <input type="hidden" name="intent" value="delete" />
-                  <input type="hidden" name="clientId" value={app.clientId} />
-                  <button type="submit" className="link-button" aria-label={`Delete ${app.name}`}>
-                    Delete
-                  </button>
-                </Form>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {apps.map((app) => (
+              <tr key={app.clientId}>
+                <td data-label="App">
+                  {app.name} {app.trusted ? <Badge tone="info">Trusted</Badge> : null}
+                </td>
+                <td data-label="Client id">
+                  <code>{app.clientId}</code>
+                </td>
+                <td data-label="Type">{app.type === "native" ? "native (public)" : app.type}</td>
+                <td data-label="Grants">{app.grants.join(", ")}</td>
+                <td data-label="Redirect URIs">{app.redirectUris.join(" ")}</td>
+                <td className="table__actions">
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="delete" />
+                    <input type="hidden" name="clientId" value={app.clientId} />
+                    <button type="submit" className="link-button" aria-label={`Delete ${app.name}`}>
+                      Delete
+                    </button>
+                  </Form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
 
-      <section className="panel stack" aria-labelledby="new-app-title">
-        <h2 id="new-app-title">Register an app</h2>
-        <Form method="post" className="stack" noValidate>
+      <Card title="Register an app">
+        <Form method="post" className="form" noValidate>
           <input type="hidden" name="intent" value="create" />
-          <div className="field">
-            <label htmlFor="field-name">Name (shown to people on the consent and device pages)</label>
-            <input id="field-name" name="name" type="text" required defaultValue={values.name} aria-invalid={failure?.fieldErrors.name ? true : undefined} aria-describedby={failure?.fieldErrors.name ? "field-name-error" : undefined} />
-            {failure?.fieldErrors.name ? (
-              <p className="field-error" id="field-name-error">
-                {failure.fieldErrors.name}
-              </p>
-            ) : null}
-          </div>
-          <fieldset aria-describedby={failure?.fieldErrors.type ? "field-type-error" : undefined}>
-            <legend>Type</legend>
+          <Field label="Name (shown to people on the consent and device pages)" name="name" required defaultValue={values.name} error={failure?.fieldErrors.name} />
+          <fieldset className="fieldset" aria-describedby={failure?.fieldErrors.type ? "field-type-error" : undefined}>
+            <legend className="field__label">Type</legend>
             {[
               ["web", "Web app (a server keeps the client secret)"],
               ["native", "Native app or CLI (public client, no secret)"],
@@ -182,63 +183,54 @@ export default function AdminApps() {
               </div>
             ))}
             {failure?.fieldErrors.type ? (
-              <p className="field-error" id="field-type-error">
+              <p className="field__error" id="field-type-error">
                 {failure.fieldErrors.type}
               </p>
             ) : null}
           </fieldset>
-          <TextLines name="redirectUris" label="Redirect URIs (one per line)" hint="https URLs; http only on localhost or 127.0.0.1; native apps may use com.example.app:/callback." defaultValue={values.redirectUris} error={failure?.fieldErrors.redirectUris} />
-          <fieldset aria-describedby={failure?.fieldErrors.grants ? "field-grants-error" : undefined}>
-            <legend>Grants</legend>
+          <Field
+            multiline
+            rows={3}
+            name="redirectUris"
+            label="Redirect URIs (one per line)"
+            hint="https URLs; http only on localhost or 127.0.0.1; native apps may use com.example.app:/callback."
+            defaultValue={values.redirectUris}
+            error={failure?.fieldErrors.redirectUris}
+          />
+          <fieldset className="fieldset" aria-describedby={failure?.fieldErrors.grants ? "field-grants-error" : undefined}>
+            <legend className="field__label">Grants</legend>
             <input type="hidden" name="grants" value="" />
             {APP_GRANTS.map((grant) => (
-              <div className="checkbox" key={grant}>
-                <input id={`field-grant-${grant}`} type="checkbox" name="grants" value={grant} defaultChecked={grant === "authorization_code" || grant === "refresh_token"} />
-                <label htmlFor={`field-grant-${grant}`}>{GRANT_LABELS[grant]}</label>
-              </div>
+              <Checkbox key={grant} id={`field-grant-${grant}`} name="grants" value={grant} label={GRANT_LABELS[grant]} defaultChecked={grant === "authorization_code" || grant === "refresh_token"} />
             ))}
             {failure?.fieldErrors.grants ? (
-              <p className="field-error" id="field-grants-error">
+              <p className="field__error" id="field-grants-error">
                 {failure.fieldErrors.grants}
               </p>
             ) : null}
           </fieldset>
-          <fieldset>
-            <legend>Scopes it may ask for</legend>
+          <fieldset className="fieldset">
+            <legend className="field__label">Scopes it may ask for</legend>
             <input type="hidden" name="scopes" value="" />
             {APP_SCOPES.map((scope) => (
-              <div className="checkbox" key={scope}>
-                <input id={`field-scope-${scope}`} type="checkbox" name="scopes" value={scope} defaultChecked />
-                <label htmlFor={`field-scope-${scope}`}>{scope}</label>
-              </div>
+              <Checkbox key={scope} id={`field-scope-${scope}`} name="scopes" value={scope} label={scope} defaultChecked />
             ))}
           </fieldset>
-          <TextLines name="resources" label="APIs it may get access tokens for (resource indicators, one per line; optional)" hint="e.g. https://api.example.com. Access tokens for them are JWTs with that audience." defaultValue={values.resources} error={failure?.fieldErrors.resources} />
-          <div className="checkbox">
-            <input id="field-trusted" type="checkbox" name="trusted" value="on" />
-            <label htmlFor="field-trusted">Trusted first-party app: people are not asked for consent</label>
+          <Field
+            multiline
+            rows={3}
+            name="resources"
+            label="APIs it may get access tokens for (resource indicators, one per line; optional)"
+            hint="e.g. https://api.example.com. Access tokens for them are JWTs with that audience."
+            defaultValue={values.resources}
+            error={failure?.fieldErrors.resources}
+          />
+          <Checkbox id="field-trusted" name="trusted" label="Trusted first-party app: people are not asked for consent" />
+          <div className="form-actions">
+            <Button>Register app</Button>
           </div>
-          <SubmitButton>Register app</SubmitButton>
         </Form>
-      </section>
-    </div>
-  );
-}
-
-function TextLines({ name, label, hint, defaultValue, error }: { name: string; label: string; hint: string; defaultValue?: string; error?: string }) {
-  const id = `field-${name}`;
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <p className="hint" id={`${id}-hint`}>
-        {hint}
-      </p>
-      <textarea id={id} name={name} rows={3} cols={60} defaultValue={defaultValue} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`} />
-      {error ? (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
-    </div>
+      </Card>
+    </Page>
   );
 }

@@ -8,7 +8,11 @@ import { getMfaSummary, resetMfa } from "~/.server/accounts/mfa/factors";
 import { requireOperator } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { formFailure, readForm } from "~/.server/forms";
-import { Checkbox, FormMessage, SubmitButton } from "~/components/form";
+import { Alert } from "~/components/alert";
+import { Button } from "~/components/button";
+import { Card } from "~/components/card";
+import { Page } from "~/components/page";
+import { Checkbox } from "~/components/select-field";
 
 const ResetSchema = z.object({ intent: z.literal("reset-mfa"), confirm: z.literal("on", { error: "Tick the box to confirm you checked who asked." }) });
 
@@ -44,32 +48,32 @@ export default function AdminUserMfa() {
   const result = useActionData<typeof action>();
   const failure = result && !result.ok ? result : undefined;
   return (
-    <section className="panel stack" aria-labelledby="user-mfa-title">
-      <h1 id="user-mfa-title">Two-factor authentication: {user.email}</h1>
-      <p>
-        <Link to="/admin/users">All users</Link>
-      </p>
-      {result?.ok ? <FormMessage tone="success">Two-factor authentication was reset. They were told by email and can sign in with their password.</FormMessage> : null}
-      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
-      <dl>
-        <dt>Two-factor authentication</dt>
-        <dd>{summary.enabled ? "On" : "Off"}</dd>
-        <dt>Authenticator app</dt>
-        <dd>{summary.totpEnabledAt ? `Since ${summary.totpEnabledAt.slice(0, 10)}` : "None"}</dd>
-        <dt>Passkeys</dt>
-        <dd>{summary.passkeys}</dd>
-        <dt>Recovery codes left</dt>
-        <dd>{summary.recoveryCodesLeft}</dd>
-      </dl>
+    <Page title={`Two-factor authentication: ${user.email}`} actions={<Link to="/admin/users">All users</Link>}>
+      {result?.ok ? <Alert tone="success">Two-factor authentication was reset. They were told by email and can sign in with their password.</Alert> : null}
+      {failure?.formError ? <Alert tone="danger">{failure.formError}</Alert> : null}
+      <Card>
+        <dl className="facts">
+          <dt>Two-factor authentication</dt>
+          <dd>{summary.enabled ? "On" : "Off"}</dd>
+          <dt>Authenticator app</dt>
+          <dd>{summary.totpEnabledAt ? `Since ${summary.totpEnabledAt.slice(0, 10)}` : "None"}</dd>
+          <dt>Passkeys</dt>
+          <dd>{summary.passkeys}</dd>
+          <dt>Recovery codes left</dt>
+          <dd>{summary.recoveryCodesLeft}</dd>
+        </dl>
+      </Card>
       {summary.enabled ? (
-        <Form method="post" className="stack" noValidate>
-          <input type="hidden" name="intent" value="reset-mfa" />
-          <p>Reset only for someone who lost every factor, after you have made sure, outside this site, that it is really them.</p>
-          <Checkbox label="I checked who is asking" name="confirm" />
-          {failure?.fieldErrors.confirm ? <p className="field-error">{failure.fieldErrors.confirm}</p> : null}
-          <SubmitButton variant="danger">Reset two-factor authentication</SubmitButton>
-        </Form>
+        <Card title="Reset two-factor authentication" tone="danger" description="Reset only for someone who lost every factor, after you have made sure, outside this site, that it is really them.">
+          <Form method="post" className="form" noValidate>
+            <input type="hidden" name="intent" value="reset-mfa" />
+            <Checkbox label="I checked who is asking" name="confirm" error={failure?.fieldErrors.confirm} />
+            <div className="form-actions">
+              <Button variant="danger">Reset two-factor authentication</Button>
+            </div>
+          </Form>
+        </Card>
       ) : null}
-    </section>
+    </Page>
   );
 }

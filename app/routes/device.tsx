@@ -7,7 +7,11 @@ import { readForm } from "~/.server/forms";
 import { decideDeviceRequest, lookUpDeviceRequest, type DeviceLookup, type DeviceRequestView } from "~/.server/identity/device-approval";
 import { describeScopes } from "~/.server/identity/scopes";
 import { checkSessionForApps } from "~/.server/orgs/security-policy/check";
-import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { Alert } from "~/components/alert";
+import { Button } from "~/components/button";
+import { Card } from "~/components/card";
+import { Field } from "~/components/field";
+import { Page } from "~/components/page";
 
 const DeviceSchema = z.object({
   intent: z.enum(["lookup", "allow", "deny"], { error: "Unknown action." }),
@@ -74,81 +78,82 @@ export default function Device() {
   const loaded = useLoaderData<typeof loader>() as Screen;
   const acted = useActionData<typeof action>() as Screen | undefined;
   const screen = acted ?? loaded;
-  return (
-    <section className="panel stack" aria-labelledby="device-title">
-      {screen.stage === "enter" ? <EnterCode code={screen.code} error={screen.error} /> : null}
-      {screen.stage === "confirm" ? <ConfirmDevice request={screen.request} /> : null}
-      {screen.stage === "done" ? <Done decision={screen.decision} appName={screen.appName} /> : null}
-    </section>
-  );
+  if (screen.stage === "confirm") return <ConfirmDevice request={screen.request} />;
+  if (screen.stage === "done") return <Done decision={screen.decision} appName={screen.appName} />;
+  return <EnterCode code={screen.code} error={screen.error} />;
 }
 
 function EnterCode({ code, error }: { code: string; error?: string }) {
   return (
-    <>
-      <h1 id="device-title">Sign in a device</h1>
-      <p>Enter the code your device (a command line tool, a TV, a terminal) shows you.</p>
-      {error ? <FormMessage tone="error">{error}</FormMessage> : null}
-      {/* Posted to /device itself: a code left in the address bar is not looked up again. */}
-      <Form method="post" action="/device" className="stack" noValidate>
-        <input type="hidden" name="intent" value="lookup" />
-        <Field label="Code" name="user_code" defaultValue={code} autoComplete="off" hint="8 letters, like BCDF-GHJK. Upper or lower case both work." required />
-        <SubmitButton>Continue</SubmitButton>
-      </Form>
-    </>
+    <Page width="narrow" title="Sign in a device" description="Enter the code your device (a command line tool, a TV, a terminal) shows you.">
+      {error ? <Alert tone="danger">{error}</Alert> : null}
+      <Card>
+        {/* Posted to /device itself: a code left in the address bar is not looked up again. */}
+        <Form method="post" action="/device" className="form" noValidate>
+          <input type="hidden" name="intent" value="lookup" />
+          <Field label="Code" name="user_code" defaultValue={code} autoComplete="off" hint="8 letters, like BCDF-GHJK. Upper or lower case both work." required />
+          <Button block>Continue</Button>
+        </Form>
+      </Card>
+    </Page>
   );
 }
 
 function ConfirmDevice({ request }: { request: DeviceRequestView & { scopeWords: string[] } }) {
   return (
-    <>
-      <h1 id="device-title">Sign in {request.appName} on this device?</h1>
-      <p>Only continue if you started this sign-in yourself, just now, on a device you are using. If someone sent you this code, deny.</p>
-      <dl className="details">
-        <dt>App</dt>
-        <dd>{request.appName}</dd>
-        <dt>Code</dt>
-        <dd>{request.userCode}</dd>
-        <dt>Device name</dt>
-        <dd>{request.hostname ?? "not given"}</dd>
-        <dt>Operating system</dt>
-        <dd>{request.os ?? "not given"}</dd>
-        <dt>App version</dt>
-        <dd>{request.cliVersion ?? "not given"}</dd>
-        <dt>Requested from IP address</dt>
-        <dd>{request.requestIp ?? "unknown"}</dd>
-        <dt>Requested at</dt>
-        <dd>{formatTime(request.requestedAt)}</dd>
-      </dl>
-      <h2>It will be able to</h2>
-      <ul>
-        {request.scopeWords.map((words) => (
-          <li key={words}>{words}</li>
-        ))}
-      </ul>
-      <Form method="post" action="/device">
-        <input type="hidden" name="user_code" value={request.userCode} />
-        <SubmitButton name="intent" value="allow">
-          Allow
-        </SubmitButton>{" "}
-        <SubmitButton name="intent" value="deny" variant="secondary">
-          Deny
-        </SubmitButton>
-      </Form>
-    </>
+    <Page
+      width="narrow"
+      title={`Sign in ${request.appName} on this device?`}
+      description="Only continue if you started this sign-in yourself, just now, on a device you are using. If someone sent you this code, deny."
+    >
+      <Card
+        footer={
+          <Form method="post" action="/device" className="form-actions">
+            <input type="hidden" name="user_code" value={request.userCode} />
+            <Button name="intent" value="allow">
+              Allow
+            </Button>
+            <Button name="intent" value="deny" variant="secondary">
+              Deny
+            </Button>
+          </Form>
+        }
+      >
+        <dl className="facts">
+          <dt>App</dt>
+          <dd>{request.appName}</dd>
+          <dt>Code</dt>
+          <dd>{request.userCode}</dd>
+          <dt>Device name</dt>
+          <dd>{request.hostname ?? "not given"}</dd>
+          <dt>Operating system</dt>
+          <dd>{request.os ?? "not given"}</dd>
+          <dt>App version</dt>
+          <dd>{request.cliVersion ?? "not given"}</dd>
+          <dt>Requested from IP address</dt>
+          <dd>{request.requestIp ?? "unknown"}</dd>
+          <dt>Requested at</dt>
+          <dd>{formatTime(request.requestedAt)}</dd>
+        </dl>
+        <h2 className="card__title">It will be able to</h2>
+        <ul className="stack-sm">
+          {request.scopeWords.map((words) => (
+            <li key={words}>{words}</li>
+          ))}
+        </ul>
+      </Card>
+    </Page>
   );
 }
 
 function Done({ decision, appName }: { decision: "allow" | "deny"; appName: string }) {
   return decision === "allow" ? (
-    <>
-      <h1 id="device-title">{appName} is signed in</h1>
-      <FormMessage tone="success">You can go back to your device now. To sign it out later, use Settings → Apps and devices.</FormMessage>
-    </>
+    <Page width="narrow" title={`${appName} is signed in`}>
+      <Alert tone="success">You can go back to your device now. To sign it out later, use Settings → Apps and devices.</Alert>
+    </Page>
   ) : (
-    <>
-      <h1 id="device-title">Sign-in denied</h1>
-      <FormMessage tone="info">The device was not signed in. If you did not start this, nothing more is needed.</FormMessage>
-    </>
+    <Page width="narrow" title="Sign-in denied">
+      <Alert tone="info">The device was not signed in. If you did not start this, nothing more is needed.</Alert>
+    </Page>
   );
 }

@@ -6,7 +6,11 @@ import { getDb } from "~/.server/db";
 import { formFailure, readForm } from "~/.server/forms";
 import { tooManyRequests } from "~/.server/http/responses";
 import { consumeRateLimit } from "~/.server/rate-limit";
-import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { Alert } from "~/components/alert";
+import { Button } from "~/components/button";
+import { Card } from "~/components/card";
+import { Field } from "~/components/field";
+import { Page } from "~/components/page";
 import { EmailSchema } from "~/utils/email-address";
 import { passThroughHeaders } from "~/utils/headers";
 
@@ -31,27 +35,31 @@ export default function ForgotPassword() {
   const result = useActionData<typeof action>();
   if (result?.ok) {
     return (
-      <section className="panel stack" aria-labelledby="forgot-done">
-        <h1 id="forgot-done">Check your email</h1>
-        <p>
-          If <strong>{result.email}</strong> has an account, we sent it a link to choose a new password. The link works for 30 minutes.
-        </p>
-        <p>
-          <Link to="/login">Back to log in</Link>
-        </p>
-      </section>
+      <Page width="narrow" title="Check your email">
+        <Card
+          footer={
+            <p className="small">
+              <Link to="/login">Back to log in</Link>
+            </p>
+          }
+        >
+          <p>
+            If <strong>{result.email}</strong> has an account, we sent it a link to choose a new password. The link works for 30 minutes.
+          </p>
+        </Card>
+      </Page>
     );
   }
   const failure = result && !result.ok ? result : undefined;
   return (
-    <section className="panel stack" aria-labelledby="forgot-title">
-      <h1 id="forgot-title">Reset your password</h1>
-      <p>Enter the email address of your account and we will send you a link to choose a new password.</p>
-      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
-      <Form method="post" className="stack" noValidate>
-        <Field label="Email" name="email" type="email" autoComplete="email" required defaultValue={failure?.values.email} error={failure?.fieldErrors.email} />
-        <SubmitButton>Send the link</SubmitButton>
-      </Form>
-    </section>
+    <Page width="narrow" title="Reset your password" description="Enter the email address of your account and we will send you a link to choose a new password.">
+      {failure?.formError ? <Alert tone="danger">{failure.formError}</Alert> : null}
+      <Card>
+        <Form method="post" className="form" noValidate>
+          <Field label="Email" name="email" type="email" autoComplete="email" required defaultValue={failure?.values.email} error={failure?.fieldErrors.email} />
+          <Button block>Send the link</Button>
+        </Form>
+      </Card>
+    </Page>
   );
 }

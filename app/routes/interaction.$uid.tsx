@@ -13,7 +13,10 @@ import { allowConsent, consentRequest, denyConsent, finishLogin, type OidcIntera
 import { describeScopes } from "~/.server/identity/scopes";
 import { checkSessionForApps } from "~/.server/orgs/security-policy/check";
 import type { ValidSession } from "~/.server/session";
-import { SubmitButton } from "~/components/form";
+import { Alert } from "~/components/alert";
+import { Button } from "~/components/button";
+import { Card } from "~/components/card";
+import { Page } from "~/components/page";
 
 const ConsentSchema = z.object({ decision: z.enum(["allow", "deny"], { error: "Choose Allow or Deny." }) });
 
@@ -112,47 +115,55 @@ export default function Interaction() {
 // script doing the same would race it and resume the sign-in twice.
 function Continue({ next }: { next: string }) {
   return (
-    <section className="panel stack" aria-labelledby="continue-title">
-      <h1 id="continue-title">Signing you in…</h1>
+    <Page width="narrow" title="Signing you in…">
       <p>
         <a href={next}>Continue to the app</a> if nothing happens.
       </p>
-    </section>
+    </Page>
   );
 }
 
 function Consent({ consent }: { consent: Extract<ReturnType<typeof useLoaderData<typeof loader>>, { stage: "consent" }> }) {
   return (
-    <section className="panel stack" aria-labelledby="consent-title">
-      <h1 id="consent-title">Allow {consent.appName} to sign you in?</h1>
-      <p>
-        You are signed in as <strong>{consent.email}</strong>.
-        {consent.redirectHost ? (
-          <>
-            {" "}
-            After you answer you go back to <strong>{consent.redirectHost}</strong>.
-          </>
-        ) : null}
-      </p>
-      <h2>{consent.appName} asks to</h2>
-      <ul>
-        {consent.scopes.map((scope) => (
-          <li key={scope}>{scope}</li>
-        ))}
-        {consent.resources.map((resource) => (
-          <li key={resource}>Call {resource} as you</li>
-        ))}
-      </ul>
-      <p>You can take this back at any time in Settings → Apps and devices.</p>
-      <Form method="post" reloadDocument>
-        <SubmitButton name="decision" value="allow">
-          Allow
-        </SubmitButton>
-        <SubmitButton name="decision" value="deny" variant="secondary">
-          Deny
-        </SubmitButton>
-      </Form>
-    </section>
+    <Page
+      width="narrow"
+      title={`Allow ${consent.appName} to sign you in?`}
+      description={
+        <>
+          You are signed in as <strong>{consent.email}</strong>.
+          {consent.redirectHost ? (
+            <>
+              {" "}
+              After you answer you go back to <strong>{consent.redirectHost}</strong>.
+            </>
+          ) : null}
+        </>
+      }
+    >
+      <Card
+        title={`${consent.appName} asks to`}
+        footer={
+          <Form method="post" reloadDocument className="form-actions">
+            <Button name="decision" value="allow">
+              Allow
+            </Button>
+            <Button name="decision" value="deny" variant="secondary">
+              Deny
+            </Button>
+          </Form>
+        }
+      >
+        <ul className="stack-sm">
+          {consent.scopes.map((scope) => (
+            <li key={scope}>{scope}</li>
+          ))}
+          {consent.resources.map((resource) => (
+            <li key={resource}>Call {resource} as you</li>
+          ))}
+        </ul>
+        <p className="muted small">You can take this back at any time in Settings → Apps and devices.</p>
+      </Card>
+    </Page>
   );
 }
 
@@ -161,9 +172,10 @@ export function ErrorBoundary() {
   // A 403 carries the org rule the session does not meet; anything else is the expired request.
   const message = isRouteErrorResponse(error) && error.status === 403 && typeof (error.data as { expired?: unknown })?.expired === "string" ? (error.data as { expired: string }).expired : EXPIRED;
   return (
-    <section className="panel stack" aria-labelledby="interaction-error-title">
-      <h1 id="interaction-error-title">This sign-in request cannot continue</h1>
-      <p>{message}</p>
-    </section>
+    <Page width="narrow" title="This sign-in request cannot continue">
+      <Alert tone="danger" live={false}>
+        {message}
+      </Alert>
+    </Page>
   );
 }

@@ -10,7 +10,11 @@ import { checkSignInPolicies } from "~/.server/orgs/security-policy/check";
 import { checkPasswordPolicy } from "~/.server/password";
 import { createSession } from "~/.server/session";
 import { sessionCookie } from "~/.server/session-cookie";
-import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { Alert } from "~/components/alert";
+import { Button } from "~/components/button";
+import { Card } from "~/components/card";
+import { Field } from "~/components/field";
+import { Page } from "~/components/page";
 
 const AcceptSchema = z.object({ intent: z.literal("accept") });
 const SignupSchema = z.object({ intent: z.literal("signup"), name: optionalText("Name", { max: 100 }), password: newPassword("Choose a password.") });
@@ -78,39 +82,50 @@ export default function Invite() {
   const failure = result && !result.ok ? result : undefined;
   if (page.state === "invalid") {
     return (
-      <section className="panel stack" aria-labelledby="invite-title">
-        <h1 id="invite-title">This invitation no longer works</h1>
-        <p>It may have expired, been revoked, or been used already. Ask the person who invited you for a new one.</p>
-      </section>
+      <Page width="narrow" title="This invitation no longer works">
+        <Card>
+          <p>It may have expired, been revoked, or been used already. Ask the person who invited you for a new one.</p>
+        </Card>
+      </Page>
     );
   }
   return (
-    <section className="panel stack" aria-labelledby="invite-title">
-      <h1 id="invite-title">Join {page.orgName}</h1>
-      <p>
-        You are invited as {page.role === "admin" ? "an admin" : `a ${page.role}`}. The invitation is for <strong>{page.email}</strong>.
-      </p>
-      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
-      {page.state === "wrong-account" ? <FormMessage tone="error">{WRONG_ACCOUNT}</FormMessage> : null}
+    <Page
+      width="narrow"
+      title={`Join ${page.orgName}`}
+      description={
+        <>
+          You are invited as {page.role === "admin" ? "an admin" : `a ${page.role}`}. The invitation is for <strong>{page.email}</strong>.
+        </>
+      }
+    >
+      {failure?.formError ? <Alert tone="danger">{failure.formError}</Alert> : null}
+      {page.state === "wrong-account" ? <Alert tone="danger">{WRONG_ACCOUNT}</Alert> : null}
       {page.state === "accept" ? (
-        <Form method="post" action="?intent=accept">
-          <input type="hidden" name="intent" value="accept" />
-          <SubmitButton>Accept and join</SubmitButton>
-        </Form>
+        <Card>
+          <Form method="post" action="?intent=accept">
+            <input type="hidden" name="intent" value="accept" />
+            <Button block>Accept and join</Button>
+          </Form>
+        </Card>
       ) : null}
       {page.state === "log-in" ? (
-        <p>
-          You already have an account. <Link to={`/login?redirectTo=${encodeURIComponent(page.path)}`}>Log in</Link> to accept.
-        </p>
+        <Card>
+          <p>
+            You already have an account. <Link to={`/login?redirectTo=${encodeURIComponent(page.path)}`}>Log in</Link> to accept.
+          </p>
+        </Card>
       ) : null}
       {page.state === "sign-up" ? (
-        <Form method="post" action="?intent=signup" className="stack" noValidate>
-          <input type="hidden" name="intent" value="signup" />
-          <Field label="Name (optional)" name="name" autoComplete="name" defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
-          <Field label="Password" name="password" type="password" autoComplete="new-password" required hint="At least 8 characters." error={failure?.fieldErrors.password} />
-          <SubmitButton>Create my account and join</SubmitButton>
-        </Form>
+        <Card>
+          <Form method="post" action="?intent=signup" className="form" noValidate>
+            <input type="hidden" name="intent" value="signup" />
+            <Field label="Name (optional)" name="name" autoComplete="name" defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
+            <Field label="Password" name="password" type="password" autoComplete="new-password" required hint="At least 8 characters." error={failure?.fieldErrors.password} />
+            <Button block>Create my account and join</Button>
+          </Form>
+        </Card>
       ) : null}
-    </section>
+    </Page>
   );
 }

@@ -8,7 +8,11 @@ import { getDb } from "~/.server/db";
 import { formFailure, readForm } from "~/.server/forms";
 import { tooManyRequests, unlessBusy } from "~/.server/http/responses";
 import { sessionCookie } from "~/.server/session-cookie";
-import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { Alert } from "~/components/alert";
+import { Button } from "~/components/button";
+import { Card } from "~/components/card";
+import { Field } from "~/components/field";
+import { Page } from "~/components/page";
 import { PasskeyButton } from "~/components/passkey-button";
 import { normalizeEmail } from "~/utils/email-address";
 import { safeRedirect } from "~/utils/safe-redirect";
@@ -60,24 +64,28 @@ export default function Login() {
   const [searchParams] = useSearchParams();
   const notice = searchParams.get("notice");
   return (
-    <section className="panel stack" aria-labelledby="login-title">
-      <h1 id="login-title">Log in</h1>
-      {notice === "password-reset" ? <FormMessage tone="success">Your password was changed. Log in with the new one.</FormMessage> : null}
-      {notice === "joined-sign-in-with-sso" ? <FormMessage tone="success">Your account is ready. Your organization requires single sign-on: sign in through it.</FormMessage> : null}
-      {notice === "verified" ? <FormMessage tone="success">Your email address is confirmed. Log in to continue.</FormMessage> : null}
-      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
-      <Form method="post" className="stack" noValidate>
-        <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
-        <Field label="Email" name="email" type="email" autoComplete="username webauthn" required defaultValue={failure?.values.email} error={failure?.fieldErrors.email} />
-        <Field label="Password" name="password" type="password" autoComplete="current-password" required error={failure?.fieldErrors.password} />
-        <SubmitButton>Log in</SubmitButton>
-      </Form>
-      <PasskeyButton purpose="sign-in" action="/login/passkey" fields={{ redirectTo: searchParams.get("redirectTo") ?? "" }} autofill>
-        Sign in with a passkey
-      </PasskeyButton>
-      <p>
-        <Link to="/forgot-password">Forgot your password?</Link> · <Link to="/signup">Create an account</Link>
-      </p>
-    </section>
+    <Page width="narrow" title="Log in">
+      {notice === "password-reset" ? <Alert tone="success">Your password was changed. Log in with the new one.</Alert> : null}
+      {notice === "joined-sign-in-with-sso" ? <Alert tone="success">Your account is ready. Your organization requires single sign-on: sign in through it.</Alert> : null}
+      {notice === "verified" ? <Alert tone="success">Your email address is confirmed. Log in to continue.</Alert> : null}
+      {failure?.formError ? <Alert tone="danger">{failure.formError}</Alert> : null}
+      <Card
+        footer={
+          <p className="small">
+            <Link to="/forgot-password">Forgot your password?</Link> · <Link to="/signup">Create an account</Link>
+          </p>
+        }
+      >
+        <Form method="post" className="form" noValidate>
+          <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
+          <Field label="Email" name="email" type="email" autoComplete="username webauthn" required defaultValue={failure?.values.email} error={failure?.fieldErrors.email} />
+          <Field label="Password" name="password" type="password" autoComplete="current-password" required error={failure?.fieldErrors.password} />
+          <Button block>Log in</Button>
+        </Form>
+        <PasskeyButton purpose="sign-in" action="/login/passkey" fields={{ redirectTo: searchParams.get("redirectTo") ?? "" }} autofill>
+          Sign in with a passkey
+        </PasskeyButton>
+      </Card>
+    </Page>
   );
 }

@@ -11,7 +11,11 @@ import { getDb } from "~/.server/db";
 import { formFailure, readForm } from "~/.server/forms";
 import { tooManyRequests } from "~/.server/http/responses";
 import { clearedSessionCookie, readSessionToken, sessionCookie } from "~/.server/session-cookie";
-import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { Alert } from "~/components/alert";
+import { Button } from "~/components/button";
+import { Card } from "~/components/card";
+import { Field } from "~/components/field";
+import { Page } from "~/components/page";
 import { PasskeyButton } from "~/components/passkey-button";
 import { passThroughHeaders } from "~/utils/headers";
 
@@ -90,49 +94,59 @@ export default function SecondFactor() {
 
   if (!pending) {
     return (
-      <section className="panel stack" aria-labelledby="second-factor-title">
-        <h1 id="second-factor-title">Two-step verification</h1>
-        <FormMessage tone="error">{failure?.formError ?? SIGN_IN_ENDED}</FormMessage>
+      <Page width="narrow" title="Two-step verification">
+        <Alert tone="danger">{failure?.formError ?? SIGN_IN_ENDED}</Alert>
         <p>
           <Link to="/login">Log in again</Link>
         </p>
-      </section>
+      </Page>
     );
   }
   return (
-    <section className="panel stack" aria-labelledby="second-factor-title">
-      <h1 id="second-factor-title">Two-step verification</h1>
-      <p>
-        Signing in as <strong>{pending.email}</strong>. Prove it is you with your second factor.
-      </p>
-      {failure?.formError && sent !== "passkey" ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
-      {pending.totp ? (
-        <Form method="post" action={actionFor("totp")} className="stack" noValidate>
-          <input type="hidden" name="intent" value="totp" />
-          <input type="hidden" name="redirectTo" value={redirectTo} />
-          <Field label="Code from your authenticator app" name="code" inputMode="numeric" autoComplete="one-time-code" required error={errorFor("totp")} />
-          <SubmitButton>Verify</SubmitButton>
-        </Form>
-      ) : null}
-      {pending.passkeys ? (
-        <PasskeyButton purpose="second-factor" action={`/login/2fa${actionFor("passkey")}`} fields={{ intent: "passkey", redirectTo }}>
-          Use a passkey
-        </PasskeyButton>
-      ) : null}
-      {pending.recoveryCodes ? (
-        <details open={errorFor("recovery-code") ? true : undefined}>
-          <summary>Use a recovery code</summary>
-          <Form method="post" action={actionFor("recovery-code")} className="stack" noValidate>
-            <input type="hidden" name="intent" value="recovery-code" />
+    <Page
+      width="narrow"
+      title="Two-step verification"
+      description={
+        <>
+          Signing in as <strong>{pending.email}</strong>. Prove it is you with your second factor.
+        </>
+      }
+    >
+      {failure?.formError && sent !== "passkey" ? <Alert tone="danger">{failure.formError}</Alert> : null}
+      <Card
+        footer={
+          <p className="small">
+            <Link to="/login">Cancel</Link> · Lost your factors? Contact the administrator of this service.
+          </p>
+        }
+      >
+        {pending.totp ? (
+          <Form method="post" action={actionFor("totp")} className="form" noValidate>
+            <input type="hidden" name="intent" value="totp" />
             <input type="hidden" name="redirectTo" value={redirectTo} />
-            <Field label="Recovery code" name="recoveryCode" autoComplete="off" required hint="One of the ten codes you saved when you turned on two-factor. Each works once." error={errorFor("recovery-code")} />
-            <SubmitButton variant="secondary">Use recovery code</SubmitButton>
+            <Field label="Code from your authenticator app" name="code" inputMode="numeric" autoComplete="one-time-code" required error={errorFor("totp")} />
+            <Button block>Verify</Button>
           </Form>
-        </details>
-      ) : null}
-      <p>
-        <Link to="/login">Cancel</Link> · Lost your factors? Contact the administrator of this service.
-      </p>
-    </section>
+        ) : null}
+        {pending.passkeys ? (
+          <PasskeyButton purpose="second-factor" action={`/login/2fa${actionFor("passkey")}`} fields={{ intent: "passkey", redirectTo }}>
+            Use a passkey
+          </PasskeyButton>
+        ) : null}
+        {pending.recoveryCodes ? (
+          <details className="disclosure" open={errorFor("recovery-code") ? true : undefined}>
+            <summary>Use a recovery code</summary>
+            <Form method="post" action={actionFor("recovery-code")} className="form" noValidate>
+              <input type="hidden" name="intent" value="recovery-code" />
+              <input type="hidden" name="redirectTo" value={redirectTo} />
+              <Field label="Recovery code" name="recoveryCode" autoComplete="off" required hint="One of the ten codes you saved when you turned on two-factor. Each works once." error={errorFor("recovery-code")} />
+              <div className="form-actions">
+                <Button variant="secondary">Use recovery code</Button>
+              </div>
+            </Form>
+          </details>
+        ) : null}
+      </Card>
+    </Page>
   );
 }

@@ -185,10 +185,12 @@ export default function Members() {
                     <div className="cluster">
                       <Avatar name={member.name} email={member.email} />
                       <span className="stack-sm">
-                        <strong>{member.name ?? member.email}</strong>
+                        <span className="cluster">
+                          <strong>{member.name ?? member.email}</strong>
+                          {member.userId === me ? <Badge>You</Badge> : null}
+                        </span>
                         {member.name ? <span className="muted small">{member.email}</span> : null}
                       </span>
-                      {member.userId === me ? <Badge>You</Badge> : null}
                     </div>
                   </td>
                   <td data-label="Role">

@@ -11,7 +11,11 @@ import { requireUser } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { formFailure, readForm } from "~/.server/forms";
 import { tooManyRequests, unlessBusy } from "~/.server/http/responses";
-import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { Alert } from "~/components/alert";
+import { Button } from "~/components/button";
+import { Card } from "~/components/card";
+import { Field } from "~/components/field";
+import { Page } from "~/components/page";
 import { PasskeyButton } from "~/components/passkey-button";
 import { passThroughHeaders } from "~/utils/headers";
 import { safeRedirect } from "~/utils/safe-redirect";
@@ -71,31 +75,39 @@ export default function Reauthenticate() {
   const actionFor = (intent: string) => `?intent=${intent}${target ? `&redirectTo=${encodeURIComponent(target)}` : ""}`;
   const errorsFor = (intent: string) => (failure && sent === intent ? failure.fieldErrors : undefined);
   return (
-    <section className="panel stack" aria-labelledby="reauth-title">
-      <h1 id="reauth-title">Confirm it is you</h1>
-      <p>
-        This change needs a fresh proof that you are <strong>{email}</strong>. It counts for ten minutes.
-      </p>
-      {failure?.formError && sent !== "passkey" ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
-      <Form method="post" action={actionFor("password")} className="stack" noValidate>
-        <input type="hidden" name="intent" value="password" />
-        <input type="hidden" name="redirectTo" value={target} />
-        <Field label="Password" name="password" type="password" autoComplete="current-password" required error={errorsFor("password")?.password} />
-        <SubmitButton>Confirm with password</SubmitButton>
-      </Form>
-      {totp ? (
-        <Form method="post" action={actionFor("totp")} className="stack" noValidate>
-          <input type="hidden" name="intent" value="totp" />
+    <Page
+      width="narrow"
+      title="Confirm it is you"
+      description={
+        <>
+          This change needs a fresh proof that you are <strong>{email}</strong>. It counts for ten minutes.
+        </>
+      }
+    >
+      {failure?.formError && sent !== "passkey" ? <Alert tone="danger">{failure.formError}</Alert> : null}
+      <Card>
+        <Form method="post" action={actionFor("password")} className="form" noValidate>
+          <input type="hidden" name="intent" value="password" />
           <input type="hidden" name="redirectTo" value={target} />
-          <Field label="Code from your authenticator app" name="code" inputMode="numeric" autoComplete="one-time-code" required error={errorsFor("totp")?.code} />
-          <SubmitButton variant="secondary">Confirm with code</SubmitButton>
+          <Field label="Password" name="password" type="password" autoComplete="current-password" required error={errorsFor("password")?.password} />
+          <Button block>Confirm with password</Button>
         </Form>
-      ) : null}
-      {passkeys ? (
-        <PasskeyButton purpose="reauthenticate" action={`/reauthenticate${actionFor("passkey")}`} fields={{ intent: "passkey", redirectTo: target }}>
-          Confirm with a passkey
-        </PasskeyButton>
-      ) : null}
-    </section>
+        {totp ? (
+          <Form method="post" action={actionFor("totp")} className="form" noValidate>
+            <input type="hidden" name="intent" value="totp" />
+            <input type="hidden" name="redirectTo" value={target} />
+            <Field label="Code from your authenticator app" name="code" inputMode="numeric" autoComplete="one-time-code" required error={errorsFor("totp")?.code} />
+            <Button variant="secondary" block>
+              Confirm with code
+            </Button>
+          </Form>
+        ) : null}
+        {passkeys ? (
+          <PasskeyButton purpose="reauthenticate" action={`/reauthenticate${actionFor("passkey")}`} fields={{ intent: "passkey", redirectTo: target }}>
+            Confirm with a passkey
+          </PasskeyButton>
+        ) : null}
+      </Card>
+    </Page>
   );
 }

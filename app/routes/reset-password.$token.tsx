@@ -6,7 +6,11 @@ import { getDb } from "~/.server/db";
 import { formFailure, newPassword, readForm } from "~/.server/forms";
 import { unlessBusy } from "~/.server/http/responses";
 import { checkPasswordPolicy } from "~/.server/password";
-import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { Alert } from "~/components/alert";
+import { Button } from "~/components/button";
+import { Card } from "~/components/card";
+import { Field } from "~/components/field";
+import { Page } from "~/components/page";
 
 const ResetSchema = z.object({ password: newPassword("Choose a new password.") });
 
@@ -42,21 +46,24 @@ export default function ResetPassword() {
   const failure = useActionData<typeof action>();
   if (!valid) {
     return (
-      <section className="panel stack" aria-labelledby="reset-title">
-        <h1 id="reset-title">This link no longer works</h1>
-        <p>Reset links work once, for 30 minutes. <Link to="/forgot-password">Ask for a new one</Link>.</p>
-      </section>
+      <Page width="narrow" title="This link no longer works">
+        <Card>
+          <p>
+            Reset links work once, for 30 minutes. <Link to="/forgot-password">Ask for a new one</Link>.
+          </p>
+        </Card>
+      </Page>
     );
   }
   return (
-    <section className="panel stack" aria-labelledby="reset-title">
-      <h1 id="reset-title">Choose a new password</h1>
-      <p>Saving it signs you out everywhere; you then log in with the new password.</p>
-      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
-      <Form method="post" className="stack" noValidate>
-        <Field label="New password" name="password" type="password" autoComplete="new-password" required hint="At least 8 characters." error={failure?.fieldErrors.password} />
-        <SubmitButton>Save the new password</SubmitButton>
-      </Form>
-    </section>
+    <Page width="narrow" title="Choose a new password" description="Saving it signs you out everywhere; you then log in with the new password.">
+      {failure?.formError ? <Alert tone="danger">{failure.formError}</Alert> : null}
+      <Card>
+        <Form method="post" className="form" noValidate>
+          <Field label="New password" name="password" type="password" autoComplete="new-password" required hint="At least 8 characters." error={failure?.fieldErrors.password} />
+          <Button block>Save the new password</Button>
+        </Form>
+      </Card>
+    </Page>
   );
 }

@@ -10,7 +10,10 @@ import { formFailure, newPassword, optionalText, readForm } from "~/.server/form
 import { tooManyRequests, unlessBusy } from "~/.server/http/responses";
 import { checkPasswordPolicy } from "~/.server/password";
 import { Card } from "~/components/card";
-import { Checkbox, Field, FormMessage, SubmitButton } from "~/components/form";
+import { Alert } from "~/components/alert";
+import { Button } from "~/components/button";
+import { Field } from "~/components/field";
+import { Checkbox } from "~/components/select-field";
 import { Page } from "~/components/page";
 import { EmailSchema } from "~/utils/email-address";
 import { passThroughHeaders } from "~/utils/headers";
@@ -113,14 +116,16 @@ export default function Settings() {
   // Security, sessions, apps, data and deletion are in the Settings sidebar (app/components/section-frame.tsx).
   return (
     <Page title="Settings" description="Your name, email address and password.">
-      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
+      {failure?.formError ? <Alert tone="danger">{failure.formError}</Alert> : null}
 
       <Card title="Profile">
-        {done === "name" ? <FormMessage tone="success">Your name was saved.</FormMessage> : null}
+        {done === "name" ? <Alert tone="success">Your name was saved.</Alert> : null}
         <Form method="post" action="?intent=name" className="form" noValidate>
           <input type="hidden" name="intent" value="name" />
           <Field label="Name" name="name" autoComplete="name" defaultValue={errorsFor("name")?.values.name ?? user.name ?? ""} error={errorsFor("name")?.fieldErrors.name} />
-          <SubmitButton>Save name</SubmitButton>
+          <div className="form-actions">
+            <Button>Save name</Button>
+          </div>
         </Form>
       </Card>
 
@@ -128,10 +133,10 @@ export default function Settings() {
         <p>
           Your account uses <strong>{user.email}</strong>.
         </p>
-        {done === "email-changed" ? <FormMessage tone="success">Your email address was changed.</FormMessage> : null}
+        {done === "email-changed" ? <Alert tone="success">Your email address was changed.</Alert> : null}
         {pendingEmail ? (
           <>
-            {done === "email-requested" ? <FormMessage tone="success">We sent a code to {pendingEmail}.</FormMessage> : null}
+            {done === "email-requested" ? <Alert tone="success">We sent a code to {pendingEmail}.</Alert> : null}
             <Form method="post" action="?intent=email-code" className="form" noValidate>
               <input type="hidden" name="intent" value="email-code" />
               <Field
@@ -142,7 +147,9 @@ export default function Settings() {
                 required
                 error={errorsFor("email-code")?.fieldErrors.code}
               />
-              <SubmitButton>Confirm new address</SubmitButton>
+              <div className="form-actions">
+                <Button>Confirm new address</Button>
+              </div>
             </Form>
           </>
         ) : null}
@@ -150,20 +157,24 @@ export default function Settings() {
           <input type="hidden" name="intent" value="email" />
           <Field label="New email address" name="newEmail" type="email" autoComplete="email" required defaultValue={errorsFor("email")?.values.newEmail} error={errorsFor("email")?.fieldErrors.newEmail} />
           <Field label="Your password" name="password" type="password" autoComplete="current-password" required error={errorsFor("email")?.fieldErrors.password} />
-          <SubmitButton variant="secondary">Send a code to the new address</SubmitButton>
+          <div className="form-actions">
+            <Button variant="secondary">Send a code to the new address</Button>
+          </div>
         </Form>
       </Card>
 
       <Card title="Password">
         {done === "password" && result?.ok && "endedSessions" in result ? (
-          <FormMessage tone="success">Your password was changed{result.endedSessions ? ` and ${result.endedSessions} other session(s) were ended` : ""}.</FormMessage>
+          <Alert tone="success">Your password was changed{result.endedSessions ? ` and ${result.endedSessions} other session(s) were ended` : ""}.</Alert>
         ) : null}
         <Form method="post" action="?intent=password" className="form" noValidate>
           <input type="hidden" name="intent" value="password" />
           <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required error={errorsFor("password")?.fieldErrors.currentPassword} />
           <Field label="New password" name="newPassword" type="password" autoComplete="new-password" required hint="At least 8 characters." error={errorsFor("password")?.fieldErrors.newPassword} />
           <Checkbox label="Sign out my other sessions" name="endOtherSessions" defaultChecked />
-          <SubmitButton>Change password</SubmitButton>
+          <div className="form-actions">
+            <Button>Change password</Button>
+          </div>
         </Form>
       </Card>
     </Page>

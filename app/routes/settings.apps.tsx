@@ -6,7 +6,10 @@ import { getDb } from "~/.server/db";
 import { formFailure, readForm } from "~/.server/forms";
 import { listUserAuthorizations, revokeUserAuthorization } from "~/.server/identity/grants";
 import { describeScopes } from "~/.server/identity/scopes";
-import { FormMessage } from "~/components/form";
+import { Alert } from "~/components/alert";
+import { EmptyState } from "~/components/empty-state";
+import { Page } from "~/components/page";
+import { ActionsHeader, Table } from "~/components/table";
 
 const RevokeSchema = z.object({ grantId: z.string({ error: "Choose what to revoke." }).min(1).max(100) });
 
@@ -41,15 +44,20 @@ export default function SettingsApps() {
   const { authorizations } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
-    <div className="stack wide">
-      <h1>Apps and devices</h1>
-      <p>Apps and devices you signed in to with this account. Revoke one and it is signed out at once: it can no longer refresh its access.</p>
-      {result?.ok ? <FormMessage tone="success">Revoked. That app or device is signed out.</FormMessage> : null}
-      {result && !result.ok ? <FormMessage tone="error">{result.formError}</FormMessage> : null}
-      {authorizations.length === 0 ? <p>No app or device is signed in as you.</p> : null}
+    <Page
+      width="wide"
+      title="Apps and devices"
+      description="Apps and devices you signed in to with this account. Revoke one and it is signed out at once: it can no longer refresh its access."
+    >
+      {result?.ok ? <Alert tone="success">Revoked. That app or device is signed out.</Alert> : null}
+      {result && !result.ok ? <Alert tone="danger">{result.formError}</Alert> : null}
+      {authorizations.length === 0 ? (
+        <EmptyState title="No apps or devices">
+          <p>No app or device is signed in as you. When you sign in to an app or a command line tool with this account, it shows here.</p>
+        </EmptyState>
+      ) : null}
       {authorizations.length > 0 ? (
-        <table>
-          <caption className="visually-hidden">Apps and devices signed in as you</caption>
+        <Table caption="Apps and devices signed in as you" stack>
           <thead>
             <tr>
               <th scope="col">App</th>
@@ -57,20 +65,20 @@ export default function SettingsApps() {
               <th scope="col">Can</th>
               <th scope="col">First used</th>
               <th scope="col">Last used</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
+              <ActionsHeader />
             </tr>
           </thead>
           <tbody>
             {authorizations.map((a) => (
               <tr key={a.grantId}>
-                <td>{a.appName}</td>
-                <td>{a.device ? [a.device.hostname, a.device.os, a.device.cliVersion && `version ${a.device.cliVersion}`, a.device.ip && `from ${a.device.ip}`].filter(Boolean).join(", ") || "a device" : "browser sign-in"}</td>
-                <td>{a.scopes.join("; ")}</td>
-                <td>{formatTime(a.firstUsedAt)}</td>
-                <td>{formatTime(a.lastUsedAt)}</td>
-                <td>
+                <td data-label="App">{a.appName}</td>
+                <td data-label="Device">
+                  {a.device ? [a.device.hostname, a.device.os, a.device.cliVersion && `version ${a.device.cliVersion}`, a.device.ip && `from ${a.device.ip}`].filter(Boolean).join(", ") || "a device" : "browser sign-in"}
+                </td>
+                <td data-label="Can">{a.scopes.join("; ")}</td>
+                <td data-label="First used">{formatTime(a.firstUsedAt)}</td>
+                <td data-label="Last used">{formatTime(a.lastUsedAt)}</td>
+                <td className="table__actions">
                   <Form method="post">
                     <input type="hidden" name="grantId" value={a.grantId} />
                     <button type="submit" className="link-button" aria-label={`Revoke ${a.appName}${a.device?.hostname ? ` on ${a.device.hostname}` : ""}`}>
@@ -81,8 +89,8 @@ export default function SettingsApps() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       ) : null}
-    </div>
+    </Page>
   );
 }

@@ -1,5 +1,5 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { CredentialSchema, TotpCodeSchema } from "~/.server/accounts/mfa/code-schemas";
 import { addPasskey } from "~/.server/accounts/mfa/enrol-passkey";
@@ -16,7 +16,13 @@ import { markSessionSecondFactor } from "~/.server/session";
 import { getDb } from "~/.server/db";
 import { getEnv } from "~/.server/env";
 import { formFailure, readForm, text } from "~/.server/forms";
-import { Checkbox, Field, FormMessage, SubmitButton } from "~/components/form";
+import { Alert } from "~/components/alert";
+import { Button } from "~/components/button";
+import { Card } from "~/components/card";
+import { Field } from "~/components/field";
+import { Page } from "~/components/page";
+import { Checkbox } from "~/components/select-field";
+import { ActionsHeader, Table } from "~/components/table";
 import { InlineAction } from "~/components/inline-action";
 import { AddPasskeyForm } from "~/components/passkey-button";
 
@@ -160,9 +166,8 @@ const formatTime = (iso: string | null) => (iso ? `${iso.replace("T", " ").slice
 function RecoveryCodes({ codes }: { codes: string[] }) {
   const file = `Recovery codes\n\nEach code works once, when you cannot use your authenticator app or passkey.\n\n${codes.join("\n")}\n`;
   return (
-    <section className="panel stack" aria-labelledby="new-codes-title">
-      <h2 id="new-codes-title">Your recovery codes</h2>
-      <FormMessage tone="info">Save these now: they are shown only once. Each code signs you in once if you lose your authenticator app or passkey.</FormMessage>
+    <Card title="Your recovery codes">
+      <Alert tone="info">Save these now: they are shown only once. Each code signs you in once if you lose your authenticator app or passkey.</Alert>
       <ul className="recovery-codes" aria-label="Recovery codes">
         {codes.map((code) => (
           <li key={code}>
@@ -175,7 +180,7 @@ function RecoveryCodes({ codes }: { codes: string[] }) {
           Download as a text file
         </a>
       </p>
-    </section>
+    </Card>
   );
 }
 
@@ -188,48 +193,45 @@ export default function Security() {
   const errorsFor = (intent: string) => (failure && sent === intent ? failure : undefined);
 
   return (
-    <div className="stack">
-      <h1>Security</h1>
-      <p>
-        <Link to="/settings">Settings</Link> · <Link to="/settings/sessions">Your sessions</Link>
-      </p>
+    <Page title="Security" description="Two-factor authentication, recovery codes and passkeys: what it takes, besides your password, to sign in as you.">
       {requiredBy.length > 0 ? (
-        <FormMessage tone="info">
+        <Alert tone="info">
           {requiredBy.join(", ")} {requiredBy.length === 1 ? "requires" : "require"} two-factor authentication. Add an authenticator app or a passkey below; the organization opens to you once you have.
-        </FormMessage>
+        </Alert>
       ) : null}
-      {result?.ok ? <FormMessage tone="success">{DONE_MESSAGES[result.done]}</FormMessage> : null}
-      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
+      {result?.ok ? <Alert tone="success">{DONE_MESSAGES[result.done]}</Alert> : null}
+      {failure?.formError ? <Alert tone="danger">{failure.formError}</Alert> : null}
       {result?.ok && result.recoveryCodes ? <RecoveryCodes codes={result.recoveryCodes} /> : null}
       {!recentlyAuthenticated ? (
-        <FormMessage tone="info">Changes here ask you to confirm it is you first (your password, a code or a passkey), as your last sign-in was more than ten minutes ago.</FormMessage>
+        <Alert tone="info">Changes here ask you to confirm it is you first (your password, a code or a passkey), as your last sign-in was more than ten minutes ago.</Alert>
       ) : null}
 
-      <section className="panel stack" aria-labelledby="two-factor-title">
-        <h2 id="two-factor-title">Two-factor authentication</h2>
-        <p>
-          {summary.enabled
+      <Card
+        title="Two-factor authentication"
+        description={
+          summary.enabled
             ? "On. Signing in with your password also asks for your authenticator app or a passkey."
-            : "Off. Add an authenticator app or a passkey so that a stolen password is not enough to get into your account."}
-        </p>
+            : "Off. Add an authenticator app or a passkey so that a stolen password is not enough to get into your account."
+        }
+      >
         {summary.enabled ? (
-          <Form method="post" action="?intent=turn-off" className="stack" noValidate>
+          <Form method="post" action="?intent=turn-off" className="form" noValidate>
             <input type="hidden" name="intent" value="turn-off" />
-            <Checkbox label="Remove my authenticator app, passkeys and recovery codes" name="confirm" />
-            {errorsFor("turn-off")?.fieldErrors.confirm ? <p className="field-error">{errorsFor("turn-off")?.fieldErrors.confirm}</p> : null}
-            <SubmitButton variant="danger">Turn off two-factor authentication</SubmitButton>
+            <Checkbox label="Remove my authenticator app, passkeys and recovery codes" name="confirm" error={errorsFor("turn-off")?.fieldErrors.confirm} />
+            <div className="form-actions">
+              <Button variant="danger">Turn off two-factor authentication</Button>
+            </div>
           </Form>
         ) : null}
-      </section>
+      </Card>
 
-      <section className="panel stack" aria-labelledby="totp-title">
-        <h2 id="totp-title">Authenticator app</h2>
+      <Card title="Authenticator app">
         {summary.totpEnabledAt ? (
           <>
             <p>Set up on {formatTime(summary.totpEnabledAt)}.</p>
             <Form method="post" action="?intent=totp-remove">
               <input type="hidden" name="intent" value="totp-remove" />
-              <SubmitButton variant="secondary">Remove authenticator app</SubmitButton>
+              <Button variant="secondary">Remove authenticator app</Button>
             </Form>
           </>
         ) : enrolment ? (
@@ -240,26 +242,27 @@ export default function Security() {
             <p>
               Key: <code data-testid="totp-key">{enrolment.formattedKey}</code>
             </p>
-            <Form method="post" action="?intent=totp-confirm" className="stack" noValidate>
+            <Form method="post" action="?intent=totp-confirm" className="form" noValidate>
               <input type="hidden" name="intent" value="totp-confirm" />
               <Field label="Code from the app" name="code" inputMode="numeric" autoComplete="one-time-code" required error={errorsFor("totp-confirm")?.fieldErrors.code} />
-              <SubmitButton>Turn on</SubmitButton>
+              <div className="form-actions">
+                <Button>Turn on</Button>
+              </div>
             </Form>
             <Form method="post" action="?intent=totp-cancel">
               <input type="hidden" name="intent" value="totp-cancel" />
-              <SubmitButton variant="secondary">Cancel set-up</SubmitButton>
+              <Button variant="ghost">Cancel set-up</Button>
             </Form>
           </>
         ) : (
           <Form method="post" action="?intent=totp-start">
             <input type="hidden" name="intent" value="totp-start" />
-            <SubmitButton>Set up an authenticator app</SubmitButton>
+            <Button>Set up an authenticator app</Button>
           </Form>
         )}
-      </section>
+      </Card>
 
-      <section className="panel stack" aria-labelledby="codes-title">
-        <h2 id="codes-title">Recovery codes</h2>
+      <Card title="Recovery codes">
         {summary.enabled ? (
           <>
             <p>
@@ -267,60 +270,55 @@ export default function Security() {
             </p>
             <Form method="post" action="?intent=codes-regenerate">
               <input type="hidden" name="intent" value="codes-regenerate" />
-              <SubmitButton variant="secondary">Make new recovery codes</SubmitButton>
+              <Button variant="secondary">Make new recovery codes</Button>
             </Form>
           </>
         ) : (
           <p>You get ten recovery codes when you turn on two-factor authentication.</p>
         )}
-      </section>
+      </Card>
 
-      <section className="panel stack" aria-labelledby="passkeys-title">
-        <h2 id="passkeys-title">Passkeys</h2>
-        <p>A passkey signs you in with your fingerprint, face or device PIN, without a password, and counts as your second factor.</p>
+      <Card title="Passkeys" description="A passkey signs you in with your fingerprint, face or device PIN, without a password, and counts as your second factor.">
         {passkeys.length > 0 ? (
-          <table>
-            <caption className="visually-hidden">Your passkeys</caption>
+          <Table caption="Your passkeys" stack>
             <thead>
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">Added</th>
                 <th scope="col">Last used</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                <ActionsHeader />
               </tr>
             </thead>
             <tbody>
               {passkeys.map((p) => (
                 <tr key={p.id}>
-                  <td>
-                    <Form method="post" action="?intent=passkey-rename" className="inline-form">
+                  <td data-label="Name">
+                    <Form method="post" action="?intent=passkey-rename" className="inline-field">
                       <input type="hidden" name="intent" value="passkey-rename" />
                       <input type="hidden" name="passkeyId" value={p.id} />
                       <label className="visually-hidden" htmlFor={`passkey-name-${p.id}`}>
                         Name of passkey {p.name}
                       </label>
-                      <input id={`passkey-name-${p.id}`} name="name" defaultValue={p.name} />
+                      <input id={`passkey-name-${p.id}`} name="name" defaultValue={p.name} className="field__input" />
                       <button type="submit" className="link-button">
                         Rename<span className="visually-hidden"> passkey {p.name}</span>
                       </button>
                     </Form>
                   </td>
-                  <td>{formatTime(p.createdAt)}</td>
-                  <td>{formatTime(p.lastUsedAt)}</td>
-                  <td>
+                  <td data-label="Added">{formatTime(p.createdAt)}</td>
+                  <td data-label="Last used">{formatTime(p.lastUsedAt)}</td>
+                  <td className="table__actions">
                     <InlineAction action="?intent=passkey-remove" fields={{ intent: "passkey-remove", passkeyId: p.id }} label="Remove" context={`passkey ${p.name}`} />
                   </td>
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         ) : (
-          <p>No passkeys yet.</p>
+          <p className="muted">No passkeys yet.</p>
         )}
         <AddPasskeyForm action="?intent=passkey-add" defaultName="" error={errorsFor("passkey-add")?.fieldErrors.credential} nameError={errorsFor("passkey-add")?.fieldErrors.name} />
-      </section>
-    </div>
+      </Card>
+    </Page>
   );
 }

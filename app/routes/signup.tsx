@@ -12,7 +12,11 @@ import { checkPasswordPolicy } from "~/.server/password";
 import { consumeRateLimit } from "~/.server/rate-limit";
 import { createSession } from "~/.server/session";
 import { sessionCookie } from "~/.server/session-cookie";
-import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { Alert } from "~/components/alert";
+import { Button } from "~/components/button";
+import { Card } from "~/components/card";
+import { Field } from "~/components/field";
+import { Page } from "~/components/page";
 import { EmailSchema } from "~/utils/email-address";
 import { passThroughHeaders } from "~/utils/headers";
 
@@ -79,52 +83,63 @@ export default function Signup() {
 
   if (result?.ok) {
     return (
-      <section className="panel stack" aria-labelledby="signup-done">
-        <h1 id="signup-done">Check your email</h1>
-        <p>
-          We sent a message to <strong>{result.email}</strong>. Follow the link in it, or <Link to="/verify-email">enter the 8-digit code</Link>{" "}
-          it contains.
-        </p>
-        <p>Nothing arrived after a few minutes? Check your spam folder, or ask for a new code on the same page.</p>
-      </section>
+      <Page width="narrow" title="Check your email">
+        <Card>
+          <p>
+            We sent a message to <strong>{result.email}</strong>. Follow the link in it, or <Link to="/verify-email">enter the 8-digit code</Link>{" "}
+            it contains.
+          </p>
+          <p className="muted">Nothing arrived after a few minutes? Check your spam folder, or ask for a new code on the same page.</p>
+        </Card>
+      </Page>
     );
   }
 
   const failure = result && !result.ok ? result : undefined;
   const closed = mode === "invite-only" && !invitation;
   return (
-    <section className="panel stack" aria-labelledby="signup-title">
-      <h1 id="signup-title">Create your account</h1>
-      {invitationInvalid ? <FormMessage tone="error">This invitation link has expired or was already used.</FormMessage> : null}
-      {closed ? <p>Signing up needs an invitation for now. <Link to="/#waitlist">Join the waitlist</Link> and we will send you one.</p> : null}
-      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
-      <Form method="post" className="stack" noValidate>
-        {invitation ? <input type="hidden" name="invitation" value={invitation.token} /> : null}
-        <Field
-          label="Email"
-          name="email"
-          type="email"
-          autoComplete="email"
-          required
-          readOnly={Boolean(invitation)}
-          defaultValue={invitation?.email ?? failure?.values.email}
-          error={failure?.fieldErrors.email}
-        />
-        <Field label="Name (optional)" name="name" autoComplete="name" defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          hint="At least 8 characters. Long passphrases are welcome."
-          error={failure?.fieldErrors.password}
-        />
-        <SubmitButton>Create account</SubmitButton>
-      </Form>
-      <p>
-        Already have an account? <Link to="/login">Log in</Link>
-      </p>
-    </section>
+    <Page width="narrow" title="Create your account">
+      {invitationInvalid ? <Alert tone="danger">This invitation link has expired or was already used.</Alert> : null}
+      {closed ? (
+        <Alert tone="info">
+          <p>
+            Signing up needs an invitation for now. <Link to="/#waitlist">Join the waitlist</Link> and we will send you one.
+          </p>
+        </Alert>
+      ) : null}
+      {failure?.formError ? <Alert tone="danger">{failure.formError}</Alert> : null}
+      <Card
+        footer={
+          <p className="small">
+            Already have an account? <Link to="/login">Log in</Link>
+          </p>
+        }
+      >
+        <Form method="post" className="form" noValidate>
+          {invitation ? <input type="hidden" name="invitation" value={invitation.token} /> : null}
+          <Field
+            label="Email"
+            name="email"
+            type="email"
+            autoComplete="email"
+            required
+            readOnly={Boolean(invitation)}
+            defaultValue={invitation?.email ?? failure?.values.email}
+            error={failure?.fieldErrors.email}
+          />
+          <Field label="Name (optional)" name="name" autoComplete="name" defaultValue={failure?.values.name} error={failure?.fieldErrors.name} />
+          <Field
+            label="Password"
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            required
+            hint="At least 8 characters. Long passphrases are welcome."
+            error={failure?.fieldErrors.password}
+          />
+          <Button block>Create account</Button>
+        </Form>
+      </Card>
+    </Page>
   );
 }

@@ -6,7 +6,11 @@ import { getSession, requireUser } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { formFailure, readForm } from "~/.server/forms";
 import { tooManyRequests } from "~/.server/http/responses";
-import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { Alert } from "~/components/alert";
+import { Button } from "~/components/button";
+import { Card } from "~/components/card";
+import { Field } from "~/components/field";
+import { Page } from "~/components/page";
 import { passThroughHeaders } from "~/utils/headers";
 
 const VerifySchema = z.object({
@@ -74,35 +78,47 @@ export default function VerifyEmail() {
 
   if (page.kind === "link") {
     return (
-      <section className="panel stack" aria-labelledby="verify-title">
-        <h1 id="verify-title">Confirm your email address</h1>
-        {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
-        <Form method="post">
-          <input type="hidden" name="intent" value="link" />
-          <input type="hidden" name="token" value={page.token} />
-          <SubmitButton>Confirm my email address</SubmitButton>
-        </Form>
-      </section>
+      <Page width="narrow" title="Confirm your email address">
+        {failure?.formError ? <Alert tone="danger">{failure.formError}</Alert> : null}
+        <Card>
+          <Form method="post">
+            <input type="hidden" name="intent" value="link" />
+            <input type="hidden" name="token" value={page.token} />
+            <Button block>Confirm my email address</Button>
+          </Form>
+        </Card>
+      </Page>
     );
   }
 
   return (
-    <section className="panel stack" aria-labelledby="verify-title">
-      <h1 id="verify-title">Confirm your email address</h1>
-      <p>
-        We sent an 8-digit code to <strong>{page.email}</strong>. Enter it here, or follow the link in the same email.
-      </p>
-      {result?.ok ? <FormMessage tone="success">A new code is on its way. Earlier codes no longer work.</FormMessage> : null}
-      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
-      <Form method="post" className="stack" noValidate>
-        <input type="hidden" name="intent" value="code" />
-        <Field label="Code" name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{8}" required error={failure?.fieldErrors.code} />
-        <SubmitButton>Confirm</SubmitButton>
-      </Form>
-      <Form method="post">
-        <input type="hidden" name="intent" value="resend" />
-        <SubmitButton variant="secondary">Send me a new code</SubmitButton>
-      </Form>
-    </section>
+    <Page
+      width="narrow"
+      title="Confirm your email address"
+      description={
+        <>
+          We sent an 8-digit code to <strong>{page.email}</strong>. Enter it here, or follow the link in the same email.
+        </>
+      }
+    >
+      {result?.ok ? <Alert tone="success">A new code is on its way. Earlier codes no longer work.</Alert> : null}
+      {failure?.formError ? <Alert tone="danger">{failure.formError}</Alert> : null}
+      <Card
+        footer={
+          <Form method="post">
+            <input type="hidden" name="intent" value="resend" />
+            <Button variant="secondary" size="small">
+              Send me a new code
+            </Button>
+          </Form>
+        }
+      >
+        <Form method="post" className="form" noValidate>
+          <input type="hidden" name="intent" value="code" />
+          <Field label="Code" name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{8}" required error={failure?.fieldErrors.code} />
+          <Button block>Confirm</Button>
+        </Form>
+      </Card>
+    </Page>
   );
 }

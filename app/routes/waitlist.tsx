@@ -3,6 +3,8 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { getDb } from "~/.server/db";
 import { issueFormStamp } from "~/.server/waitlist/form-stamp";
 import { submitWaitlist } from "~/.server/waitlist/submit";
+import { Card } from "~/components/card";
+import { Page } from "~/components/page";
 import { WaitlistForm } from "~/components/waitlist-form";
 import { passThroughHeaders } from "~/utils/headers";
 
@@ -25,9 +27,10 @@ export default function Waitlist() {
   const { stamp } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
-    <section className="panel stack" aria-labelledby="waitlist-title">
-      <h1 id="waitlist-title">Join the waitlist</h1>
-      <WaitlistForm stamp={stamp} result={result} />
-    </section>
+    <Page width="narrow" title="Join the waitlist" labelled>
+      <Card>
+        <WaitlistForm stamp={stamp} result={result} />
+      </Card>
+    </Page>
   );
 }

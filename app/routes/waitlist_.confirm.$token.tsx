@@ -4,7 +4,10 @@ import { z } from "zod";
 import { getDb } from "~/.server/db";
 import { formFailure, readForm } from "~/.server/forms";
 import { confirmWaitlistEntry } from "~/.server/waitlist/join";
-import { FormMessage, SubmitButton } from "~/components/form";
+import { Alert } from "~/components/alert";
+import { Button } from "~/components/button";
+import { Card } from "~/components/card";
+import { Page } from "~/components/page";
 
 const ConfirmSchema = z.object({});
 
@@ -29,18 +32,19 @@ export const meta: MetaFunction = () => [{ title: "Confirm your place on the wai
 export default function ConfirmWaitlist() {
   const result = useActionData<typeof action>();
   return (
-    <section className="panel stack" aria-labelledby="confirm-title">
-      <h1 id="confirm-title">Confirm your place on the waitlist</h1>
+    <Page width="narrow" title="Confirm your place on the waitlist">
       {result?.ok ? (
-        <FormMessage tone="success">You are confirmed. We will email you when your invitation is ready.</FormMessage>
+        <Alert tone="success">You are confirmed. We will email you when your invitation is ready.</Alert>
       ) : (
         <>
-          {result && !result.ok ? <FormMessage tone="error">{result.formError}</FormMessage> : null}
-          <Form method="post">
-            <SubmitButton>Confirm my place</SubmitButton>
-          </Form>
+          {result && !result.ok ? <Alert tone="danger">{result.formError}</Alert> : null}
+          <Card>
+            <Form method="post">
+              <Button block>Confirm my place</Button>
+            </Form>
+          </Card>
         </>
       )}
-    </section>
+    </Page>
   );
 }

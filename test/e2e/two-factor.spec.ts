@@ -15,11 +15,6 @@ function totpCode(key: Uint8Array, stepsAhead = 0): string {
   return generateHOTP(key, BigInt(Math.floor(Date.now() / 30_000) + stepsAhead), 6);
 }
 
-async function logOut(page: Page) {
-  await signOut(page);
-  await expect(heading(page)).not.toHaveText("Settings");
-}
-
 async function enrolAuthenticatorApp(page: Page): Promise<{ key: Uint8Array; recoveryCodes: string[] }> {
   await page.goto("/settings/security");
   await expect(heading(page)).toHaveText("Security");
@@ -59,7 +54,7 @@ test("turns on an authenticator app, then signs in with its code and with a reco
   await waitForEmail(account.email, /Two-factor authentication was turned on/);
   await expect(page.getByText("10 of 10 recovery codes left.")).toBeVisible();
 
-  await logOut(page);
+  await signOut(page);
   await passwordThenSecondStep(page, account);
   // Nothing but this page works while half signed in.
   await page.goto("/settings");
@@ -86,7 +81,7 @@ test("turns on an authenticator app, then signs in with its code and with a reco
   await page.goto("/settings/sessions");
   await expect(page.getByRole("list", { name: "Signed-in sessions" }).getByRole("listitem").filter({ hasText: "This device" })).toContainText("Password and authenticator app");
 
-  await logOut(page);
+  await signOut(page);
   await passwordThenSecondStep(page, account);
   await page.getByText("Use a recovery code").click();
   await page.getByLabel("Recovery code").fill(recoveryCodes[0]!);
@@ -94,7 +89,7 @@ test("turns on an authenticator app, then signs in with its code and with a reco
   await expect(page).toHaveURL(`${E2E_ORIGIN}/home`);
   await waitForEmail(account.email, /A recovery code was used to sign in/);
 
-  await logOut(page);
+  await signOut(page);
   await passwordThenSecondStep(page, account);
   await page.getByText("Use a recovery code").click();
   await page.getByLabel("Recovery code").fill(recoveryCodes[0]!);
@@ -128,7 +123,7 @@ test.describe("passkeys @needs-js", () => {
     await expectNoAxeViolations(page, { soft: true });
 
     // Signed out, /login offers the passkey in the email field's autofill; the authenticator picks it: no email, no password.
-    await logOut(page);
+    await signOut(page);
     await page.goto("/login");
     await expect(page).toHaveURL(`${E2E_ORIGIN}/home`);
     await page.goto("/settings/sessions");
@@ -138,7 +133,7 @@ test.describe("passkeys @needs-js", () => {
 
     // With the password, the passkey is the second factor (autofill held back while the form is typed).
     await presence(false);
-    await logOut(page);
+    await signOut(page);
     await passwordThenSecondStep(page, account);
     await expect(page.getByLabel("Code from your authenticator app")).toHaveCount(0);
     await presence(true);
@@ -167,7 +162,7 @@ test.describe("passkeys @needs-js", () => {
     await page.getByRole("button", { name: "Add a passkey" }).click();
     await expect(page.getByRole("status").first()).toHaveText("Your passkey was added.");
 
-    await logOut(page);
+    await signOut(page);
     await page.goto("/login");
     await expect(page.getByLabel("Email")).toBeEmpty();
     await page.getByRole("button", { name: "Sign in with a passkey" }).click();

@@ -151,8 +151,18 @@ export async function openAccountMenu(page: Page): Promise<Locator> {
   return menu;
 }
 
-/** Signs out from the account menu. */
+/**
+ * Signs out from the account menu and waits until the browser is really
+ * signed out: on the landing page (where /logout sends everyone), with the
+ * header offering "Log in" and no account menu. Waiting only for the page
+ * before to go away is not enough: the next step could start while the
+ * sign-out request is still on its way, and find the session alive.
+ */
 export async function signOut(page: Page): Promise<void> {
   const menu = await openAccountMenu(page);
   await menu.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(`${E2E_ORIGIN}/`);
+  const banner = page.getByRole("banner");
+  await expect(banner.getByRole("link", { name: "Log in" })).toBeVisible();
+  await expect(banner.locator("details.account-menu")).toHaveCount(0);
 }
