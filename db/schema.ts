@@ -81,7 +81,7 @@ export interface SessionTable {
   sso_connection_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
-export type SessionAuthMethod = "password" | "password+totp" | "password+passkey" | "password+recovery-code" | "passkey";
+export type SessionAuthMethod = "password" | "password+totp" | "password+passkey" | "password+recovery-code" | "passkey" | "sso";
 
 export interface TotpFactorTable {
   user_id: string;
@@ -445,7 +445,36 @@ export interface SsoIdentityTable {
   last_sign_in_at: Timestamp | null;
 }
 
+/** One SSO round trip in flight (db/migrations/2026_12_02_4000). */
+export interface SsoAttemptTable {
+  id: Generated<string>;
+  binding_hash: Uint8Array;
+  connection_id: string;
+  purpose: "sign-in" | "test";
+  state: string;
+  nonce: string | null;
+  code_verifier: string | null;
+  request_id: string | null;
+  return_to: string | null;
+  tester_user_id: string | null;
+  expires_at: Timestamp;
+  created_at: DefaultedTimestamp;
+}
+
+/** An SSO identity waiting for its account to prove itself before it is linked. */
+export interface SsoPendingLinkTable {
+  id: Generated<string>;
+  token_hash: Uint8Array;
+  connection_id: string;
+  subject: string;
+  user_id: string;
+  expires_at: Timestamp;
+  created_at: DefaultedTimestamp;
+}
+
 export interface DB {
+  sso_attempt: SsoAttemptTable;
+  sso_pending_link: SsoPendingLinkTable;
   sso_connection: SsoConnectionTable;
   sso_domain: SsoDomainTable;
   sso_identity: SsoIdentityTable;

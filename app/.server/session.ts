@@ -22,6 +22,8 @@ export async function createSession(
   client: ClientInfo,
   now = new Date(),
   authMethod: SessionAuthMethod = "password",
+  /** The SSO connection that signed this session in (sso/sign-in.ts), or null. */
+  ssoConnectionId: string | null = null,
 ): Promise<{ token: string; expiresAt: Date }> {
   const id = generateSecret();
   const secret = generateSecret();
@@ -40,6 +42,7 @@ export async function createSession(
       user_agent: client.userAgent?.slice(0, 500) ?? null,
       auth_method: authMethod,
       authenticated_at: now,
+      sso_connection_id: ssoConnectionId,
     })
     .execute();
   return { token: `${id}.${secret}`, expiresAt };

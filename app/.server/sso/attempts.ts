@@ -1,0 +1,94 @@
+// One SSO round trip in flight. Leaving for the IdP sets a random cookie
+// (HttpOnly, ten minutes, only sent to /sso); the row found by its hash holds
+// what the answer must match. Taking the row deletes it: an answer is used
+// once, and only by the browser that asked for it, so a stolen or replayed
+// callback URL signs no one in.
+import type { Selectable } from "kysely";
+import type { SsoAttemptTable } from "../../../db/schema";
+import type { Database } from "../db";
+import { getEnv } from "../env";
+import { generateSecret, hashToken } from "../tokens";
+
+export const SSO_ATTEMPT_TTL_MS = 10 * 60 * 1000;
+
+export type SsoAttempt = Selectable<SsoAttemptTable>;
+
+export type NewAttempt = {
+  connectionId: string;
+  purpose: "sign-in" | "test";
+  state: string;
+  nonce?: string | null;
+  codeVerifier?: string | null;
+  requestId?: string | null;
+  returnTo?: string | null;
+  testerUserId?: string | null;
+};
+
+/** Stores the attempt; returns the cookie value that will find it again. */
+export async function startSsoAttempt(db: Database, attempt: NewAttempt, now = new Date()): Promise<string> {
+  const binding = generateSecret(32);
+  // Old attempts (abandoned at the IdP) go as new ones start: the table stays small without a job.
+  await db.deleteFrom("sso_attempt").where("expires_at", "<=", now).execute();
+  await db
+    .insertInto("sso_attempt")
+    .values({
+      binding_hash: hashToken(binding),
+      connection_id: attempt.connectionId,
+      purpose: attempt.purpose,
+      state: attempt.state,
+      nonce: attempt.nonce ?? null,
+      code_verifier: attempt.codeVerifier ?? null,
+      request_id: attempt.requestId ?? null,
+      return_to: attempt.returnTo ?? null,
+      tester_user_id: attempt.testerUserId ?? null,
+      expires_at: new Date(now.getTime() + SSO_ATTEMPT_TTL_MS),
+      created_at: now,
+    })
+    .execute();
+  return binding;
+}
+
+/** The attempt this browser started for this connection, deleted as it is read; null when there is none (or it expired). */
+export async function takeSsoAttempt(db: Database, binding: string | null, connectionId: string, now = new Date()): Promise<SsoAttempt | null> {
+  if (!binding || binding.length > 100) return null;
+  const row = await db
+    .deleteFrom("sso_attempt")
+    .where("binding_hash", "=", hashToken(binding))
+    .where("connection_id", "=", connectionId)
+    .returningAll()
+    .executeTakeFirst();
+  return row && row.expires_at > now ? row : null;
+}
+
+/**
+ * The attempt a SAML response answers (its InResponseTo), deleted as it is
+ * read. The response arrives as a cross-site POST, which a SameSite=Lax
+ * cookie does not come with, so the request id is what binds it.
+ */
+export async function takeSsoAttemptByRequestId(db: Database, connectionId: string, requestId: string, now = new Date()): Promise<SsoAttempt | null> {
+  const row = await db
+    .deleteFrom("sso_attempt")
+    .where("request_id", "=", requestId)
+    .where("connection_id", "=", connectionId)
+    .returningAll()
+    .executeTakeFirst();
+  return row && row.expires_at > now ? row : null;
+}
+
+const COOKIE = "gatehouse_sso";
+
+function attributes(maxAgeSeconds: number): string {
+  const secure = getEnv().PUBLIC_URL.protocol === "https:" ? "; Secure" : "";
+  return `Path=/sso; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
+}
+
+export const ssoAttemptCookie = (binding: string) => `${COOKIE}=${binding}; ${attributes(SSO_ATTEMPT_TTL_MS / 1000)}`;
+export const clearedSsoAttemptCookie = () => `${COOKIE}=; ${attributes(0)}`;
+
+export function readSsoAttemptCookie(request: Request): string | null {
+  for (const part of (request.headers.get("cookie") ?? "").split(";")) {
+    const [key, ...value] = part.trim().split("=");
+    if (key === COOKIE) return value.join("=") || null;
+  }
+  return null;
+}
