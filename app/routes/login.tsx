@@ -63,16 +63,20 @@ export default function Login() {
       <h1 id="login-title">Log in</h1>
       {notice === "password-reset" ? <FormMessage tone="success">Your password was changed. Log in with the new one.</FormMessage> : null}
       {notice === "verified" ? <FormMessage tone="success">Your email address is confirmed. Log in to continue.</FormMessage> : null}
+      {notice === "no-sso" ? <FormMessage tone="info">Single sign-on is not set up for that address. Log in with your password.</FormMessage> : null}
       {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
       <Form method="post" className="stack" noValidate>
         <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
-        <Field label="Email" name="email" type="email" autoComplete="username webauthn" required defaultValue={failure?.values.email} error={failure?.fieldErrors.email} />
+        <Field label="Email" name="email" type="email" autoComplete="username webauthn" required defaultValue={failure?.values.email ?? searchParams.get("email") ?? undefined} error={failure?.fieldErrors.email} />
         <Field label="Password" name="password" type="password" autoComplete="current-password" required error={failure?.fieldErrors.password} />
         <SubmitButton>Log in</SubmitButton>
       </Form>
       <PasskeyButton purpose="sign-in" action="/login/passkey" fields={{ redirectTo: searchParams.get("redirectTo") ?? "" }} autofill>
         Sign in with a passkey
       </PasskeyButton>
+      <p>
+        <Link to={searchParams.get("redirectTo") ? `/sso?redirectTo=${encodeURIComponent(searchParams.get("redirectTo")!)}` : "/sso"}>Sign in with SSO</Link>
+      </p>
       <p>
         <Link to="/forgot-password">Forgot your password?</Link> · <Link to="/signup">Create an account</Link>
       </p>

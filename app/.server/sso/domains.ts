@@ -54,10 +54,27 @@ export async function claimSsoDomain(db: Database, input: { orgId: string | null
   return row ? { ok: true, domain: toDomain(row) } : { ok: false, reason: "taken" };
 }
 
-export async function findOwnSsoDomain(db: Database, orgId: string | null, id: string): Promise<SsoDomain | null> {
+export async function findSsoDomainById(db: Database, id: string): Promise<SsoDomain | null> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
   const row = await db.selectFrom("sso_domain").selectAll().where("id", "=", id).executeTakeFirst();
-  return row && row.org_id === orgId ? toDomain(row) : null;
+  return row ? toDomain(row) : null;
+}
+
+/** A domain this org (or the instance) claimed, or null: ids from forms are checked against their owner. */
+export async function findOwnSsoDomain(db: Database, orgId: string | null, id: string): Promise<SsoDomain | null> {
+  const domain = await findSsoDomainById(db, id);
+  return domain && domain.orgId === orgId ? domain : null;
+}
+
+/** Claims awaiting the operator (self-hosted mode), every org's, with the org's name. */
+export async function listUnverifiedSsoDomains(db: Database) {
+  return db
+    .selectFrom("sso_domain")
+    .leftJoin("org", "org.id", "sso_domain.org_id")
+    .select(["sso_domain.id", "sso_domain.domain", "sso_domain.created_at", "org.name as orgName", "org.slug as orgSlug"])
+    .where("sso_domain.verified_at", "is", null)
+    .orderBy("sso_domain.created_at")
+    .execute();
 }
 
 export async function deleteSsoDomain(db: Database, id: string): Promise<void> {

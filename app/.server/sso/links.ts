@@ -71,7 +71,7 @@ const COOKIE = "gatehouse_sso_link";
 
 function attributes(maxAgeSeconds: number): string {
   const secure = getEnv().PUBLIC_URL.protocol === "https:" ? "; Secure" : "";
-  return `Path=/sso/link; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
+  return `Path=/sso; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
 }
 
 export const pendingLinkCookie = (token: string) => `${COOKIE}=${token}; ${attributes(PENDING_LINK_TTL_MS / 1000)}`;

@@ -1,0 +1,66 @@
+// /sso: "Sign in with SSO". The person gives their email address; if its
+// domain is a verified domain with a switched-on connection, they go to that
+// IdP, otherwise back to the password form with the address filled in. The
+// answer depends on the domain only, never on whether an account exists, so
+// the page tells nobody who has an account here.
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { getSession } from "~/.server/auth";
+import { getDb } from "~/.server/db";
+import { formFailure, readForm } from "~/.server/forms";
+import { ssoConnectionForEmail } from "~/.server/sso/domains";
+import { startSsoSignIn } from "~/.server/sso/start";
+import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { normalizeEmail } from "~/utils/email-address";
+import { safeRedirect } from "~/utils/safe-redirect";
+
+const SsoSchema = z.object({
+  email: z.string({ error: "Enter your work email address." }).trim().min(1, "Enter your work email address.").max(320),
+  redirectTo: z.string().max(2000).optional(),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  if (await getSession(request)) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo"), "/home"));
+  return null;
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const form = await readForm(request, SsoSchema);
+  if (!form.ok) return formFailure(form);
+  const normalized = normalizeEmail(form.data.email);
+  if (!normalized.ok) return formFailure({ fieldErrors: { email: normalized.message }, values: form.values });
+  // Only a path of ours comes back from the IdP: anything else is dropped here.
+  const redirectTo = safeRedirect(form.data.redirectTo, "");
+  const connection = await ssoConnectionForEmail(getDb(), normalized.email);
+  if (!connection) {
+    const query = new URLSearchParams({ email: normalized.email, notice: "no-sso", ...(redirectTo ? { redirectTo } : {}) });
+    throw redirect(`/login?${query}`, 303);
+  }
+  const started = await startSsoSignIn(getDb(), connection, { purpose: "sign-in", returnTo: redirectTo || null, loginHint: normalized.email });
+  if (!started.ok) return formFailure({ formError: started.message, values: form.values }, 502);
+  throw started.response;
+}
+
+export const meta: MetaFunction = () => [{ title: "Sign in with SSO" }];
+
+export default function SignInWithSso() {
+  const failure = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  return (
+    <section className="panel stack" aria-labelledby="sso-title">
+      <h1 id="sso-title">Sign in with SSO</h1>
+      <p>Enter your work email address. If your organization signs in through its identity provider, we take you there.</p>
+      {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
+      {/* A full page post: the answer is a redirect to another site. */}
+      <Form method="post" className="stack" noValidate reloadDocument>
+        <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
+        <Field label="Work email" name="email" type="email" autoComplete="username" required defaultValue={failure?.values.email} error={failure?.fieldErrors.email} />
+        <SubmitButton>Continue</SubmitButton>
+      </Form>
+      <p>
+        <Link to={searchParams.get("redirectTo") ? `/login?redirectTo=${encodeURIComponent(searchParams.get("redirectTo")!)}` : "/login"}>Log in with a password instead</Link>
+      </p>
+    </section>
+  );
+}
