@@ -68,8 +68,8 @@ export async function handleSsoSettingsAction(db: Database, request: Request, ow
     if (owner.orgId) await recordAuditEvent(db, { orgId: owner.orgId, actor, action, target, ip: owner.ip, metadata });
   };
   const done = (message: string) => ({ ok: true as const, message, intent });
-  const connectionOf = async (connectionId: string): Promise<SsoConnection | Response> =>
-    (await findOwnSsoConnection(db, owner.orgId, connectionId)) ?? formFailure({ formError: "That connection no longer exists." }, 404);
+  const connectionOf = (connectionId: string): Promise<SsoConnection | null> => findOwnSsoConnection(db, owner.orgId, connectionId);
+  const noConnection = () => formFailure({ formError: "That connection no longer exists." }, 404);
 
   switch (intent) {
     case "create-oidc":
@@ -93,7 +93,7 @@ export async function handleSsoSettingsAction(db: Database, request: Request, ow
       const form = await readForm(request, SCHEMAS[intent]);
       if (!form.ok) return formFailure(form);
       const connection = await connectionOf(form.data.connectionId);
-      if (connection instanceof Response) return connection;
+      if (!connection) return noConnection();
       if (connection.kind !== intent.slice("update-".length)) return formFailure({ formError: "That connection is of another kind. Reload the page." }, 409);
       if (intent === "update-oidc") {
         const parsed = parseOidcForm(form.data as z.output<(typeof SCHEMAS)["update-oidc"]>, false);
@@ -111,7 +111,7 @@ export async function handleSsoSettingsAction(db: Database, request: Request, ow
       const form = await readForm(request, SCHEMAS.delete);
       if (!form.ok) return formFailure(form);
       const connection = await connectionOf(form.data.connectionId);
-      if (connection instanceof Response) return connection;
+      if (!connection) return noConnection();
       await deleteSsoConnection(db, connection.id);
       await audit("sso.connection_deleted", connection.name);
       return done(`Connection “${connection.name}” deleted. Sessions it signed in have ended.`);
@@ -120,7 +120,7 @@ export async function handleSsoSettingsAction(db: Database, request: Request, ow
       const form = await readForm(request, SCHEMAS.test);
       if (!form.ok) return formFailure(form);
       const connection = await connectionOf(form.data.connectionId);
-      if (connection instanceof Response) return connection;
+      if (!connection) return noConnection();
       const started = await startSsoSignIn(db, connection, { purpose: "test", testerUserId: actor.userId });
       if (!started.ok) return formFailure({ formError: started.message }, 502);
       throw started.response;
@@ -130,7 +130,7 @@ export async function handleSsoSettingsAction(db: Database, request: Request, ow
       const form = await readForm(request, SCHEMAS[intent]);
       if (!form.ok) return formFailure(form);
       const connection = await connectionOf(form.data.connectionId);
-      if (connection instanceof Response) return connection;
+      if (!connection) return noConnection();
       const result = await setSsoConnectionEnabled(db, connection, intent === "enable");
       if (!result.ok) return formFailure({ formError: `Test “${connection.name}” successfully before switching it on.` }, 409);
       await audit(intent === "enable" ? "sso.connection_enabled" : "sso.connection_disabled", connection.name);
@@ -143,7 +143,7 @@ export async function handleSsoSettingsAction(db: Database, request: Request, ow
       if (!domain) return formFailure({ fieldErrors: { domain: "Enter a domain name such as example.com (no @, no https://)." }, values: form.values });
       if (form.data.connectionId) {
         const connection = await connectionOf(form.data.connectionId);
-        if (connection instanceof Response) return connection;
+        if (!connection) return noConnection();
       }
       const claimed = await claimSsoDomain(db, { orgId: owner.orgId, domain, connectionId: form.data.connectionId || null, verified: false });
       if (!claimed.ok) return formFailure({ fieldErrors: { domain: `${domain} is already claimed. If it is yours, contact support.` }, values: form.values }, 409);
@@ -157,7 +157,7 @@ export async function handleSsoSettingsAction(db: Database, request: Request, ow
       if (!domain) return formFailure({ formError: "That domain is no longer claimed." }, 404);
       if (form.data.connectionId) {
         const connection = await connectionOf(form.data.connectionId);
-        if (connection instanceof Response) return connection;
+        if (!connection) return noConnection();
       }
       await routeSsoDomain(db, domain.id, form.data.connectionId || null);
       return done(`Sign-ins on ${domain.domain} now go ${form.data.connectionId ? "to the chosen connection" : "to the password form"}.`);
