@@ -1,6 +1,7 @@
 // `npm run admin:grant -- <email>`: make an existing account an operator.
 // `npm run admin:invite -- <email>`: invite an address to sign up (invite-only mode).
 // `npm run admin:app -- create --name NAME ...`, `npm run admin:rotate-keys`: see app/.server/identity/admin-cli.ts.
+// `npm run admin:sso -- create (--org SLUG | --instance) --type oidc|saml ...`: see app/.server/sso/admin-cli.ts.
 import { createSignupInvitation } from "./app/.server/accounts/signup-invitations";
 import { migrateToLatest } from "./app/.server/database/migrate";
 import { DataDirInUseError } from "./app/.server/database/pglite";
@@ -8,16 +9,18 @@ import { openAppDatabase } from "./app/.server/db";
 import { getEnv } from "./app/.server/env";
 import { runAppCommand, runRotateKeysCommand } from "./app/.server/identity/admin-cli";
 import { getLogger } from "./app/.server/logger";
+import { runSsoCommand } from "./app/.server/sso/admin-cli";
 import { normalizeEmail } from "./app/utils/email-address";
 
 const [command, rawEmail] = process.argv.slice(2);
-if (command === "app" || command === "rotate-keys") {
+if (command === "app" || command === "rotate-keys" || command === "sso") {
   const env = getEnv();
   const database = openAppDatabase(env, { logger: getLogger() });
   try {
     const { error } = await migrateToLatest(database.db);
     if (error) throw error;
-    const result = command === "app" ? await runAppCommand(database.db, env, process.argv.slice(3)) : await runRotateKeysCommand(database.db);
+    const args = process.argv.slice(3);
+    const result = command === "app" ? await runAppCommand(database.db, env, args) : command === "sso" ? await runSsoCommand(database.db, args) : await runRotateKeysCommand(database.db);
     (result.exitCode === 0 ? console.log : console.error)(JSON.stringify(result.output, null, 2));
     process.exitCode = result.exitCode;
   } finally {
