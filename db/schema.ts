@@ -79,6 +79,10 @@ export interface SessionTable {
   authenticated_at: Timestamp | null;
   /** Set when the session was made through an SSO connection (see sso/). */
   sso_connection_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Idle timeout an org policy set for this session (seconds); null: SESSION_IDLE_MS. */
+  idle_timeout_seconds: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The IdP asserted MFA for this SSO sign-in (org policies may require it). */
+  sso_mfa_asserted: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export type SessionAuthMethod = "password" | "password+totp" | "password+passkey" | "password+recovery-code" | "passkey" | "sso";
@@ -226,6 +230,8 @@ export interface ApiKeyTable {
   created_at: DefaultedTimestamp;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  /** Set when the org capped key lifetimes; an expired key is refused like a revoked one. */
+  expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface AuditEventTable {
@@ -472,9 +478,26 @@ export interface SsoPendingLinkTable {
   created_at: DefaultedTimestamp;
 }
 
+/** An org's security policies (orgs/security-policy/); no row: nothing required. */
+export interface OrgSecurityPolicyTable {
+  org_id: string;
+  require_two_factor: ColumnType<boolean, boolean | undefined, boolean>;
+  /** End of the members' grace period: enforced from then on. */
+  two_factor_enforced_from: Timestamp | null;
+  sso_needs_idp_mfa: ColumnType<boolean, boolean | undefined, boolean>;
+  require_sso: ColumnType<boolean, boolean | undefined, boolean>;
+  sso_enforced_from: Timestamp | null;
+  session_max_minutes: number | null;
+  session_idle_minutes: number | null;
+  invite_domains: ColumnType<string[], string[] | undefined, string[]>;
+  api_key_max_days: number | null;
+  updated_at: DefaultedTimestamp;
+}
+
 export interface DB {
   sso_attempt: SsoAttemptTable;
   sso_pending_link: SsoPendingLinkTable;
+  org_security_policy: OrgSecurityPolicyTable;
   sso_connection: SsoConnectionTable;
   sso_domain: SsoDomainTable;
   sso_identity: SsoIdentityTable;

@@ -1,6 +1,7 @@
 // Every email the product sends, by name. queueEmail() takes a name from here,
 // so a message cannot be queued without its template, subject and props type.
 import type { ComponentType } from "react";
+import BreakGlassUsed, { subject as breakGlassUsedSubject, type BreakGlassUsedProps } from "./break-glass-used";
 import DeletionCancelled, { subject as deletionCancelledSubject, type DeletionCancelledProps } from "./deletion-cancelled";
 import DeletionScheduled, { subject as deletionScheduledSubject, type DeletionScheduledProps } from "./deletion-scheduled";
 import EmailChangeNotice, { subject as emailChangeNoticeSubject, type EmailChangeNoticeProps } from "./email-change-notice";
@@ -8,6 +9,7 @@ import OrgInvitation, { subject as orgInvitationSubject, type OrgInvitationProps
 import PolicyNotice, { subject as policyNoticeSubject, type PolicyNoticeProps } from "./policy-notice";
 import PasswordChanged, { subject as passwordChangedSubject, type PasswordChangedProps } from "./password-changed";
 import PasswordReset, { subject as passwordResetSubject, type PasswordResetProps } from "./password-reset";
+import SecurityPolicyGrace, { subject as securityPolicyGraceSubject, type SecurityPolicyGraceProps } from "./security-policy-grace";
 import SignupAttempt, { subject as signupAttemptSubject, type SignupAttemptProps } from "./signup-attempt";
 import SignupInvitation, { subject as signupInvitationSubject, type SignupInvitationProps } from "./signup-invitation";
 import WaitlistConfirm, { subject as waitlistConfirmSubject, type WaitlistConfirmProps } from "./waitlist-confirm";
@@ -33,6 +35,8 @@ export const emailTemplates = {
   "deletion-cancelled": template<DeletionCancelledProps>(DeletionCancelled, deletionCancelledSubject),
   "policy-notice": template<PolicyNoticeProps>(PolicyNotice, policyNoticeSubject),
   "two-factor-changed": template<TwoFactorChangedProps>(TwoFactorChanged, twoFactorChangedSubject),
+  "break-glass-used": template<BreakGlassUsedProps>(BreakGlassUsed, breakGlassUsedSubject),
+  "security-policy-grace": template<SecurityPolicyGraceProps>(SecurityPolicyGrace, securityPolicyGraceSubject),
 };
 
 export type EmailTemplateName = keyof typeof emailTemplates;

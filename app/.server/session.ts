@@ -13,8 +13,29 @@ export const SESSION_TOUCH_MS = 5 * 60 * 1000;
 
 export type SessionUser = { id: string; email: string; name: string | null; emailVerified: boolean; isOperator: boolean; deletionPending: boolean };
 /** authenticatedAt: the last time the holder proved who they are (sign-in or step-up). */
-export type ValidSession = { id: string; user: SessionUser; expiresAt: Date; authMethod: SessionAuthMethod; authenticatedAt: Date };
+export type ValidSession = {
+  id: string;
+  user: SessionUser;
+  expiresAt: Date;
+  authMethod: SessionAuthMethod;
+  authenticatedAt: Date;
+  /** The SSO connection the session was made through, if any. */
+  ssoConnectionId: string | null;
+  /** For an SSO session: the IdP asserted MFA. */
+  ssoMfaAsserted: boolean;
+};
 export type ClientInfo = { ip: string | null; userAgent: string | null };
+
+/**
+ * Limits the org security policies put on a new session (the strictest of the
+ * user's orgs, see orgs/security-policy/): an earlier absolute end than
+ * SESSION_ABSOLUTE_MS, a shorter idle timeout than SESSION_IDLE_MS.
+ */
+export type SessionLimits = { maxLifetimeMs: number | null; idleTimeoutMs: number | null };
+export type SessionOptions = { limits?: SessionLimits; ssoConnectionId?: string | null; ssoMfaAsserted?: boolean };
+
+/** How often activity is written: every 5 minutes, or more often under a short idle timeout. */
+const touchInterval = (idleMs: number) => Math.min(SESSION_TOUCH_MS, Math.floor(idleMs / 4));
 
 export async function createSession(
   db: Database,
@@ -22,12 +43,13 @@ export async function createSession(
   client: ClientInfo,
   now = new Date(),
   authMethod: SessionAuthMethod = "password",
-  /** The SSO connection that signed this session in (sso/sign-in.ts), or null. */
-  ssoConnectionId: string | null = null,
+  options: SessionOptions = {},
 ): Promise<{ token: string; expiresAt: Date }> {
   const id = generateSecret();
   const secret = generateSecret();
-  const expiresAt = new Date(now.getTime() + SESSION_IDLE_MS);
+  const idleMs = Math.min(SESSION_IDLE_MS, options.limits?.idleTimeoutMs ?? SESSION_IDLE_MS);
+  const absoluteMs = Math.min(SESSION_ABSOLUTE_MS, options.limits?.maxLifetimeMs ?? SESSION_ABSOLUTE_MS);
+  const expiresAt = new Date(now.getTime() + Math.min(idleMs, absoluteMs));
   await db
     .insertInto("session")
     .values({
@@ -37,12 +59,14 @@ export async function createSession(
       created_at: now,
       last_seen_at: now,
       expires_at: expiresAt,
-      absolute_expires_at: new Date(now.getTime() + SESSION_ABSOLUTE_MS),
+      absolute_expires_at: new Date(now.getTime() + absoluteMs),
       ip: client.ip,
       user_agent: client.userAgent?.slice(0, 500) ?? null,
       auth_method: authMethod,
       authenticated_at: now,
-      sso_connection_id: ssoConnectionId,
+      idle_timeout_seconds: options.limits?.idleTimeoutMs ? Math.round(idleMs / 1000) : null,
+      sso_connection_id: options.ssoConnectionId ?? null,
+      sso_mfa_asserted: options.ssoMfaAsserted ?? false,
     })
     .execute();
   return { token: `${id}.${secret}`, expiresAt };
@@ -64,6 +88,9 @@ export async function validateSessionToken(db: Database, token: string, client: 
       "session.created_at",
       "session.auth_method",
       "session.authenticated_at",
+      "session.idle_timeout_seconds",
+      "session.sso_connection_id",
+      "session.sso_mfa_asserted",
       "user.id as user_id",
       "user.email",
       "user.name",
@@ -81,8 +108,9 @@ export async function validateSessionToken(db: Database, token: string, client: 
   }
 
   let expiresAt = row.expires_at;
-  if (now.getTime() - row.last_seen_at.getTime() >= SESSION_TOUCH_MS) {
-    expiresAt = new Date(Math.min(now.getTime() + SESSION_IDLE_MS, row.absolute_expires_at.getTime()));
+  const idleMs = row.idle_timeout_seconds ? row.idle_timeout_seconds * 1000 : SESSION_IDLE_MS;
+  if (now.getTime() - row.last_seen_at.getTime() >= touchInterval(idleMs)) {
+    expiresAt = new Date(Math.min(now.getTime() + idleMs, row.absolute_expires_at.getTime()));
     await db
       .updateTable("session")
       .set({ last_seen_at: now, expires_at: expiresAt, ip: client.ip, user_agent: client.userAgent?.slice(0, 500) ?? null })
@@ -94,6 +122,8 @@ export async function validateSessionToken(db: Database, token: string, client: 
     expiresAt,
     authMethod: row.auth_method,
     authenticatedAt: row.authenticated_at ?? row.created_at,
+    ssoConnectionId: row.sso_connection_id,
+    ssoMfaAsserted: row.sso_mfa_asserted,
     user: {
       id: row.user_id,
       email: row.email,
@@ -137,4 +167,14 @@ export async function deleteExpiredSessions(db: Database, now = new Date()): Pro
   // cap, no further), so it alone says a session is over, and it is indexed.
   const result = await db.deleteFrom("session").where("expires_at", "<=", now).executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/**
+ * A password-only session that just proved a newly added second factor (it was
+ * entered in this session) counts from now on as signed in with it — for the
+ * orgs that require two-factor (orgs/security-policy/).
+ */
+export async function markSessionSecondFactor(db: Database, session: ValidSession, method: "password+totp" | "password+passkey"): Promise<void> {
+  if (session.authMethod !== "password" || session.ssoConnectionId) return;
+  await db.updateTable("session").set({ auth_method: method }).where("id", "=", session.id).where("auth_method", "=", "password").execute();
 }

@@ -13,6 +13,7 @@ export function orgNavItems(slug: string, options: { isAdmin: boolean; billing: 
           { to: `${base}/api-keys`, label: "API keys" },
           { to: `${base}/sso`, label: "Single sign-on" },
           { to: `${base}/audit`, label: "Audit history" },
+          { to: `${base}/security`, label: "Security" },
           ...(options.billing ? [{ to: `${base}/billing`, label: "Billing" }] : []),
         ]
       : []),

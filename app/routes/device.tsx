@@ -6,6 +6,7 @@ import { getDb } from "~/.server/db";
 import { readForm } from "~/.server/forms";
 import { decideDeviceRequest, lookUpDeviceRequest, type DeviceLookup, type DeviceRequestView } from "~/.server/identity/device-approval";
 import { describeScopes } from "~/.server/identity/scopes";
+import { checkSessionForApps } from "~/.server/orgs/security-policy/check";
 import { Field, FormMessage, SubmitButton } from "~/components/form";
 
 const DeviceSchema = z.object({
@@ -43,7 +44,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { user } = await requireUser(request);
+  const session = await requireUser(request);
+  const { user } = session;
   const form = await readForm(request, DeviceSchema);
   if (!form.ok) return data<Screen>({ stage: "enter", code: form.values.user_code ?? "", error: form.formError ?? form.fieldErrors.user_code ?? form.fieldErrors.intent }, { status: 400 });
   const db = getDb();
@@ -51,6 +53,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (intent === "lookup") {
     const lookup = await lookUpDeviceRequest(db, user.id, code, context.clientIp);
     return lookup.ok ? data(confirm(lookup.view)) : refusal(lookup, code);
+  }
+  if (intent === "allow") {
+    // A device gets no tokens through a session that does not meet the person's orgs' rules (two-factor, SSO).
+    const verdict = await checkSessionForApps(db, session);
+    if (!verdict.ok) return data<Screen>({ stage: "enter", code, error: verdict.message }, { status: 403 });
   }
   const decided = await decideDeviceRequest(db, user.id, code, context.clientIp, intent);
   return decided.ok ? data<Screen>({ stage: "done", decision: decided.decision, appName: decided.appName }) : refusal(decided, code);

@@ -1,5 +1,5 @@
 import { data, redirectDocument, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useLoaderData } from "@remix-run/react";
+import { Form, isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
 import { analyticsSettings } from "~/.server/analytics";
 import { getEnv } from "~/.server/env";
 import { securityHeaders } from "~/.server/http/security-headers";
@@ -11,6 +11,8 @@ import { formFailure, readForm } from "~/.server/forms";
 import { findApp } from "~/.server/identity/apps";
 import { allowConsent, consentRequest, denyConsent, finishLogin, type OidcInteraction } from "~/.server/identity/interactions";
 import { describeScopes } from "~/.server/identity/scopes";
+import { checkSessionForApps } from "~/.server/orgs/security-policy/check";
+import type { ValidSession } from "~/.server/session";
 import { SubmitButton } from "~/components/form";
 
 const ConsentSchema = z.object({ decision: z.enum(["allow", "deny"], { error: "Choose Allow or Deny." }) });
@@ -37,11 +39,19 @@ function contentSecurityPolicyFor(redirectUri: unknown, nonce: string): string {
   return policy.replace("form-action 'self'", `form-action 'self' ${source}`);
 }
 
+/** An app gets no sign-in from a session that does not meet the person's orgs' rules (two-factor, SSO): the page says why. */
+async function requirePolicyCompliance(session: ValidSession): Promise<void> {
+  const verdict = await checkSessionForApps(getDb(), session);
+  if (!verdict.ok) throw data({ expired: verdict.message }, { status: 403 });
+}
+
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const interaction = interactionOf(context, params.uid);
   // Signing in to an app is signing in to Gatehouse (password, 2FA, passkey):
   // requireUser sends the person to /login and back here.
-  const { user } = await requireUser(request);
+  const session = await requireUser(request);
+  const { user } = session;
+  await requirePolicyCompliance(session);
   const headers = { "Content-Security-Policy": contentSecurityPolicyFor(interaction.params.redirect_uri, context.cspNonce) };
   // The provider asks "who is this?" (or knew someone else on this browser):
   // the answer is the Gatehouse account, and the provider takes it from there.
@@ -76,7 +86,9 @@ export const headers = passThroughHeaders;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const interaction = interactionOf(context, params.uid);
-  const { user } = await requireUser(request);
+  const session = await requireUser(request);
+  const { user } = session;
+  await requirePolicyCompliance(session);
   const form = await readForm(request, ConsentSchema);
   if (!form.ok) return formFailure(form);
   // Consent is given by the person the provider is asking about, and no one else.
@@ -145,10 +157,13 @@ function Consent({ consent }: { consent: Extract<ReturnType<typeof useLoaderData
 }
 
 export function ErrorBoundary() {
+  const error = useRouteError();
+  // A 403 carries the org rule the session does not meet; anything else is the expired request.
+  const message = isRouteErrorResponse(error) && error.status === 403 && typeof (error.data as { expired?: unknown })?.expired === "string" ? (error.data as { expired: string }).expired : EXPIRED;
   return (
     <section className="panel stack" aria-labelledby="interaction-error-title">
       <h1 id="interaction-error-title">This sign-in request cannot continue</h1>
-      <p>{EXPIRED}</p>
+      <p>{message}</p>
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { getDb } from "~/.server/db";
 import { formFailure, newPassword, optionalText, readForm } from "~/.server/forms";
 import { unlessBusy } from "~/.server/http/responses";
 import { acceptInvitation, findInvitation, signUpFromInvitation } from "~/.server/orgs/invitations";
+import { checkSignInPolicies } from "~/.server/orgs/security-policy/check";
 import { checkPasswordPolicy } from "~/.server/password";
 import { createSession } from "~/.server/session";
 import { sessionCookie } from "~/.server/session-cookie";
@@ -44,12 +45,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     if (problem) return formFailure({ fieldErrors: { password: problem }, values: form.values });
     return unlessBusy(async () => {
       const result = await signUpFromInvitation(db, token, { password: form.data.password, name: form.data.name }, context.clientIp);
+      if (!result.ok && result.reason === "domain-not-allowed") return formFailure({ formError: result.message }, 403);
       if (!result.ok) {
         const message = result.reason === "account-exists" ? "An account already exists for this address: log in to accept." : result.reason === "no-seats" ? "This organization has no free seat right now." : "This invitation is no longer valid.";
         return formFailure({ formError: message }, result.reason === "invalid" ? 410 : 409);
       }
-      const { token: sessionToken } = await createSession(db, result.userId, { ip: context.clientIp, userAgent: request.headers.get("user-agent") });
-      throw redirect(`/orgs/${result.orgSlug}`, { headers: { "Set-Cookie": sessionCookie(sessionToken) } });
+      // The org just joined may require SSO or two-factor, and limits its sessions: the same check as every sign-in.
+      const decision = await checkSignInPolicies(db, { userId: result.userId, method: "password", ip: context.clientIp });
+      if (!decision.ok) throw redirect("/login?notice=joined-sign-in-with-sso");
+      const { token: sessionToken } = await createSession(db, result.userId, { ip: context.clientIp, userAgent: request.headers.get("user-agent") }, new Date(), "password", { limits: decision.sessionLimits });
+      throw redirect(decision.next ?? `/orgs/${result.orgSlug}`, { headers: { "Set-Cookie": sessionCookie(sessionToken) } });
     });
   }
 
@@ -60,6 +65,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const result = await acceptInvitation(db, token, session.user, context.clientIp);
   if (result.ok) throw redirect(`/orgs/${result.orgSlug}`);
   if (result.reason === "wrong-account") return formFailure({ formError: WRONG_ACCOUNT }, 403);
+  if (result.reason === "domain-not-allowed") return formFailure({ formError: result.message }, 403);
   if (result.reason === "no-seats") return formFailure({ formError: "This organization has no free seat right now. Ask an admin." }, 409);
   return formFailure({ formError: "This invitation has expired, was revoked or was already used." }, 410);
 }

@@ -2,7 +2,7 @@ import { redirect, redirectDocument, type ActionFunctionArgs, type LoaderFunctio
 import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { logIn } from "~/.server/accounts/login";
-import { secondFactorPath } from "~/.server/accounts/mfa/destination";
+import { secondFactorPath, signedInDestination } from "~/.server/accounts/mfa/destination";
 import { getSession } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { formFailure, readForm } from "~/.server/forms";
@@ -44,10 +44,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return unlessBusy(async () => {
     const result = await logIn(getDb(), email, form.data.password, { ip: context.clientIp, userAgent: request.headers.get("user-agent") });
     if (!result.ok && result.reason === "throttled") return tooManyRequests(result.retryAfterSeconds, "Too many login attempts. Please wait a few minutes and try again.");
+    if (!result.ok && result.reason === "policy") return formFailure({ fieldErrors: {}, formError: result.message, values: form.values }, 403);
     if (!result.ok) return formFailure({ fieldErrors: {}, formError: INVALID, values: form.values }, 401);
     if (result.secondFactorRequired) throw redirect(secondFactorPath(form.data.redirectTo), { headers: { "Set-Cookie": sessionCookie(result.token) } });
     // During a deletion's grace period the only thing on offer is cancelling it.
-    const destination = result.deletionPending ? "/settings/delete-account" : result.emailVerified ? safeRedirect(form.data.redirectTo, "/home") : "/verify-email";
+    const destination = signedInDestination(result, form.data.redirectTo);
     throw backTo(destination, { headers: { "Set-Cookie": sessionCookie(result.token) } });
   });
 }
@@ -62,6 +63,7 @@ export default function Login() {
     <section className="panel stack" aria-labelledby="login-title">
       <h1 id="login-title">Log in</h1>
       {notice === "password-reset" ? <FormMessage tone="success">Your password was changed. Log in with the new one.</FormMessage> : null}
+      {notice === "joined-sign-in-with-sso" ? <FormMessage tone="success">Your account is ready. Your organization requires single sign-on: sign in through it.</FormMessage> : null}
       {notice === "verified" ? <FormMessage tone="success">Your email address is confirmed. Log in to continue.</FormMessage> : null}
       {notice === "no-sso" ? <FormMessage tone="info">Single sign-on is not set up for that address. Log in with your password.</FormMessage> : null}
       {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}

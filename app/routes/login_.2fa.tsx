@@ -60,6 +60,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     // Back to an app's sign-in (/interaction/:uid) with a full page load, as login.tsx does.
     throw destination.startsWith("/interaction/") ? redirectDocument(destination, init) : redirect(destination, init);
   }
+  // An org's rule refused (a non-owner where SSO is required): the half sign-in ends here.
+  if (result.reason === "policy") return formFailure({ formError: result.message }, { status: 403, headers: { "Set-Cookie": clearedSessionCookie() } });
   if (result.reason === "throttled") return tooManyRequests(result.retryAfterSeconds, "Too many attempts. Please wait a few minutes and try again.");
   if (result.reason === "gone") return formFailure({ formError: SIGN_IN_ENDED }, { status: 401, headers: { "Set-Cookie": clearedSessionCookie() } });
   if (!result.attemptsLeft) return formFailure({ formError: "Too many wrong codes. Log in again." }, { status: 401, headers: { "Set-Cookie": clearedSessionCookie() } });

@@ -30,6 +30,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // A resource route: its answers are JSON, read by the passkey button's fetcher.
   if (!form.ok) return Response.json({ ok: false, formError: form.formError ?? Object.values(form.fieldErrors)[0] ?? "Bad request." }, { status: 400 });
   const result = await signInWithPasskey(getDb(), form.data.credential, { client: { ip: context.clientIp, userAgent: request.headers.get("user-agent") }, rp: relyingParty() });
+  if (!result.ok && result.reason === "policy") return Response.json({ ok: false, formError: result.message }, { status: 403 });
   if (!result.ok) return Response.json({ ok: false, formError: FAILURES[result.reason] }, { status: result.reason === "invalid-passkey" ? 400 : 401 });
   throw redirect(signedInDestination(result, form.data.redirectTo), { headers: { "Set-Cookie": sessionCookie(result.token) } });
 }

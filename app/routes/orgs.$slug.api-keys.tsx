@@ -35,6 +35,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       ...k,
       created_at: k.created_at.toISOString(),
       last_used_at: k.last_used_at?.toISOString() ?? null,
+      expires_at: k.expires_at?.toISOString() ?? null,
       revoked_at: k.revoked_at?.toISOString() ?? null,
     })),
   };
@@ -121,6 +122,7 @@ export default function ApiKeys() {
               <th scope="col">Created by</th>
               <th scope="col">Created</th>
               <th scope="col">Last used</th>
+              <th scope="col">Expires</th>
               <ActionsHeader />
             </tr>
           </thead>
@@ -139,6 +141,9 @@ export default function ApiKeys() {
                 </td>
                 <td data-label="Last used">
                   <RelativeTime iso={key.last_used_at} fallback="Never" />
+                </td>
+                <td data-label="Expires">
+                  <RelativeTime iso={key.expires_at} fallback="Never" />
                 </td>
                 <td className="table__actions">
                   {key.revoked_at ? (

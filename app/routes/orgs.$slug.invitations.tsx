@@ -61,6 +61,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     );
     if (run.repeated) return { ok: true as const, message: `That form was already sent: the invitation to ${run.result ?? form.data.email} went out once.` };
     const result = run.value;
+    if (!result.ok && result.reason === "domain-not-allowed") return formFailure({ fieldErrors: { email: result.message }, values: form.values }, 403);
     if (!result.ok) {
       const [status, message] = INVITE_FAILURES[result.reason];
       return formFailure({ formError: message, values: form.values }, status);

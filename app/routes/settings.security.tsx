@@ -11,6 +11,8 @@ import { relyingParty } from "~/.server/accounts/mfa/relying-party";
 import { isRecentlyAuthenticated, requireRecentAuth } from "~/.server/accounts/mfa/step-up";
 import { cancelTotpEnrolment, confirmTotpEnrolment, readTotpEnrolment, startTotpEnrolment } from "~/.server/accounts/mfa/totp-factor";
 import { requireUser } from "~/.server/auth";
+import { orgsRequiringTwoFactor } from "~/.server/orgs/security-policy/check";
+import { markSessionSecondFactor } from "~/.server/session";
 import { getDb } from "~/.server/db";
 import { getEnv } from "~/.server/env";
 import { formFailure, readForm, text } from "~/.server/forms";
@@ -46,7 +48,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
     readTotpEnrolment(db, session.user, getEnv().PRODUCT_NAME),
     listPasskeys(db, session.user.id),
   ]);
+  const requiredBy = summary.enabled ? [] : await orgsRequiringTwoFactor(db, session.user.id, true);
   return {
+    requiredBy,
     summary: { enabled: summary.enabled, totpEnabledAt: summary.totp?.enabledAt.toISOString() ?? null, recoveryCodesLeft: summary.recoveryCodesLeft },
     enrolment,
     passkeys: passkeys.map((p) => ({ id: p.id, name: p.name, createdAt: p.created_at.toISOString(), lastUsedAt: p.last_used_at?.toISOString() ?? null, synced: p.backed_up })),
@@ -79,6 +83,8 @@ export async function action({ request }: ActionFunctionArgs) {
       const confirmed = await confirmTotpEnrolment(db, userId, form.data.code);
       if (!confirmed.ok && confirmed.reason === "no-enrolment") return formFailure({ formError: "Start the set-up again: it was cancelled or already finished." }, 409);
       if (!confirmed.ok) return formFailure({ fieldErrors: { code: "That code is not right. Check that your phone's clock is correct and use the newest code." } }, 400);
+      // This session just proved the new factor: the orgs that require two-factor open to it.
+      await markSessionSecondFactor(db, session, "password+totp");
       return ok("totp-on", confirmed.recoveryCodes);
     }
     case "totp-cancel":
@@ -104,6 +110,7 @@ export async function action({ request }: ActionFunctionArgs) {
           added.reason === "already-registered" ? "That passkey is already registered." : added.reason === "expired" ? "The passkey request expired. Try again." : "That passkey could not be verified. Try again.";
         return formFailure({ fieldErrors: { credential: message }, values: { name: form.data.name } }, added.reason === "already-registered" ? 409 : 400);
       }
+      await markSessionSecondFactor(db, session, "password+passkey");
       return ok("passkey-added", added.recoveryCodes);
     }
     case "passkey-rename":
@@ -112,9 +119,12 @@ export async function action({ request }: ActionFunctionArgs) {
     case "passkey-remove":
       if (!(await removePasskey(db, userId, form.data.passkeyId)).ok) return formFailure({ formError: "That passkey does not exist or was already removed." }, 404);
       return ok("passkey-removed");
-    case "turn-off":
+    case "turn-off": {
+      const requiring = await orgsRequiringTwoFactor(db, userId);
+      if (requiring.length > 0) return formFailure({ formError: `${requiring.join(", ")} requires two-factor authentication: it cannot be turned off while you are a member.` }, 409);
       if (!(await turnOffMfa(db, userId)).ok) return formFailure({ formError: "Two-factor authentication is already off." }, 409);
       return ok("turned-off");
+    }
   }
 }
 
@@ -157,7 +167,7 @@ function RecoveryCodes({ codes }: { codes: string[] }) {
 }
 
 export default function Security() {
-  const { summary, enrolment, passkeys, recentlyAuthenticated } = useLoaderData<typeof loader>();
+  const { summary, enrolment, passkeys, recentlyAuthenticated, requiredBy } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const sent = searchParams.get("intent");
@@ -170,6 +180,11 @@ export default function Security() {
       <p>
         <Link to="/settings">Settings</Link> · <Link to="/settings/sessions">Your sessions</Link>
       </p>
+      {requiredBy.length > 0 ? (
+        <FormMessage tone="info">
+          {requiredBy.join(", ")} {requiredBy.length === 1 ? "requires" : "require"} two-factor authentication. Add an authenticator app or a passkey below; the organization opens to you once you have.
+        </FormMessage>
+      ) : null}
       {result?.ok ? <FormMessage tone="success">{DONE_MESSAGES[result.done]}</FormMessage> : null}
       {failure?.formError ? <FormMessage tone="error">{failure.formError}</FormMessage> : null}
       {result?.ok && result.recoveryCodes ? <RecoveryCodes codes={result.recoveryCodes} /> : null}

@@ -34,6 +34,13 @@ export function humanizeAction(action: string): string {
   return action.replace(/[._]+/g, " ").trim();
 }
 
+// "… (grace period 7 days; 3 members did not comply yet)".
+function graceTail(metadata: Record<string, unknown>): string {
+  const days = str(metadata.graceDays);
+  const pending = str(metadata.notComplying);
+  return days !== null ? ` (grace period ${days} days${pending !== null ? `; ${pending} not complying yet` : ""})` : "";
+}
+
 export function describeAuditEvent(event: AuditSentenceInput): AuditSentence {
   const { action, target, metadata } = event;
   const role = str(metadata.role);
@@ -105,6 +112,24 @@ export function describeAuditEvent(event: AuditSentenceInput): AuditSentence {
       return s("started", target, "billing", metadata.status !== undefined ? `: ${change(metadata.status)}, ${change(metadata.seats)} seats` : "");
     case "billing.subscription_changed":
       return s("changed", target, "billing", metadata.status !== undefined ? `: status ${change(metadata.status)}, seats ${change(metadata.seats)}` : "");
+    case "security_policy.two_factor_required":
+      return s("required two-factor authentication for members", null, "text", graceTail(metadata));
+    case "security_policy.two_factor_not_required":
+      return s("stopped requiring two-factor authentication", null, "text");
+    case "security_policy.sso_mfa_rule_changed":
+      return s(metadata.idpMfaRequired ? "counted SSO sign-ins as two-factor only when the identity provider asserts MFA" : "counted every sign-in through the organization's SSO as two-factor", null, "text");
+    case "security_policy.sso_required":
+      return s("required members on the organization's domains to sign in with SSO", null, "text", graceTail(metadata));
+    case "security_policy.sso_not_required":
+      return s("stopped requiring SSO", null, "text");
+    case "security_policy.session_limits_changed":
+      return s("changed the session limits", null, "text", `: lifetime ${change(metadata.maxMinutes)} minutes, idle timeout ${change(metadata.idleMinutes)} minutes`);
+    case "security_policy.invite_domains_changed":
+      return s("limited invitations to the domains", str(metadata.domains) ?? target, "text");
+    case "security_policy.api_key_lifetime_changed":
+      return s("changed the maximum API key lifetime", null, "text", ` ${change(metadata.maxDays)} days`);
+    case "security_policy.break_glass_used":
+      return s("signed in without SSO (owner break-glass, password and second factor)", null, "text");
     default:
       // Events from other domains and from the vendor's tools (/api/v1): the action in words, and its target.
       return s(`recorded “${humanizeAction(action)}”`, target, action.startsWith("billing.") ? "billing" : "text");

@@ -18,6 +18,7 @@ import * as addNoticeFanout from "./2026_12_01_1310_add_notice_fanout";
 import * as createMfa from "./2026_12_01_1400_create_mfa";
 import * as createOidcProvider from "./2026_12_01_1500_create_oidc_provider";
 import * as createSsoConnections from "./2026_12_02_0000_create_sso_connections";
+import * as createOrgSecurityPolicy from "./2026_12_02_3000_create_org_security_policy";
 import * as createSsoSignInState from "./2026_12_02_4000_create_sso_sign_in_state";
 
 export const migrations: Record<string, Migration> = {
@@ -38,5 +39,6 @@ export const migrations: Record<string, Migration> = {
   "2026_12_01_1400_create_mfa": createMfa,
   "2026_12_01_1500_create_oidc_provider": createOidcProvider,
   "2026_12_02_0000_create_sso_connections": createSsoConnections,
+  "2026_12_02_3000_create_org_security_policy": createOrgSecurityPolicy,
   "2026_12_02_4000_create_sso_sign_in_state": createSsoSignInState,
 };

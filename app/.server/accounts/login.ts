@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import type { Database } from "../db";
 import { assertPasswordHasherHasRoom, verifyAgainstDummy, verifyPassword } from "../password";
 import { consumeRateLimits, type RateLimitResult } from "../rate-limit";
+import { checkSignInPolicies } from "../orgs/security-policy/check";
 import { createSession, type ClientInfo } from "../session";
 import { deferAccountWork } from "./deferred-work";
 import { startSecondFactorIfOn } from "./mfa/sign-in";
@@ -19,7 +20,8 @@ export const LOGIN_LIMITS = {
 
 // secondFactorRequired: `token` is a half-signed-in record for /login/2fa, not a session.
 export type LoginResult =
-  | { ok: true; token: string; emailVerified: boolean; deletionPending: boolean; secondFactorRequired: boolean }
+  | { ok: true; token: string; emailVerified: boolean; deletionPending: boolean; secondFactorRequired: boolean; policyNext: string | null }
+  | { ok: false; reason: "policy"; message: string }
   | { ok: false; reason: "invalid-credentials" }
   | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
@@ -56,8 +58,11 @@ export async function logIn(db: Database, email: string, password: string, clien
   const outcome = { ok: true as const, emailVerified: user.email_verified_at !== null, deletionPending: user.deletion_requested_at !== null };
   // Only now, with the password right, may the answer show that a second factor exists.
   const pendingSignIn = await startSecondFactorIfOn(db, user.id, now);
-  if (pendingSignIn) return { ...outcome, token: pendingSignIn, secondFactorRequired: true };
+  if (pendingSignIn) return { ...outcome, token: pendingSignIn, secondFactorRequired: true, policyNext: null };
+  // The orgs' rules (require SSO, two-factor, session limits) decide whether the password alone may open a session.
+  const decision = await checkSignInPolicies(db, { userId: user.id, method: "password", ip: client.ip, now });
+  if (!decision.ok) return { ok: false, reason: "policy", message: decision.message };
   // Always a brand-new session: a session id planted before login is never adopted.
-  const { token } = await createSession(db, user.id, client, now);
-  return { ...outcome, token, secondFactorRequired: false };
+  const { token } = await createSession(db, user.id, client, now, "password", { limits: decision.sessionLimits });
+  return { ...outcome, token, secondFactorRequired: false, policyNext: decision.next };
 }

@@ -9,6 +9,7 @@ import type { Database } from "../db";
 import type { Env } from "../env";
 import type { RequestContext } from "../http/request-context";
 import { consumeRateLimit } from "../rate-limit";
+import { mayReceiveTokens } from "../orgs/security-policy/check";
 import { validateSessionToken } from "../session";
 import { readSessionToken } from "../session-cookie";
 import { singleton } from "../singleton";
@@ -61,7 +62,11 @@ export async function createOidcProvider(options: { env: Env; db: Database; logg
   const configuration: Configuration = {
     adapter: createAdapterFactory(db),
     clients: [],
+    // Asked at every token request (code, device code, refresh) and by userinfo:
+    // a person who no longer meets their orgs' rules (two-factor, SSO) is no
+    // account here, so the grant fails with invalid_grant and no token is issued.
     async findAccount(_ctx, sub) {
+      if (!(await mayReceiveTokens(db, sub))) return undefined;
       const claims = await loadAccountClaims(db, sub);
       if (!claims) return undefined;
       return {

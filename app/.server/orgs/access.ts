@@ -14,7 +14,8 @@ import type { Actor } from "./audit";
 import { entitlementRefusal } from "./entitlements";
 import { findOrgAccess, type OrgAccess } from "./orgs";
 import { findCurrentSlugForMember } from "./address";
-import { roleRefusal, roleRefusalMessage } from "./role-refusal";
+import { policyRefusal, roleRefusal, roleRefusalMessage } from "./role-refusal";
+import { checkOrgAccess } from "./security-policy/check";
 import { roleAtLeast } from "../../utils/roles";
 
 export type OrgContext = OrgAccess & { session: ValidSession; actor: Actor & { userId: string }; ip: string | null };
@@ -41,6 +42,16 @@ export async function requireOrgRole(request: Request, slug: string | undefined,
     // A member already knows the org exists: tell them why, instead of a 404.
     logRefusal({ userId: session.user.id, slug, path: new URL(request.url).pathname, reason: `role ${access.role} below ${minimum}` });
     throw roleRefusal(roleRefusalMessage(new URL(request.url).pathname, minimum));
+  }
+  // The org's security policy holds for every page and action of it: a session
+  // without the second factor it requires, or not made through its SSO when it
+  // requires SSO (another org's SSO included), does not open it.
+  const policy = READING.has(request.method)
+    ? await oncePerRequest(request, `org-policy:${session.id}/${access.org.id}`, () => checkOrgAccess(getDb(), session, access.org.id))
+    : await checkOrgAccess(getDb(), session, access.org.id);
+  if (!policy.ok) {
+    logRefusal({ userId: session.user.id, slug, path: new URL(request.url).pathname, reason: `policy: ${policy.reason}` });
+    throw policyRefusal(policy.message);
   }
   if (access.standing.access === "read-only" && !READING.has(request.method) && !options.allowReadOnly && !(await onlyTakesAccessAway(request, access.org.slug))) {
     getLogger().info({ requestId: requestStore.getStore()?.requestId, userId: session.user.id, slug, path: new URL(request.url).pathname }, "change refused: org is read-only");

@@ -5,6 +5,7 @@ import type { Database } from "../db";
 import { generateSecret, hashToken } from "../tokens";
 import { recordAuditEvent, type Actor } from "./audit";
 import { assertCanCreateApiKey } from "./entitlements";
+import { apiKeyExpiry } from "./security-policy/check";
 
 export const KEY_PREFIX = "gk_";
 const LAST_USED_GRANULARITY_MS = 60_000;
@@ -14,14 +15,16 @@ export async function createApiKey(db: Database, input: { orgId: string; name: s
   await assertCanCreateApiKey(db, input.orgId, now);
   const key = `${KEY_PREFIX}${generateSecret(20)}`;
   const prefix = key.slice(0, KEY_PREFIX.length + 8);
+  // The org's security policy may cap how long a key lives.
+  const expiresAt = await apiKeyExpiry(db, input.orgId, now);
   return db.transaction().execute(async (tx) => {
     const row = await tx
       .insertInto("api_key")
-      .values({ org_id: input.orgId, name: input.name, prefix, secret_hash: hashToken(key), created_by: input.actor.userId, created_at: now })
+      .values({ org_id: input.orgId, name: input.name, prefix, secret_hash: hashToken(key), created_by: input.actor.userId, created_at: now, expires_at: expiresAt })
       .returning("id")
       .executeTakeFirstOrThrow();
     await recordAuditEvent(tx, { orgId: input.orgId, actor: input.actor, action: "api_key.created", target: `${prefix}… (${input.name})`, ip: input.ip, at: now });
-    return { id: row.id, key, prefix };
+    return { id: row.id, key, prefix, expiresAt };
   });
 }
 
@@ -29,7 +32,7 @@ export async function listApiKeys(db: Database, orgId: string) {
   return db
     .selectFrom("api_key")
     .leftJoin("user", "user.id", "api_key.created_by")
-    .select(["api_key.id", "api_key.name", "api_key.prefix", "api_key.created_at", "api_key.last_used_at", "api_key.revoked_at", "user.email as creator"])
+    .select(["api_key.id", "api_key.name", "api_key.prefix", "api_key.created_at", "api_key.last_used_at", "api_key.revoked_at", "api_key.expires_at", "user.email as creator"])
     .where("api_key.org_id", "=", orgId)
     .orderBy("api_key.created_at", "desc")
     .execute();
@@ -53,7 +56,7 @@ export async function revokeApiKey(db: Database, input: { orgId: string; keyId: 
 
 export type ApiKeyPrincipal = { keyId: string; orgId: string; label: string };
 
-/** The org a bearer key belongs to, or null for an unknown or revoked key. */
+/** The org a bearer key belongs to, or null for an unknown, revoked or expired key. */
 export async function authenticateApiKey(db: Database, key: string, ip: string | null, now = new Date()): Promise<ApiKeyPrincipal | null> {
   if (!key.startsWith(KEY_PREFIX) || key.length > 100) return null;
   const row = await db
@@ -61,6 +64,7 @@ export async function authenticateApiKey(db: Database, key: string, ip: string |
     .select(["id", "org_id", "prefix", "name", "last_used_at"])
     .where("secret_hash", "=", hashToken(key))
     .where("revoked_at", "is", null)
+    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
     .executeTakeFirst();
   if (!row) return null;
   const label = `API key ${row.prefix}… (${row.name})`;

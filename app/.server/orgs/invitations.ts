@@ -10,6 +10,8 @@ import { generateSecret, hashToken } from "../tokens";
 import { recordAuditEvent, type Actor } from "./audit";
 import { canGrant } from "../../utils/roles";
 import { hasFreeSeat, lockOrg } from "./orgs";
+import { applySessionLimitsOfUser } from "./security-policy/session-limits";
+import { checkInvitationDomain } from "./security-policy/check";
 
 export const INVITATION_DAYS = 7;
 
@@ -47,10 +49,13 @@ async function undoIfEmailLimit<T>(run: () => Promise<T>, failure: T): Promise<T
   }
 }
 
-export type InviteResult = { ok: true } | { ok: false; reason: "forbidden-role" | "already-member" | "no-seats" | "email-limit" };
+export type InviteResult = { ok: true } | { ok: false; reason: "forbidden-role" | "already-member" | "no-seats" | "email-limit" } | { ok: false; reason: "domain-not-allowed"; message: string };
 
 export async function inviteMember(db: Database, inviter: Inviter, input: { email: string; role: OrgRole }, now = new Date()): Promise<InviteResult> {
   if (!canGrant(inviter.actorRole, input.role)) return { ok: false, reason: "forbidden-role" };
+  // The org's allowed email domains (security policy); checked again when the invitation is accepted.
+  const domain = await checkInvitationDomain(db, inviter.orgId, input.email);
+  if (!domain.ok) return { ok: false, reason: "domain-not-allowed", message: domain.message };
   return undoIfEmailLimit<InviteResult>(() => db.transaction().execute(async (tx) => {
     const org = await lockOrg(tx, inviter.orgId, now);
     const member = await tx
@@ -135,13 +140,16 @@ export async function findInvitation(db: Database, token: string, now = new Date
   return row ?? null;
 }
 
-export type AcceptResult = { ok: true; orgSlug: string } | { ok: false; reason: "invalid" | "wrong-account" | "no-seats" };
+export type AcceptResult = { ok: true; orgSlug: string } | { ok: false; reason: "invalid" | "wrong-account" | "no-seats" } | { ok: false; reason: "domain-not-allowed"; message: string };
 
 async function acceptInTransaction(db: Database, token: string, user: { id: string; email: string }, ip: string | null, now = new Date()): Promise<AcceptResult> {
   return db.transaction().execute(async (tx) => {
     const invitation = await findInvitation(tx, token, now);
     if (!invitation) return { ok: false as const, reason: "invalid" as const };
     if (invitation.email !== user.email) return { ok: false as const, reason: "wrong-account" as const };
+    // The allowed domains may have narrowed since the invitation went out.
+    const domain = await checkInvitationDomain(tx, invitation.orgId, invitation.email);
+    if (!domain.ok) return { ok: false as const, reason: "domain-not-allowed" as const, message: domain.message };
     const org = await lockOrg(tx, invitation.orgId, now);
     const claimed = await tx.updateTable("org_invitation").set({ accepted_at: now }).where("id", "=", invitation.id).where("accepted_at", "is", null).executeTakeFirst();
     if (claimed.numUpdatedRows === 0n) return { ok: false as const, reason: "invalid" as const };
@@ -150,6 +158,8 @@ async function acceptInTransaction(db: Database, token: string, user: { id: stri
       if (org?.readOnly || !(await hasFreeSeat(tx, invitation.orgId, org?.seat_limit ?? null, now, false))) return rollbackWith("no-seats");
       await tx.insertInto("membership").values({ org_id: invitation.orgId, user_id: user.id, role: invitation.role, created_at: now }).execute();
       await recordAuditEvent(tx, { orgId: invitation.orgId, actor: { userId: user.id, label: user.email }, action: "member.joined", target: user.email, ip, metadata: { role: invitation.role }, at: now });
+      // The new org's session lifetime and idle timeout apply to the sessions the person already has.
+      await applySessionLimitsOfUser(tx, user.id);
     }
     return { ok: true as const, orgSlug: invitation.orgSlug };
   });
@@ -176,7 +186,10 @@ export async function acceptInvitation(db: Database, token: string, user: { id: 
   }
 }
 
-export type SignupFromInvitationResult = { ok: true; userId: string; orgSlug: string } | { ok: false; reason: "invalid" | "account-exists" | "no-seats" };
+export type SignupFromInvitationResult =
+  | { ok: true; userId: string; orgSlug: string }
+  | { ok: false; reason: "invalid" | "account-exists" | "no-seats" }
+  | { ok: false; reason: "domain-not-allowed"; message: string };
 
 /**
  * A new person signs up from the invitation link: the link proves the address,
@@ -185,6 +198,8 @@ export type SignupFromInvitationResult = { ok: true; userId: string; orgSlug: st
 export async function signUpFromInvitation(db: Database, token: string, input: { password: string; name: string | null }, ip: string | null, now = new Date()): Promise<SignupFromInvitationResult> {
   const invitation = await findInvitation(db, token, now);
   if (!invitation) return { ok: false, reason: "invalid" };
+  const domain = await checkInvitationDomain(db, invitation.orgId, invitation.email);
+  if (!domain.ok) return { ok: false, reason: "domain-not-allowed", message: domain.message };
   const passwordHash = await hashPassword(input.password);
   const created = await db
     .insertInto("user")
@@ -196,6 +211,7 @@ export async function signUpFromInvitation(db: Database, token: string, input: {
   const accepted = await acceptInvitation(db, token, { id: created.id, email: invitation.email }, ip, now);
   if (!accepted.ok) {
     await db.deleteFrom("user").where("id", "=", created.id).execute();
+    if (accepted.reason === "domain-not-allowed") return accepted;
     return { ok: false, reason: accepted.reason === "no-seats" ? "no-seats" : "invalid" };
   }
   return { ok: true, userId: created.id, orgSlug: accepted.orgSlug };

@@ -24,3 +24,11 @@ export function roleRefusal(message: string): Response {
   const body: RoleRefusal = { roleRequired: true, message };
   return Response.json(body, { status: 403, headers: { "Cache-Control": "no-store" } });
 }
+
+export type PolicyRefusal = { policyRequired: true; message: string };
+
+/** A session that does not meet the org's security policy (two-factor, SSO): the message says what to do. */
+export function policyRefusal(message: string): Response {
+  const body: PolicyRefusal = { policyRequired: true, message };
+  return Response.json(body, { status: 403, headers: { "Cache-Control": "no-store" } });
+}

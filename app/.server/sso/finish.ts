@@ -88,7 +88,7 @@ export async function finishSsoAttempt(
     return new Response(null, { status: 303, headers });
   }
   headers.append("Set-Cookie", sessionCookie(outcome.token));
-  headers.append("Location", signedInDestination(outcome, attempt.return_to));
+  headers.append("Location", outcome.next ?? signedInDestination(outcome, attempt.return_to));
   return new Response(null, { status: 303, headers });
 }
 

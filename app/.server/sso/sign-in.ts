@@ -7,11 +7,15 @@
 //      signed in: that account must first prove itself (links.ts).
 //   4. Otherwise the account is created (just in time) with the address
 //      verified, and joins the org with the connection's default role.
+//   5. The org security policies (checkSignInPolicies) decide, as for every
+//      other way in: an org requiring an IdP-asserted MFA refuses a sign-in
+//      whose IdP did not assert one; session limits apply.
 // The session is marked with the connection (session.sso_connection_id).
 // Refusals are audited in the org (or logged, for the instance connection).
 import type { Database } from "../db";
 import { getLogger } from "../logger";
 import { recordAuditEvent } from "../orgs/audit";
+import { checkSignInPolicies } from "../orgs/security-policy/check";
 import { hasFreeSeat, lockOrg } from "../orgs/orgs";
 import { hashPassword } from "../password";
 import { createSession, type ClientInfo } from "../session";
@@ -22,9 +26,9 @@ import { createPendingLink } from "./links";
 import type { SsoProfile } from "./profile";
 
 export type SsoSignInOutcome =
-  | { kind: "signed-in"; token: string; userId: string; emailVerified: boolean; deletionPending: boolean; provisioned: boolean }
+  | { kind: "signed-in"; token: string; userId: string; emailVerified: boolean; deletionPending: boolean; provisioned: boolean; next: string | null }
   | { kind: "link-required"; linkToken: string; email: string }
-  | { kind: "refused"; reason: SsoRefusalReason; message: string };
+  | { kind: "refused"; reason: SsoRefusalReason | "sso-required" | "idp-mfa-required"; message: string };
 
 export type SsoRefusalReason = "email-outside-domains" | "no-seats";
 
@@ -48,7 +52,7 @@ export async function completeSsoSignIn(db: Database, connection: SsoConnection,
     .executeTakeFirst();
   if (linked) {
     await db.updateTable("sso_identity").set({ last_sign_in_at: now }).where("connection_id", "=", connection.id).where("subject", "=", profile.subject).execute();
-    return signIn(db, connection, linked.id, client, now, false);
+    return signIn(db, connection, profile, linked.id, client, now, false);
   }
 
   const existing = await db.selectFrom("user").select(["id"]).where("email", "=", profile.email).executeTakeFirst();
@@ -62,7 +66,7 @@ export async function completeSsoSignIn(db: Database, connection: SsoConnection,
     await recordSsoRefusal(db, connection, { reason: provisioned.reason, email: profile.email, ip: client.ip, now });
     return { kind: "refused", reason: provisioned.reason, message: REFUSAL_MESSAGES[provisioned.reason] };
   }
-  return signIn(db, connection, provisioned.userId, client, now, true);
+  return signIn(db, connection, profile, provisioned.userId, client, now, true);
 }
 
 type Provisioned = { ok: true; userId: string } | { ok: false; reason: "no-seats" };
@@ -105,9 +109,14 @@ export async function joinOrg(tx: Database, connection: SsoConnection, user: { i
   return true;
 }
 
-async function signIn(db: Database, connection: SsoConnection, userId: string, client: ClientInfo, now: Date, provisioned: boolean): Promise<SsoSignInOutcome> {
+async function signIn(db: Database, connection: SsoConnection, profile: SsoProfile, userId: string, client: ClientInfo, now: Date, provisioned: boolean): Promise<SsoSignInOutcome> {
   const user = await db.selectFrom("user").select(["email", "email_verified_at", "deletion_requested_at"]).where("id", "=", userId).executeTakeFirstOrThrow();
-  const { token } = await createSession(db, userId, client, now, "sso", connection.id);
+  const decision = await checkSignInPolicies(db, { userId, method: "sso", ssoConnectionId: connection.id, ssoMfaAsserted: profile.mfaAsserted, ip: client.ip, now });
+  if (!decision.ok) {
+    await recordSsoRefusal(db, connection, { reason: decision.reason, email: user.email, ip: client.ip, now });
+    return { kind: "refused", reason: decision.reason, message: decision.message };
+  }
+  const { token } = await createSession(db, userId, client, now, "sso", { limits: decision.sessionLimits, ssoConnectionId: connection.id, ssoMfaAsserted: profile.mfaAsserted });
   if (connection.org_id) {
     await recordAuditEvent(db, {
       orgId: connection.org_id,
@@ -119,7 +128,7 @@ async function signIn(db: Database, connection: SsoConnection, userId: string, c
       at: now,
     });
   }
-  return { kind: "signed-in", token, userId, emailVerified: user.email_verified_at !== null, deletionPending: user.deletion_requested_at !== null, provisioned };
+  return { kind: "signed-in", token, userId, emailVerified: user.email_verified_at !== null, deletionPending: user.deletion_requested_at !== null, provisioned, next: decision.next };
 }
 
 /**

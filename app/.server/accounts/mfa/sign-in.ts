@@ -4,6 +4,7 @@
 // guessing passwords would; each half-signed-in record also allows only a few.
 import type { SessionAuthMethod } from "../../../../db/schema";
 import type { Database } from "../../db";
+import { checkSignInPolicies } from "../../orgs/security-policy/check";
 import { createSession, type ClientInfo } from "../../session";
 import { consumeLoginAllowance } from "../login";
 import { hasSecondFactor } from "./factors";
@@ -20,10 +21,13 @@ export async function startSecondFactorIfOn(db: Database, userId: string, now = 
 
 export type SecondFactorProof = { kind: "totp"; code: string } | { kind: "recovery-code"; code: string } | { kind: "passkey"; credential: string };
 
-export type SignedIn = { ok: true; token: string; userId: string; emailVerified: boolean; deletionPending: boolean; method: SessionAuthMethod };
+export type SignedIn = { ok: true; token: string; userId: string; emailVerified: boolean; deletionPending: boolean; method: SessionAuthMethod; policyNext: string | null };
+/** An org's rule refused the sign-in (e.g. it requires SSO); the message says which and what to do. */
+export type PolicyRefusal = { ok: false; reason: "policy"; message: string };
 
 export type SecondFactorResult =
   | SignedIn
+  | PolicyRefusal
   | { ok: false; reason: "wrong-code" | "wrong-passkey" | "invalid-passkey"; attemptsLeft: boolean }
   | { ok: false; reason: "throttled"; retryAfterSeconds: number }
   | { ok: false; reason: "gone" };
@@ -65,7 +69,7 @@ export async function completeSecondFactor(
   return signIn(db, pending.userId, method, context.client, now);
 }
 
-export type PasskeySignInResult = SignedIn | { ok: false; reason: "invalid-passkey" | "unknown-passkey" | "expired" };
+export type PasskeySignInResult = SignedIn | PolicyRefusal | { ok: false; reason: "invalid-passkey" | "unknown-passkey" | "expired" };
 
 /** "Sign in with a passkey": no email, no password; the passkey names its account. */
 export async function signInWithPasskey(db: Database, credential: string, context: { client: ClientInfo; rp: RelyingParty }, now = new Date()): Promise<PasskeySignInResult> {
@@ -74,8 +78,11 @@ export async function signInWithPasskey(db: Database, credential: string, contex
   return signIn(db, verified.userId, "passkey", context.client, now);
 }
 
-async function signIn(db: Database, userId: string, method: SessionAuthMethod, client: ClientInfo, now: Date): Promise<SignedIn> {
+async function signIn(db: Database, userId: string, method: SessionAuthMethod, client: ClientInfo, now: Date): Promise<SignedIn | PolicyRefusal> {
   const user = await db.selectFrom("user").select(["email_verified_at", "deletion_requested_at"]).where("id", "=", userId).executeTakeFirstOrThrow();
-  const { token } = await createSession(db, userId, client, now, method);
-  return { ok: true, token, userId, emailVerified: user.email_verified_at !== null, deletionPending: user.deletion_requested_at !== null, method };
+  // The orgs' rules: require SSO (owners' break-glass is recorded there), two-factor, session limits.
+  const decision = await checkSignInPolicies(db, { userId, method, ip: client.ip, now });
+  if (!decision.ok) return { ok: false, reason: "policy", message: decision.message };
+  const { token } = await createSession(db, userId, client, now, method, { limits: decision.sessionLimits });
+  return { ok: true, token, userId, emailVerified: user.email_verified_at !== null, deletionPending: user.deletion_requested_at !== null, method, policyNext: decision.next };
 }
