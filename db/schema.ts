@@ -463,6 +463,10 @@ export interface SsoAttemptTable {
   request_id: string | null;
   return_to: string | null;
   tester_user_id: string | null;
+/** An AuthnRequest we sent, until its answer arrives or it expires (InResponseTo check). */
+export interface SamlRequestTable {
+  id: string;
+  connection_id: string;
   expires_at: Timestamp;
   created_at: DefaultedTimestamp;
 }
@@ -492,6 +496,19 @@ export interface OrgSecurityPolicyTable {
   invite_domains: ColumnType<string[], string[] | undefined, string[]>;
   api_key_max_days: number | null;
   updated_at: DefaultedTimestamp;
+/** An assertion id already accepted, kept until the assertion expires (replay check). */
+export interface SamlAssertionSeenTable {
+  connection_id: string;
+  assertion_id: string;
+  expires_at: Timestamp;
+}
+
+/** A certificate-expiry email sent: one per connection, certificate date and threshold. */
+export interface SamlCertificateNoticeTable {
+  connection_id: string;
+  certificate_expires_at: Timestamp;
+  days_before: number;
+  sent_at: DefaultedTimestamp;
 }
 
 export interface DB {
@@ -499,6 +516,9 @@ export interface DB {
   sso_pending_link: SsoPendingLinkTable;
   org_security_policy: OrgSecurityPolicyTable;
   sso_connection: SsoConnectionTable;
+  saml_request: SamlRequestTable;
+  saml_assertion_seen: SamlAssertionSeenTable;
+  saml_certificate_notice: SamlCertificateNoticeTable;
   sso_domain: SsoDomainTable;
   sso_identity: SsoIdentityTable;
   oauth_app: OAuthAppTable;

@@ -20,6 +20,7 @@ import * as createOidcProvider from "./2026_12_01_1500_create_oidc_provider";
 import * as createSsoConnections from "./2026_12_02_0000_create_sso_connections";
 import * as createOrgSecurityPolicy from "./2026_12_02_3000_create_org_security_policy";
 import * as createSsoSignInState from "./2026_12_02_4000_create_sso_sign_in_state";
+import * as createSamlState from "./2026_12_02_5000_create_saml_state";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_22_1300_create_rate_limit": createRateLimit,
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_02_0000_create_sso_connections": createSsoConnections,
   "2026_12_02_3000_create_org_security_policy": createOrgSecurityPolicy,
   "2026_12_02_4000_create_sso_sign_in_state": createSsoSignInState,
+  "2026_12_02_5000_create_saml_state": createSamlState,
 };

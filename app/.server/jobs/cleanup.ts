@@ -1,5 +1,6 @@
 // Periodic clean-up of rows that have expired: rate-limit windows, sessions,
-// single-use tokens nobody used, and audit events past their retention.
+// single-use tokens nobody used, SAML request and assertion ids past their
+// expiry, and audit events past their retention.
 // Run by one process at a time.
 import type { Database } from "../db";
 import { deleteExpiredOidcPayloads } from "../identity/adapter";
@@ -9,6 +10,7 @@ import { deleteExpiredSessions } from "../session";
 import { deleteExpiredChallenges } from "../accounts/mfa/passkeys";
 import { deleteExpiredPendingSignIns } from "../accounts/mfa/pending-sign-in";
 import { deleteOldFormTokens } from "../form-guards/one-time-form";
+import { deleteExpiredSamlState } from "../sso/saml/state";
 
 export async function deleteExpiredRows(db: Database, auditRetentionDays: number, now = new Date()) {
   const rateLimits = await deleteExpiredRateLimits(db, now);
@@ -21,6 +23,7 @@ export async function deleteExpiredRows(db: Database, auditRetentionDays: number
   const webauthnChallenges = await deleteExpiredChallenges(db, now);
   const oidcArtifacts = await deleteExpiredOidcPayloads(db, now);
   const formTokens = await deleteOldFormTokens(db, now);
+  const samlState = await deleteExpiredSamlState(db, now);
   return {
     rateLimits,
     sessions,
@@ -32,5 +35,7 @@ export async function deleteExpiredRows(db: Database, auditRetentionDays: number
     webauthnChallenges,
     oidcArtifacts,
     formTokens,
+    samlRequests: samlState.requests,
+    samlAssertions: samlState.assertions,
   };
 }
