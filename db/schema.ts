@@ -463,6 +463,10 @@ export interface SsoAttemptTable {
   request_id: string | null;
   return_to: string | null;
   tester_user_id: string | null;
+  expires_at: Timestamp;
+  created_at: DefaultedTimestamp;
+}
+
 /** An AuthnRequest we sent, until its answer arrives or it expires (InResponseTo check). */
 export interface SamlRequestTable {
   id: string;
@@ -496,6 +500,8 @@ export interface OrgSecurityPolicyTable {
   invite_domains: ColumnType<string[], string[] | undefined, string[]>;
   api_key_max_days: number | null;
   updated_at: DefaultedTimestamp;
+}
+
 /** An assertion id already accepted, kept until the assertion expires (replay check). */
 export interface SamlAssertionSeenTable {
   connection_id: string;
