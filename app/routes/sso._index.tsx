@@ -9,6 +9,7 @@ import { z } from "zod";
 import { getSession } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { formFailure, readForm } from "~/.server/forms";
+import { getLogger } from "~/.server/logger";
 import { ssoConnectionForEmail } from "~/.server/sso/domains";
 import { startSsoSignIn } from "~/.server/sso/start";
 import { Field, FormMessage, SubmitButton } from "~/components/form";
@@ -25,13 +26,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return null;
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request, SsoSchema);
   if (!form.ok) return formFailure(form);
   const normalized = normalizeEmail(form.data.email);
   if (!normalized.ok) return formFailure({ fieldErrors: { email: normalized.message }, values: form.values });
-  // Only a path of ours comes back from the IdP: anything else is dropped here.
+  // Only a path of ours comes back from the IdP: another site is refused here, before anyone leaves.
   const redirectTo = safeRedirect(form.data.redirectTo, "");
+  if (form.data.redirectTo && !redirectTo) {
+    getLogger().warn({ ip: context.clientIp }, "sso: a return address to another site was refused");
+    return formFailure({ formError: "That return address is not on this site, so single sign-on will not send you there. Start again from the log-in page.", values: form.values }, 400);
+  }
   const connection = await ssoConnectionForEmail(getDb(), normalized.email);
   if (!connection) {
     const query = new URLSearchParams({ email: normalized.email, notice: "no-sso", ...(redirectTo ? { redirectTo } : {}) });

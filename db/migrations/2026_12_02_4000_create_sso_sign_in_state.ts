@@ -18,6 +18,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("code_verifier", "text")
     .addColumn("request_id", "text") // SAML AuthnRequest ID (InResponseTo)
     .addColumn("return_to", "text")
+    // A SAML answer arrives as a cross-site POST without our cookies: its
+    // checked verdict waits here for the same-site GET that has them.
+    .addColumn("verdict", "jsonb")
     // The admin who started a test; the result is shown to them only.
     .addColumn("tester_user_id", "uuid", (col) => col.references("user.id").onDelete("cascade"))
     .addColumn("expires_at", "timestamptz", (col) => col.notNull())

@@ -61,18 +61,22 @@ export async function takeSsoAttempt(db: Database, binding: string | null, conne
 }
 
 /**
- * The attempt a SAML response answers (its InResponseTo), deleted as it is
- * read. The response arrives as a cross-site POST, which a SameSite=Lax
- * cookie does not come with, so the request id is what binds it.
+ * Parks a checked SAML answer on the attempt it answers (its InResponseTo).
+ * The answer arrives as a cross-site POST, which SameSite=Lax cookies do not
+ * come with; the same-site GET it is redirected to has them, and finishes
+ * only if this browser's cookie finds the attempt. False: no such attempt
+ * (expired, or answered already).
  */
-export async function takeSsoAttemptByRequestId(db: Database, connectionId: string, requestId: string, now = new Date()): Promise<SsoAttempt | null> {
-  const row = await db
-    .deleteFrom("sso_attempt")
+export async function parkSamlVerdict(db: Database, connectionId: string, requestId: string, verdict: Record<string, unknown>, now = new Date()): Promise<boolean> {
+  const result = await db
+    .updateTable("sso_attempt")
+    .set({ verdict: JSON.stringify(verdict) })
     .where("request_id", "=", requestId)
     .where("connection_id", "=", connectionId)
-    .returningAll()
+    .where("verdict", "is", null)
+    .where("expires_at", ">", now)
     .executeTakeFirst();
-  return row && row.expires_at > now ? row : null;
+  return result.numUpdatedRows > 0n;
 }
 
 const COOKIE = "gatehouse_sso";

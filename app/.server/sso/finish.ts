@@ -34,7 +34,7 @@ export async function settingsPath(db: Database, connection: Pick<SsoConnection,
 
 export async function finishSsoAttempt(
   db: Database,
-  input: { connection: SsoConnection; attempt: SsoAttempt; verdict: Verdict; session: ValidSession | null; client: ClientInfo },
+  input: { connection: SsoConnection; attempt: Pick<SsoAttempt, "purpose" | "tester_user_id" | "return_to">; verdict: Verdict; session: ValidSession | null; client: ClientInfo },
   now = new Date(),
 ) {
   const { connection, attempt, verdict, client } = input;

@@ -106,7 +106,7 @@ export function parseSamlForm(form: SamlForm, parseMetadata: ((xml: string) => I
       ssoUrl = metadata.ssoUrl;
       certificates = metadata.certificates;
     } catch (error) {
-      fieldErrors.metadataXml = `This metadata could not be read: ${(error as Error).message}`;
+      fieldErrors.metadataXml = (error as Error).message;
     }
   }
   if (!fieldErrors.metadataXml) {
