@@ -12,7 +12,7 @@ import { confirmedField } from "~/.server/form-guards/confirmation";
 import { formFailure, readForm } from "~/.server/forms";
 import { requireOrgRole } from "~/.server/orgs/access";
 import { countNonCompliantMembers, listNonCompliantMembers, type PolicyRule } from "~/.server/orgs/security-policy/compliance";
-import { GRACE_CHOICES, graceDaysField, inviteDomainsField, optionalWholeNumber } from "~/.server/orgs/security-policy/form-fields";
+import { graceDaysField, inviteDomainsField, optionalWholeNumber } from "~/.server/orgs/security-policy/form-fields";
 import { findSecurityPolicy, ssoState, twoFactorState, type RuleState } from "~/.server/orgs/security-policy/policy";
 import { updateSecurityPolicy, type PolicyChange } from "~/.server/orgs/security-policy/update";
 import { Alert } from "~/components/alert";
@@ -24,6 +24,7 @@ import { Page } from "~/components/page";
 import { RelativeTime } from "~/components/relative-time";
 import { Checkbox, SelectField } from "~/components/select-field";
 import { Table } from "~/components/table";
+import { GRACE_CHOICES } from "~/utils/policy-grace";
 
 const yesOrAbsent = z.literal("yes", { error: "Unknown value." }).optional();
 
@@ -194,9 +195,15 @@ export default function OrgSecurity() {
         <Form method="post" action="?intent=two-factor" className="form" noValidate>
           <input type="hidden" name="intent" value="two-factor" />
           <Checkbox label="Require two-factor authentication" name="require" value="yes" defaultChecked={page.twoFactor.state !== "off"} />
-          <SelectField label="SSO sign-ins count as two-factor" name="ssoMfa" id="field-two-factor-sso" defaultValue={page.twoFactor.ssoNeedsIdpMfa ? "idp-mfa" : "any-sso"}>
-            <option value="idp-mfa">Only when the identity provider reports a multi-factor sign-in</option>
-            <option value="any-sso">Always, for sign-ins through this organization’s SSO</option>
+          <SelectField
+            label="SSO sign-ins count as two-factor"
+            name="ssoMfa"
+            id="field-two-factor-sso"
+            defaultValue={page.twoFactor.ssoNeedsIdpMfa ? "idp-mfa" : "any-sso"}
+            hint="Either only when the identity provider reports a multi-factor sign-in, or for every sign-in through this organization’s SSO (the provider enforces MFA itself)."
+          >
+            <option value="idp-mfa">When the IdP reports MFA</option>
+            <option value="any-sso">Every SSO sign-in</option>
           </SelectField>
           {page.twoFactor.state === "off" ? (
             <>

@@ -44,12 +44,12 @@ describe("createApiKey", () => {
 });
 
 describe("listApiKeys", () => {
-  it("shows name, prefix, creator, created and last used, never the hash", async () => {
+  it("shows name, prefix, creator, created, last used and expiry, never the hash", async () => {
     const created = await create("Deploys");
     await authenticateApiKey(db, created.key, null, minutesLater(5));
     const [key, ...others] = await listApiKeys(db, org.id);
     expect(others).toEqual([]);
-    expect(key).toEqual({ id: created.id, name: "Deploys", prefix: created.prefix, creator: ada.email, created_at: now, last_used_at: minutesLater(5), revoked_at: null });
+    expect(key).toEqual({ id: created.id, name: "Deploys", prefix: created.prefix, creator: ada.email, created_at: now, last_used_at: minutesLater(5), revoked_at: null, expires_at: null });
   });
 
   it("lists only the org's own keys", async () => {

@@ -40,6 +40,7 @@ export const SIGNED_IN_PAGES: SignedInPageUnderTest[] = [
   { name: "organization API keys page", path: (org) => `/orgs/${org.slug}/api-keys`, heading: () => "API keys" },
   { name: "organization billing page", path: (org) => `/orgs/${org.slug}/billing`, heading: () => "Billing" },
   { name: "organization audit page", path: (org) => `/orgs/${org.slug}/audit`, heading: () => "Audit history" },
+  { name: "organization security page", path: (org) => `/orgs/${org.slug}/security`, heading: () => "Security" },
   { name: "organization settings page", path: (org) => `/orgs/${org.slug}/settings`, heading: () => "Settings" },
   { name: "operator console", path: () => "/admin", heading: () => "Operator console", operatorOnly: true },
   { name: "operator users page", path: () => "/admin/users", heading: () => "Users", operatorOnly: true },

@@ -1,6 +1,7 @@
 // The security page's number and domain fields: an empty box means "no limit",
 // anything else must be a whole number in range, each with a message that says so.
 import { z } from "zod";
+import { GRACE_CHOICES } from "../../../utils/policy-grace";
 
 export function optionalWholeNumber(label: string, min: number, max: number) {
   return z
@@ -45,5 +46,4 @@ export const inviteDomainsField = z
     return domains;
   });
 
-export const GRACE_CHOICES = [0, 1, 3, 7, 14, 30] as const;
 export const graceDaysField = z.enum(GRACE_CHOICES.map(String) as [string, ...string[]], { error: "Choose a grace period." }).transform(Number);
