@@ -9,6 +9,7 @@ import OrgInvitation, { subject as orgInvitationSubject, type OrgInvitationProps
 import PolicyNotice, { subject as policyNoticeSubject, type PolicyNoticeProps } from "./policy-notice";
 import PasswordChanged, { subject as passwordChangedSubject, type PasswordChangedProps } from "./password-changed";
 import PasswordReset, { subject as passwordResetSubject, type PasswordResetProps } from "./password-reset";
+import SamlCertificateExpiry, { subject as samlCertificateExpirySubject, type SamlCertificateExpiryProps } from "./saml-certificate-expiry";
 import SecurityPolicyGrace, { subject as securityPolicyGraceSubject, type SecurityPolicyGraceProps } from "./security-policy-grace";
 import SignupAttempt, { subject as signupAttemptSubject, type SignupAttemptProps } from "./signup-attempt";
 import SignupInvitation, { subject as signupInvitationSubject, type SignupInvitationProps } from "./signup-invitation";
@@ -37,6 +38,7 @@ export const emailTemplates = {
   "two-factor-changed": template<TwoFactorChangedProps>(TwoFactorChanged, twoFactorChangedSubject),
   "break-glass-used": template<BreakGlassUsedProps>(BreakGlassUsed, breakGlassUsedSubject),
   "security-policy-grace": template<SecurityPolicyGraceProps>(SecurityPolicyGrace, securityPolicyGraceSubject),
+  "saml-certificate-expiry": template<SamlCertificateExpiryProps>(SamlCertificateExpiry, samlCertificateExpirySubject),
 };
 
 export type EmailTemplateName = keyof typeof emailTemplates;

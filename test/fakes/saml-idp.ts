@@ -36,6 +36,8 @@ export const AUTHN_CONTEXT = {
 
 export type SamlPerson = {
   nameId: string;
+  /** Raw XML for the NameID's content instead of the escaped nameId (e.g. with a comment in it). */
+  nameIdXml?: string;
   nameIdFormat?: string;
   attributes?: Record<string, string | string[]>;
   authnContextClassRef?: string;
@@ -97,7 +99,7 @@ function responseXml(idpEntityId: string, acsUrl: string, audienceDefault: strin
     `<saml:Issuer>${issuer}</saml:Issuer><samlp:Status><samlp:StatusCode Value="${options.statusCode ?? "urn:oasis:names:tc:SAML:2.0:status:Success"}"/></samlp:Status>` +
     `<saml:Assertion xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xs="http://www.w3.org/2001/XMLSchema" ID="${options.assertionId ?? newId()}" Version="2.0" IssueInstant="${now.toISOString()}">` +
     `<saml:Issuer>${issuer}</saml:Issuer>` +
-    `<saml:Subject><saml:NameID Format="${person.nameIdFormat ?? NAMEID.email}">${xmlEscape(person.nameId)}</saml:NameID>` +
+    `<saml:Subject><saml:NameID Format="${person.nameIdFormat ?? NAMEID.email}">${person.nameIdXml ?? xmlEscape(person.nameId)}</saml:NameID>` +
     `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="${notOnOrAfter}" Recipient="${xmlEscape(options.recipient ?? acsUrl)}"${inResponseTo}/></saml:SubjectConfirmation></saml:Subject>` +
     `<saml:Conditions NotBefore="${notBefore}" NotOnOrAfter="${notOnOrAfter}"><saml:AudienceRestriction><saml:Audience>${xmlEscape(options.audience ?? audienceDefault)}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
     `<saml:AuthnStatement AuthnInstant="${now.toISOString()}" SessionIndex="${newId()}"><saml:AuthnContext><saml:AuthnContextClassRef>${person.authnContextClassRef ?? AUTHN_CONTEXT.password}</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>` +

@@ -13,12 +13,14 @@ import { startDeferredAccountWorker } from "../accounts/deferred-work-worker";
 import { startBillingWork } from "../billing/background";
 import { billingMode } from "../billing/settings";
 import { FANOUT_BATCH_SIZE, fanOutNoticeBatch } from "../notices/fanout";
+import { sendCertificateExpiryNotices } from "../sso/saml/certificate-expiry";
 import { deleteExpiredRows } from "./cleanup";
 import { startPollingLoop } from "./polling-loop";
 import { runExclusively } from "./exclusive";
 
 const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
 const PURGE_INTERVAL_MS = 60 * 1000;
+const CERTIFICATE_EXPIRY_INTERVAL_MS = 60 * 60 * 1000;
 
 export type BackgroundWork = { stop: () => Promise<void> };
 
@@ -49,6 +51,15 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
   }, CLEANUP_INTERVAL_MS);
   cleanup.unref();
 
+  // SAML IdP certificates about to expire: their admins are emailed 30, 7 and
+  // 1 days before (one process at a time; each notice once, see the module).
+  const certificateExpiry = setInterval(() => {
+    sendCertificateExpiryNotices(db)
+      .then((outcome) => outcome.ran && outcome.notices > 0 && logger.info(outcome, "SAML certificate expiry notices sent"))
+      .catch((error: Error) => logger.warn({ err: error.message }, "SAML certificate expiry notices failed"));
+  }, CERTIFICATE_EXPIRY_INTERVAL_MS);
+  certificateExpiry.unref();
+
   // Accounts past their grace period. Each is claimed with a lease, so any
   // number of processes can run this together; a long purge (years of
   // history, in committed batches) is not started again by this process's
@@ -73,6 +84,7 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
     async stop() {
       clearInterval(cleanup);
       clearInterval(purge);
+      clearInterval(certificateExpiry);
       await Promise.all([emailWorker.stop(), accountWorker.stop(), noticeFanOut.stop(), billingWork?.stop()]);
     },
   };

@@ -32,10 +32,17 @@
 //     we sent, used once; none = IdP-initiated), Not replayed. A good answer
 //     uses up its request and records its assertion id until it expires.
 //
+//     It does not look at connection.enabled: "Test connection" runs it on a
+//     connection that is still off; the ACS route refuses those itself.
+//     The IdP POSTs to the ACS from its own site: the CSRF guard must let
+//     /sso/saml/:id/acs through (the signed assertion is the proof), and a
+//     SameSite=Lax cookie set at /login is not sent with that POST.
+//
 //   safeRelayState(value) → our own path ("/x?y") or null (never another site)
 //   deleteExpiredSamlState(db, now?)  (run by jobs/cleanup.ts)
 //   sendCertificateExpiryNotices(db, { now? })  (run by the background work)
 export { earliestExpiry, parseCertificates, type ParsedCertificate } from "./certificates";
+export { EXPIRY_NOTICE_DAYS, sendCertificateExpiryNotices, type CertificateExpiryRun } from "./certificate-expiry";
 export { samlIdpSettings, type SamlIdpSettings } from "./connection-settings";
 export { parseIdpMetadata, type IdpMetadata, type IdpMetadataResult } from "./idp-metadata";
 export { CLOCK_SKEW_MS, validateSamlResponse, type SamlFailureReason, type SamlResponseInput, type SamlResponseResult } from "./response";

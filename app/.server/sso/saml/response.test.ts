@@ -261,6 +261,19 @@ describe("XML signature wrapping", () => {
     expectRefused(await validate(encode(sameId)), "signature-wrapping", "Single signed assertion");
   });
 
+  it("refuses a decoy that carries the signed assertion's id under another spelling (Id)", async () => {
+    const xml = await decode();
+    const genuine = signedAssertion(xml);
+    const id = / ID="([^"]*)"/.exec(genuine)![1]!;
+    const decoy = xml.replace("<samlp:Status>", `<samlp:Extensions><Decoy xmlns="urn:example" Id="${id}"/></samlp:Extensions><samlp:Status>`);
+    expectRefused(await validate(encode(decoy)), "signature-wrapping", "Single signed assertion");
+  });
+
+  it("reads a NameID with a comment in it whole, as signed (no truncation at the comment)", async () => {
+    const result = await validate(await answer({ person: { nameId: "", nameIdXml: "ada@example.com<!---->.evil.test" } }));
+    expect(result.ok && result.profile.email).toBe("ada@example.com.evil.test");
+  });
+
   it("refuses a forged assertion that carries the genuine signature", async () => {
     const xml = await decode();
     const genuine = signedAssertion(xml);

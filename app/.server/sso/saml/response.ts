@@ -207,14 +207,21 @@ function statusOf(response: Element): { code: string | null; text: string } {
   return { code, text: [short(code), nested ? short(nested) : null, message].filter(Boolean).join(": ") };
 }
 
+// Signature libraries resolve a reference by any of these attribute names, so
+// a decoy carrying the signed element's id under another spelling counts too.
+const ID_ATTRIBUTES = ["ID", "Id", "id"];
+
 function hasDuplicateIds(document: Document): boolean {
   const seen = new Set<string>();
   const all = document.getElementsByTagName("*");
   for (let i = 0; i < all.length; i++) {
-    const id = all.item(i)?.getAttribute("ID");
-    if (!id) continue;
-    if (seen.has(id)) return true;
-    seen.add(id);
+    const element = all.item(i);
+    for (const name of ID_ATTRIBUTES) {
+      const id = element?.getAttribute(name);
+      if (!id) continue;
+      if (seen.has(id)) return true;
+      seen.add(id);
+    }
   }
   return false;
 }

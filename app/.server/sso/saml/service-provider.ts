@@ -4,7 +4,7 @@
 // (ADR 0022). Audience, recipient, time window, InResponseTo and replay are
 // checked by response.ts on those signed bytes, with the caller's clock and our
 // own tables, so they are switched off here.
-import { generateServiceProviderMetadata, SAML } from "@node-saml/node-saml";
+import { generateServiceProviderMetadata, SAML, ValidateInResponseTo } from "@node-saml/node-saml";
 import type { SsoConnection } from "../connections";
 import type { SamlIdpSettings } from "./connection-settings";
 import { samlServiceProviderUrls } from "./urls";
@@ -25,7 +25,7 @@ export function serviceProvider(connection: SsoConnection, idp: SamlIdpSettings,
     // Checked in response.ts (injected clock, our tables, one check each).
     audience: false,
     acceptedClockSkewMs: -1,
-    validateInResponseTo: "never",
+    validateInResponseTo: ValidateInResponseTo.never,
     // Ask for no particular NameID format or authentication method: some IdPs
     // refuse a request whose format or context they were not set up for, and
     // the method (MFA or not) is read from the answer instead.
