@@ -250,3 +250,49 @@ describe("bad answers", () => {
     expect((await refusalsOf("unknown-attempt")).length).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe("the settings page", () => {
+  it("keeps the client secret encrypted, creates once per form, and deletes only when confirmed", async () => {
+    const browser = new OidcBrowser(serverUrl);
+    browser.setCookie(await sessionCookieFor(db, owner));
+    const { newFormToken } = await import("../../app/.server/form-guards/one-time-form");
+    const formToken = newFormToken();
+    const fields = { name: "Second IdP", defaultRole: "admin", issuer: idp.issuer, discovery: "", clientId: "second", clientSecret: "second-secret-value", scopes: "openid email", formToken };
+    expect((await browser.post("/orgs/acme/sso?intent=create-oidc", fields)).status).toBe(200);
+    expect((await browser.post("/orgs/acme/sso?intent=create-oidc", fields)).status).toBe(200);
+    const made = await db.selectFrom("sso_connection").selectAll().where("name", "=", "Second IdP").execute();
+    expect(made).toHaveLength(1);
+    expect(made[0]!.oidc_client_secret_ciphertext).not.toContain("second-secret-value");
+    expect(made[0]!.default_role).toBe("admin");
+    expect(await text(await browser.request("/orgs/acme/sso"))).not.toContain("second-secret-value");
+
+    const { formToken: _dropped, ...withoutToken } = fields;
+    const noToken = await browser.post("/orgs/acme/sso?intent=create-oidc", withoutToken);
+    expect(noToken.status).toBe(400);
+    const badIssuer = await browser.post("/orgs/acme/sso?intent=create-oidc", { ...fields, issuer: "ftp://nope", formToken: newFormToken() });
+    expect(badIssuer.status).toBe(400);
+    expect(await text(badIssuer)).toContain("The issuer must be an https:// URL");
+
+    expect((await browser.post("/orgs/acme/sso?intent=delete", { connectionId: made[0]!.id })).status).toBe(400);
+    expect(await db.selectFrom("sso_connection").select("id").where("id", "=", made[0]!.id).execute()).toHaveLength(1);
+    expect((await browser.post("/orgs/acme/sso?intent=delete", { connectionId: made[0]!.id, confirm: "yes" })).status).toBe(200);
+    expect(await db.selectFrom("sso_connection").select("id").where("id", "=", made[0]!.id).execute()).toHaveLength(0);
+  });
+
+  it("is for admins, and for Team and Enterprise orgs", async () => {
+    const member = await createUser(db, { email: "member@acme.test" });
+    await db.insertInto("membership").values({ org_id: org.id, user_id: member.id, role: "member" }).execute();
+    const memberBrowser = new OidcBrowser(serverUrl);
+    memberBrowser.setCookie(await sessionCookieFor(db, member));
+    expect((await memberBrowser.request("/orgs/acme/sso")).status).toBe(403);
+
+    const soloOwner = await createUser(db, { email: "solo@solo.test" });
+    await createTestOrg(db, { slug: "solo-co", name: "Solo Co", plan: "solo", owner: soloOwner });
+    const solo = new OidcBrowser(serverUrl);
+    solo.setCookie(await sessionCookieFor(db, soloOwner));
+    const page = await solo.request("/orgs/solo-co/sso");
+    expect(page.status).toBe(200);
+    expect(await text(page)).toContain("Single sign-on comes with the Team plan");
+    expect((await solo.post("/orgs/solo-co/sso?intent=claim-domain", { domain: "solo.test" })).status).toBe(403);
+  });
+});
