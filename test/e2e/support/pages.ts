@@ -15,6 +15,7 @@ export const PAGES: PageUnderTest[] = [
   { name: "privacy page", path: "/privacy", status: 200, heading: `Privacy at ${E2E_SETTINGS.PRODUCT_NAME}` },
   { name: "signup page", path: "/signup", status: 200, heading: "Create your account" },
   { name: "login page", path: "/login", status: 200, heading: "Log in" },
+  { name: "sign in with SSO page", path: "/sso", status: 200, heading: "Sign in with SSO" },
   { name: "forgot-password page", path: "/forgot-password", status: 200, heading: "Reset your password" },
   { name: "waitlist page", path: "/waitlist", status: 200, heading: "Join the waitlist" },
   { name: "expired reset link", path: "/reset-password/no-such-token", status: 410, heading: "This link no longer works" },
@@ -40,6 +41,7 @@ export const SIGNED_IN_PAGES: SignedInPageUnderTest[] = [
   { name: "organization API keys page", path: (org) => `/orgs/${org.slug}/api-keys`, heading: () => "API keys" },
   { name: "organization billing page", path: (org) => `/orgs/${org.slug}/billing`, heading: () => "Billing" },
   { name: "organization audit page", path: (org) => `/orgs/${org.slug}/audit`, heading: () => "Audit history" },
+  { name: "organization SSO page", path: (org) => `/orgs/${org.slug}/sso`, heading: () => "Single sign-on" },
   { name: "organization security page", path: (org) => `/orgs/${org.slug}/security`, heading: () => "Security" },
   { name: "organization settings page", path: (org) => `/orgs/${org.slug}/settings`, heading: () => "Settings" },
   { name: "operator console", path: () => "/admin", heading: () => "Operator console", operatorOnly: true },
@@ -48,5 +50,6 @@ export const SIGNED_IN_PAGES: SignedInPageUnderTest[] = [
   { name: "operator notices page", path: () => "/admin/notices", heading: () => "Notices", operatorOnly: true },
   { name: "operator email log", path: () => "/admin/emails", heading: () => "Email log", operatorOnly: true },
   { name: "operator apps page", path: () => "/admin/apps", heading: () => "Apps", operatorOnly: true },
+  { name: "operator SSO page", path: () => "/admin/sso", heading: () => "Single sign-on", operatorOnly: true },
   { name: "operator webhook log", path: () => "/admin/webhooks", heading: () => "Webhook log", operatorOnly: true },
 ];
