@@ -50,17 +50,18 @@ test("an owner adds an OIDC connection and claims a domain", async ({ page, page
   await expect(card.getByRole("button", { name: "Switch on Okta" })).toHaveCount(0);
   await expect(page.locator("body")).not.toContainText("a-secret-that-must-not-show");
 
-  // Claiming a domain shows the TXT record that proves it.
-  await page.getByLabel("Claim a domain").fill("Sso-Example.test");
+  // Claiming a domain shows the TXT record that proves it. (A domain has one owner: each project claims its own.)
+  const domain = `${org.slug}.test`;
+  await page.getByLabel("Claim a domain").fill(domain.toUpperCase());
   await page.getByRole("button", { name: "Claim domain" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "sso-example.test claimed. Publish the TXT record below, then check it." })).toBeVisible();
-  await expect(page.getByLabel("TXT record name for sso-example.test")).toHaveValue("_gatehouse-verification.sso-example.test");
-  await expect(page.getByLabel("TXT record value for sso-example.test")).toHaveValue(/^gatehouse-verification=[a-z2-7]+$/);
+  await expect(page.getByRole("status").filter({ hasText: `${domain} claimed. Publish the TXT record below, then check it.` })).toBeVisible();
+  await expect(page.getByLabel(`TXT record name for ${domain}`)).toHaveValue(`_gatehouse-verification.${domain}`);
+  await expect(page.getByLabel(`TXT record value for ${domain}`)).toHaveValue(/^gatehouse-verification=[a-z2-7]+$/);
   await expectNoAxeViolations(page);
 
   await openPage(page, pageProblems, `/orgs/${org.slug}/audit`);
   const events = page.getByRole("list", { name: "Audit events, newest first" }).getByRole("listitem");
-  await expect(events.first()).toContainText("Sol Owner claimed the email domain sso-example.test");
+  await expect(events.first()).toContainText(`Sol Owner claimed the email domain ${domain}`);
   await expect(events.nth(1)).toContainText("Sol Owner added the SSO connection Okta");
 });
 
