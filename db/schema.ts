@@ -462,6 +462,8 @@ export interface SsoAttemptTable {
   code_verifier: string | null;
   request_id: string | null;
   return_to: string | null;
+  /** The IdP URL /sso/continue moves the browser on to. */
+  continue_url: string | null;
   /** A SAML verdict waiting for the browser's same-site GET (jsonb). */
   verdict: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   tester_user_id: string | null;

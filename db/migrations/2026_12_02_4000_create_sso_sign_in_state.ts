@@ -18,6 +18,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("code_verifier", "text")
     .addColumn("request_id", "text") // SAML AuthnRequest ID (InResponseTo)
     .addColumn("return_to", "text")
+    // Where the browser goes at the IdP. A form's answer may not redirect to
+    // another site (CSP form-action 'self' covers redirects), so the form
+    // leads to /sso/continue, whose page moves on to this by itself.
+    .addColumn("continue_url", "text")
     // A SAML answer arrives as a cross-site POST without our cookies: its
     // checked verdict waits here for the same-site GET that has them.
     .addColumn("verdict", "jsonb")

@@ -4,12 +4,14 @@
 // again), it cannot be switched on untested, a domain is claimed with the
 // TXT record to publish, and the audit history tells it in sentences.
 import type { Page } from "@playwright/test";
-import { createVerifiedAccount } from "./support/accounts";
+import type { ClientMetadata } from "oidc-provider";
+import { OidcIdp } from "../fakes/oidc-idp";
+import { createVerifiedAccount, signOut } from "./support/accounts";
 import { expect, expectNoAxeViolations, openPage, test } from "./support/fixtures";
 import { E2E_ORIGIN } from "./support/instance";
 import { createOrg, newOrg } from "./support/orgs";
 import { escapeRegExp } from "./support/page-checks";
-import { setOrgPlan } from "./support/server-admin";
+import { markSsoDomainVerified, setOrgPlan } from "./support/server-admin";
 
 const heading = (page: Page) => page.getByRole("heading", { level: 1 });
 
@@ -86,4 +88,64 @@ test("the SSO page and Sign in with SSO fit a 390 px phone and pass axe", async 
   const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
   expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
   await expectNoAxeViolations(page);
+});
+
+test("an admin tests and switches on an OIDC connection, and a new person signs in through it", async ({ page, pageProblems }) => {
+  // The IdP listens first; its client (our redirect URI) is registered once the connection exists.
+  const idp = new OidcIdp();
+  let giveClients!: (clients: ClientMetadata[]) => void;
+  const clients = new Promise<ClientMetadata[]>((resolve) => (giveClients = resolve));
+  let issuerIs!: (issuer: string) => void;
+  const issuerKnown = new Promise<string>((resolve) => (issuerIs = resolve));
+  const started = idp.start(async (issuer) => {
+    issuerIs(issuer);
+    return clients;
+  });
+  const issuer = await issuerKnown;
+  try {
+    await createVerifiedAccount(page, "sso-admin", "Ada Admin");
+    const org = newOrg("ssoflow", test.info().project.name);
+    await createOrg(page, org);
+    await setOrgPlan(org.slug, "team");
+    await openPage(page, pageProblems, `/orgs/${org.slug}/sso`);
+    const oidc = page.getByRole("region", { name: "Add an OIDC connection" });
+    await oidc.getByLabel("Name").fill("Test IdP");
+    await oidc.getByLabel("Issuer URL").fill(issuer);
+    await oidc.getByLabel("Client ID").fill("gatehouse-e2e");
+    await oidc.getByLabel("Client secret").fill("e2e-client-secret");
+    await oidc.getByRole("button", { name: "Add OIDC connection" }).click();
+    const card = page.getByRole("region", { name: "Test IdP" });
+    const redirectUri = await card.getByLabel("Redirect URI for Test IdP").inputValue();
+    giveClients([{ client_id: "gatehouse-e2e", client_secret: "e2e-client-secret", redirect_uris: [redirectUri], grant_types: ["authorization_code"], response_types: ["code"] }]);
+    await started;
+
+    const domain = `${org.slug}.test`;
+    await page.getByLabel("Claim a domain").fill(domain);
+    await page.getByRole("button", { name: "Claim domain" }).click();
+    await expect(page.getByLabel(`TXT record name for ${domain}`)).toBeVisible();
+    await markSsoDomainVerified(domain);
+
+    const email = `nora@${domain}`;
+    idp.addAccount({ sub: "nora-at-idp", email, email_verified: true, name: "Nora New" });
+    idp.signInAs("nora-at-idp", ["pwd", "otp"]);
+    await page.getByRole("button", { name: "Test connection Test IdP" }).click();
+    await expect(page.getByText("“Test IdP” passed its test")).toBeVisible();
+    await expect(card.getByText("Email domain")).toBeVisible();
+    await card.getByRole("button", { name: "Switch on Test IdP" }).click();
+    await expect(card.getByText("On", { exact: true })).toBeVisible();
+    await expectNoAxeViolations(page);
+
+    await signOut(page);
+    await page.goto("/login");
+    await page.getByRole("link", { name: "Sign in with SSO" }).click();
+    await page.getByLabel("Work email").fill(email);
+    idp.signInAs("nora-at-idp");
+    await page.getByRole("button", { name: "Continue" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Welcome, Nora");
+    await openPage(page, pageProblems, `/orgs/${org.slug}`);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(org.name);
+  } finally {
+    await started.catch(() => undefined);
+    await idp.stop();
+  }
 });

@@ -22,6 +22,7 @@ export type NewAttempt = {
   requestId?: string | null;
   returnTo?: string | null;
   testerUserId?: string | null;
+  continueUrl?: string | null;
 };
 
 /** Stores the attempt; returns the cookie value that will find it again. */
@@ -40,6 +41,7 @@ export async function startSsoAttempt(db: Database, attempt: NewAttempt, now = n
       code_verifier: attempt.codeVerifier ?? null,
       request_id: attempt.requestId ?? null,
       return_to: attempt.returnTo ?? null,
+      continue_url: attempt.continueUrl ?? null,
       tester_user_id: attempt.testerUserId ?? null,
       expires_at: new Date(now.getTime() + SSO_ATTEMPT_TTL_MS),
       created_at: now,
@@ -58,6 +60,13 @@ export async function takeSsoAttempt(db: Database, binding: string | null, conne
     .returningAll()
     .executeTakeFirst();
   return row && row.expires_at > now ? row : null;
+}
+
+/** Where /sso/continue sends this browser: the IdP URL of its attempt in flight, or null. */
+export async function findSsoContinueUrl(db: Database, binding: string | null, now = new Date()): Promise<string | null> {
+  if (!binding || binding.length > 100) return null;
+  const row = await db.selectFrom("sso_attempt").select(["continue_url"]).where("binding_hash", "=", hashToken(binding)).where("expires_at", ">", now).where("verdict", "is", null).executeTakeFirst();
+  return row?.continue_url ?? null;
 }
 
 /**

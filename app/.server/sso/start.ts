@@ -13,7 +13,9 @@ export type StartResult = { ok: true; response: Response } | { ok: false; messag
 export async function startSsoSignIn(db: Database, connection: SsoConnection, options: StartOptions, now = new Date()): Promise<StartResult> {
   const started = connection.kind === "oidc" ? await startOidcSignIn(db, connection, options, now) : await startSaml(db, connection, options, now);
   if (!started.ok) return started;
-  const headers = new Headers({ Location: started.url.href, "Set-Cookie": ssoAttemptCookie(started.binding), "Cache-Control": "no-store" });
+  // Not straight to the IdP: a form's answer that redirects to another site is
+  // blocked by our CSP (form-action 'self'); /sso/continue moves on by itself.
+  const headers = new Headers({ Location: "/sso/continue", "Set-Cookie": ssoAttemptCookie(started.binding), "Cache-Control": "no-store" });
   return { ok: true, response: new Response(null, { status: 303, headers }) };
 }
 
@@ -23,7 +25,7 @@ async function startSaml(db: Database, connection: SsoConnection, options: Start
   if (!started.ok) return started;
   const binding = await startSsoAttempt(
     db,
-    { connectionId: connection.id, purpose: options.purpose, state: generateSecret(), requestId: started.requestId, returnTo: options.returnTo, testerUserId: options.testerUserId },
+    { connectionId: connection.id, purpose: options.purpose, state: generateSecret(), requestId: started.requestId, returnTo: options.returnTo, testerUserId: options.testerUserId, continueUrl: started.redirectUrl },
     now,
   );
   return { ok: true as const, url: new URL(started.redirectUrl), binding };

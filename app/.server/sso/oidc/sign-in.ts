@@ -29,7 +29,6 @@ export async function startOidcSignIn(db: Database, connection: SsoConnection, o
   const codeVerifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
-  const binding = await startSsoAttempt(db, { connectionId: connection.id, purpose: options.purpose, state, nonce, codeVerifier, returnTo: options.returnTo, testerUserId: options.testerUserId }, now);
   const url = oidc.buildAuthorizationUrl(config, {
     redirect_uri: ssoUrls(connection.id).oidcRedirectUri,
     scope: connection.oidc_scopes || DEFAULT_OIDC_SCOPES,
@@ -40,6 +39,7 @@ export async function startOidcSignIn(db: Database, connection: SsoConnection, o
     nonce,
     ...(options.loginHint ? { login_hint: options.loginHint } : {}),
   });
+  const binding = await startSsoAttempt(db, { connectionId: connection.id, purpose: options.purpose, state, nonce, codeVerifier, returnTo: options.returnTo, testerUserId: options.testerUserId, continueUrl: url.href }, now);
   return { ok: true, url, binding };
 }
 
