@@ -249,6 +249,9 @@ function SamlForm({ intent, connection, formToken, failure }: { intent: "create-
 
 function Domains({ view, failure, operator }: { view: View; failure?: FormFailure; operator: boolean }) {
   const mine = failure && failure.values.domain !== undefined ? failure : undefined;
+  // The selects are uncontrolled: when the connections change (one added after
+  // the page loaded) they must be made again, or they keep the old choice.
+  const connectionsKey = view.connections.map((c) => c.id).join(",");
   return (
     <Card
       title="Email domains"
@@ -273,7 +276,7 @@ function Domains({ view, failure, operator }: { view: View; failure?: FormFailur
               </>
             ) : null}
             {!domain.verified && view.mode === "self-hosted" && !operator ? <p>Waiting for the operator to mark it verified.</p> : null}
-            <Form method="post" action="?intent=route-domain" className="form">
+            <Form key={`${connectionsKey}/${domain.connectionId ?? ""}`} method="post" action="?intent=route-domain" className="form">
               <input type="hidden" name="domainId" value={domain.id} />
               <SelectField id={`route-${domain.id}`} label={`Sign-ins on ${domain.domain} go to`} name="connectionId" defaultValue={domain.connectionId ?? ""}>
                 <option value="">No connection (passwords)</option>
@@ -319,7 +322,7 @@ function Domains({ view, failure, operator }: { view: View; failure?: FormFailur
             </div>
           </div>
         ))}
-        <Form method="post" action="?intent=claim-domain" className="form" noValidate>
+        <Form key={connectionsKey} method="post" action="?intent=claim-domain" className="form" noValidate>
           <Field id="claim-domain" label="Claim a domain" name="domain" hint="The part after the @, e.g. example.com." defaultValue={mine?.values.domain} error={mine?.fieldErrors.domain} />
           <SelectField id="claim-connection" label="Its sign-ins go to" name="connectionId" defaultValue={mine?.values.connectionId ?? view.connections[0]?.id ?? ""}>
             <option value="">No connection yet</option>

@@ -6,7 +6,7 @@
 import type { Page } from "@playwright/test";
 import type { ClientMetadata } from "oidc-provider";
 import { OidcIdp } from "../fakes/oidc-idp";
-import { createVerifiedAccount, signOut } from "./support/accounts";
+import { createVerifiedAccount } from "./support/accounts";
 import { expect, expectNoAxeViolations, openPage, test } from "./support/fixtures";
 import { E2E_ORIGIN } from "./support/instance";
 import { createOrg, newOrg } from "./support/orgs";
@@ -135,7 +135,8 @@ test("an admin tests and switches on an OIDC connection, and a new person signs 
     await expect(card.getByText("On", { exact: true })).toBeVisible();
     await expectNoAxeViolations(page);
 
-    await signOut(page);
+    // Someone else, in a browser without the admin's session.
+    await page.context().clearCookies();
     await page.goto("/login");
     await page.getByRole("link", { name: "Sign in with SSO" }).click();
     await page.getByLabel("Work email").fill(email);
