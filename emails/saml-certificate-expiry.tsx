@@ -24,9 +24,10 @@ export default function SamlCertificateExpiry({ brand, connectionName, orgName, 
         The identity provider's signing certificate for {whose} expires on {expiresOn} ({inDays(daysLeft)}).
       </Paragraph>
       <Paragraph>
-        After that day, single sign-on through it stops working: we refuse assertions we cannot verify. Create a new signing certificate at your
-        identity provider, then paste its new metadata (or certificate) into the connection. While the IdP switches over, keep both certificates:
-        we accept either.
+        Before then your identity provider will sign with a new certificate, and from the moment it does, single sign-on through this
+        connection fails until the connection has that certificate too. Create the new certificate at your identity provider, paste its new
+        metadata (or certificate) into the connection next to the old one (we accept either while the IdP switches over), then switch the IdP to
+        it.
       </Paragraph>
       <ActionLink brand={brand} href={settingsUrl}>Update the connection</ActionLink>
       <Paragraph>You receive this because you administer this SSO connection.</Paragraph>

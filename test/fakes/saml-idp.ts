@@ -1,9 +1,10 @@
 // A real SAML 2.0 identity provider for tests, built with samlify's IdP side
 // and served on 127.0.0.1: it publishes its metadata, answers an SP's
 // HTTP-Redirect AuthnRequest with an auto-posting form (the SAMLResponse and
-// RelayState for the SP's ACS), and can sign responses for IdP-initiated
-// sign-in. Tests can ask for answers an honest IdP would not give (wrong
-// audience, expired, unsigned, signed by another key…) to see them refused.
+// RelayState for the SP's ACS) at /sso, starts IdP-initiated sign-in at
+// /start, and signs responses for tests in process (answer()). Tests can ask
+// for answers an honest IdP would not give (wrong audience, expired, unsigned,
+// signed by another key…) to see them refused.
 //
 // Its keys (test/fakes/saml/*.pem) are made for these tests only.
 import { readFileSync } from "node:fs";
@@ -192,13 +193,18 @@ export class FakeSamlIdp {
   private async handle(url: string): Promise<{ status: number; type: string; body: string }> {
     const { pathname, searchParams } = new URL(url, this.url);
     if (pathname === "/metadata") return { status: 200, type: "application/samlmetadata+xml", body: this.metadata() };
-    if (pathname !== "/sso") return { status: 404, type: "text/plain", body: "not found" };
+    // /sso answers an AuthnRequest; /start is IdP-initiated sign-in (the app
+    // tile on the IdP's dashboard), with an optional ?RelayState=.
+    if (pathname !== "/sso" && pathname !== "/start") return { status: 404, type: "text/plain", body: "not found" };
     if (!this.trustedSpMetadata) return { status: 400, type: "text/plain", body: "no SP trusted" };
-    const sp = samlify.ServiceProvider({ metadata: this.trustedSpMetadata });
-    const { extract } = await this.idp().parseLoginRequest(sp, "redirect", { query: Object.fromEntries(searchParams), octetString: "" } as never);
-    const requestId = (extract as { request: { id: string } }).request.id;
+    let requestId: string | null = null;
+    if (pathname === "/sso") {
+      const sp = samlify.ServiceProvider({ metadata: this.trustedSpMetadata });
+      const { extract } = await this.idp().parseLoginRequest(sp, "redirect", { query: Object.fromEntries(searchParams), octetString: "" } as never);
+      requestId = (extract as { request: { id: string } }).request.id;
+    }
     const relayState = searchParams.get("RelayState");
-    this.requests.push({ id: requestId, relayState });
+    if (requestId) this.requests.push({ id: requestId, relayState });
     const person = this.signedInPerson;
     const samlResponse = await this.answer({
       spMetadata: this.trustedSpMetadata,

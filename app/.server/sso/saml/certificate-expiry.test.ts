@@ -7,7 +7,6 @@ import { createUser, queuedEmails } from "../../../../test/factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../../../../test/setup/databases";
 import { getEnv } from "../../env";
 import { sendCertificateExpiryNotices } from "./certificate-expiry";
-import { deleteExpiredSamlState } from "./state";
 
 const db = connect(workerDatabaseUrl());
 const otherProcess = connect(workerDatabaseUrl());
@@ -103,29 +102,5 @@ describe("sendCertificateExpiryNotices", () => {
     expect(sent).toBe(2);
     expect(await run(daysBefore(7), otherProcess)).toEqual({ ran: true, notices: 0, emails: 0 });
     expect(await expiryEmails()).toHaveLength(2);
-  });
-});
-
-describe("deleteExpiredSamlState", () => {
-  it("removes request and assertion ids past their expiry and keeps the others", async () => {
-    const now = new Date("2027-01-01T00:00:00Z");
-    const { id } = await db.insertInto("sso_connection").values({ kind: "saml", name: "X" }).returning("id").executeTakeFirstOrThrow();
-    await db
-      .insertInto("saml_request")
-      .values([
-        { id: "_old", connection_id: id, expires_at: new Date(now.getTime() - 1000) },
-        { id: "_new", connection_id: id, expires_at: new Date(now.getTime() + 1000) },
-      ])
-      .execute();
-    await db
-      .insertInto("saml_assertion_seen")
-      .values([
-        { connection_id: id, assertion_id: "_old", expires_at: new Date(now.getTime() - 1000) },
-        { connection_id: id, assertion_id: "_new", expires_at: new Date(now.getTime() + 1000) },
-      ])
-      .execute();
-    expect(await deleteExpiredSamlState(db, now)).toEqual({ requests: 1, assertions: 1 });
-    expect((await db.selectFrom("saml_request").select("id").execute()).map((row) => row.id)).toEqual(["_new"]);
-    expect((await db.selectFrom("saml_assertion_seen").select("assertion_id").execute()).map((row) => row.assertion_id)).toEqual(["_new"]);
   });
 });

@@ -36,8 +36,9 @@ export async function sendCertificateExpiryNotices(db: Database, options: { now?
         .insertInto("saml_certificate_notice")
         .values({ connection_id: connection.id, certificate_expires_at: expiresAt, days_before: threshold, sent_at: now })
         .onConflict((conflict) => conflict.columns(["connection_id", "certificate_expires_at", "days_before"]).doNothing())
+        .returning("days_before")
         .executeTakeFirst();
-      if (Number(claimed.numInsertedOrUpdatedRows ?? 0n) !== 1) continue;
+      if (!claimed) continue;
       notices++;
       const settingsUrl = new URL(connection.org_slug ? `/orgs/${connection.org_slug}/sso` : "/admin/sso", publicUrl).href;
       for (const recipient of await administrators(trx, connection.org_id)) {

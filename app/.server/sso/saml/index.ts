@@ -9,6 +9,9 @@
 //   earliestExpiry(certificates) → Date | null  (what certificate_expires_at holds)
 //     For a connection set up by hand: entity id + SSO URL + pasted PEM(s).
 //
+//   samlIdpSettings(connection) → { ok: true, settings: { entityId, ssoUrl, certificates } } | { ok: false, message }
+//     What sign-in uses: the columns, or the stored metadata XML where they are empty.
+//
 //   samlServiceProviderUrls(connectionId) → { entityId, acsUrl, metadataUrl, loginUrl }
 //     On PUBLIC_URL: /sso/saml/:id/metadata (also our entity id), /acs, /login.
 //   samlServiceProviderMetadata(connection) → XML string (WantAssertionsSigned,
@@ -25,6 +28,7 @@
 //     → { ok: true, profile: SsoProfile, checks: SsoCheck[], inResponseTo: string | null, relayState: string | null }
 //     | { ok: false, reason: SamlFailureReason, message, checks: SsoCheck[] }
 //     Never throws on bad input. Checks, by name: RelayState (when given),
+//     Connection (only when it lacks an SSO URL or certificate),
 //     Well-formed response, IdP status, Single signed assertion (no signature
 //     wrapping), Assertion signed (by the connection's certificate(s); a signed
 //     Response alone is refused), Issuer (when the IdP entity id is known),

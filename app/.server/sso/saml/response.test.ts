@@ -1,6 +1,7 @@
 // The SAML service provider against a real IdP (samlify, on 127.0.0.1): a
 // good answer passes every check; each bad one is refused with its reason and
 // its failing check, never with a throw.
+import { inflateRawSync } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AUTHN_CONTEXT, FakeSamlIdp, NAMEID, postedForm, TEST_IDP_KEYS, type AnswerOptions } from "../../../../test/fakes/saml-idp";
 import { connect, truncateAll, workerDatabaseUrl } from "../../../../test/setup/databases";
@@ -88,6 +89,24 @@ describe("SP-initiated sign-in", () => {
     ]);
   });
 
+  it("asks for our ACS with the HTTP-POST binding, as our entity id, and keeps the query of the IdP's SSO URL", async () => {
+    const withQuery = { ...connection, saml_idp_sso_url: `${idp.ssoUrl}?idpid=C01abc` };
+    const started = await startSamlSignIn(db, withQuery, { relayState: "/home", now: NOW });
+    if (!started.ok) throw new Error(started.message);
+    const url = new URL(started.redirectUrl);
+    expect(url.searchParams.get("idpid")).toBe("C01abc");
+    expect(url.searchParams.get("RelayState")).toBe("/home");
+    const request = inflateRawSync(Buffer.from(url.searchParams.get("SAMLRequest")!, "base64")).toString("utf8");
+    const urls = samlServiceProviderUrls(connection.id);
+    expect(request).toContain(`ID="${started.requestId}"`);
+    expect(request).toContain(`AssertionConsumerServiceURL="${urls.acsUrl}"`);
+    expect(request).toContain('ProtocolBinding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"');
+    expect(request).toContain(`>${urls.entityId}</saml:Issuer>`);
+    // No NameID format or authentication context asked for: the IdP says what it did.
+    expect(request).not.toContain("RequestedAuthnContext");
+    expect(request).not.toMatch(/NameIDPolicy[^>]*Format=/);
+  });
+
   it("refuses an answer to a request we never sent, and one whose request expired", async () => {
     expectRefused(await validate(await answer({ inResponseTo: "_never-sent" })), "unknown-request", "InResponseTo");
 
@@ -96,6 +115,14 @@ describe("SP-initiated sign-in", () => {
     const later = new Date(NOW.getTime() + 11 * 60 * 1000);
     const late = await answer({ inResponseTo: started.requestId, now: later });
     expectRefused(await validate(late, { now: later }), "unknown-request", "InResponseTo");
+  });
+
+  it("refuses a response whose (unsigned) InResponseTo was changed to another request", async () => {
+    const [first, second] = [await startSamlSignIn(db, connection, { now: NOW }), await startSamlSignIn(db, connection, { now: NOW })];
+    if (!first.ok || !second.ok) throw new Error("sign-in did not start");
+    const xml = Buffer.from(await answer({ inResponseTo: first.requestId }), "base64").toString("utf8");
+    const retargeted = xml.replace(`InResponseTo="${first.requestId}"`, `InResponseTo="${second.requestId}"`);
+    expectRefused(await validate(Buffer.from(retargeted).toString("base64")), "unknown-request", "InResponseTo");
   });
 
   it("uses a request up: a second answer to it is refused", async () => {
@@ -109,6 +136,19 @@ describe("SP-initiated sign-in", () => {
     const started = await startSamlSignIn(db, connection, { relayState: "https://evil.example/phish", now: NOW });
     expect(started.ok && started.relayState).toBe(null);
     expect(started.ok && new URL(started.redirectUrl).searchParams.has("RelayState")).toBe(false);
+  });
+
+  it("works from the IdP's metadata XML alone, and from a certificate roll-over (old and new PEM)", async () => {
+    const fromMetadata = { ...connection, saml_idp_entity_id: null, saml_idp_sso_url: null, saml_idp_certificate: null, saml_idp_metadata_xml: idp.metadata() };
+    const started = await startSamlSignIn(db, fromMetadata, { now: NOW });
+    expect(started.ok && started.redirectUrl.startsWith(`${idp.ssoUrl}?`)).toBe(true);
+    const result = await validateSamlResponse(db, fromMetadata, { samlResponse: await answer(), now: NOW });
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+    expect(result.checks.find((c) => c.name === "Issuer")).toEqual({ name: "Issuer", passed: true, detail: idp.entityId });
+
+    const rolling = { ...connection, saml_idp_certificate: `${TEST_IDP_KEYS.other.cert}\n${TEST_IDP_KEYS.idp.cert}` };
+    expect((await validateSamlResponse(db, rolling, { samlResponse: await answer(), now: NOW })).ok).toBe(true);
+    expect((await validateSamlResponse(db, rolling, { samlResponse: await answer({ signingKey: TEST_IDP_KEYS.other }), now: NOW })).ok).toBe(true);
   });
 
   it("reports a connection that is not set up instead of throwing", async () => {
@@ -133,6 +173,14 @@ describe("IdP-initiated sign-in", () => {
     expect(result.inResponseTo).toBe(null);
     expect(result.profile).toMatchObject({ subject: "a1b2c3", email: "grace@example.com", name: "Grace Hopper", mfaAsserted: true });
     expect(result.checks.find((c) => c.name === "InResponseTo")?.detail).toMatch(/IdP-initiated/);
+  });
+
+  it("works from the IdP's dashboard (its /start page) with a RelayState of ours", async () => {
+    const page = await fetch(`${idp.url}/start?RelayState=${encodeURIComponent("/orgs/acme")}`);
+    const form = postedForm(await page.text());
+    const result = await validate(form.SAMLResponse, { relayState: form.RelayState ?? undefined });
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+    expect(result.ok && [result.inResponseTo, result.relayState]).toEqual([null, "/orgs/acme"]);
   });
 
   it("accepts a response signed as a whole as well as in its assertion", async () => {
@@ -169,6 +217,19 @@ describe("refused answers", () => {
     const response = await answer();
     expect((await validate(response)).ok).toBe(true);
     expectRefused(await validate(response, { now: new Date(NOW.getTime() + 60_000) }), "replayed", "Not replayed");
+  });
+
+  it("a replayed answer to an SP-initiated sign-in, named as a replay", async () => {
+    const { form } = await signInThroughIdp();
+    expect((await validate(form.SAMLResponse)).ok).toBe(true);
+    expectRefused(await validate(form.SAMLResponse), "replayed", "Not replayed");
+  });
+
+  it("the same assertion posted twice at once: one sign-in", async () => {
+    const response = await answer();
+    const results = await Promise.all([validate(response), validate(response), validate(response)]);
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    for (const result of results.filter((r) => !r.ok)) expectRefused(result, "replayed", "Not replayed");
   });
 
   it("a wrong audience", async () => {

@@ -55,7 +55,9 @@ const failCheck = (name: string, reason: SamlFailureReason, message: string, det
 const publicChecks = (checks: Check[]): SsoCheck[] => checks.map(({ name, passed, detail }) => ({ name, passed, ...(detail ? { detail } : {}) }));
 
 function refuse(checks: Check[]): Failure {
-  const failed = checks.find((check) => !check.passed)!;
+  // A replay is the most telling reason: its other failures (a request already
+  // answered) follow from it.
+  const failed = checks.find((check) => !check.passed && check.reason === "replayed") ?? checks.find((check) => !check.passed)!;
   return { ok: false, reason: failed.reason!, message: failed.message!, checks: publicChecks(checks) };
 }
 
@@ -99,19 +101,21 @@ export async function validateSamlResponse(db: Database, connection: SsoConnecti
   if (idp.settings.entityId) checks.push(issuerCheck(facts, idp.settings.entityId));
   checks.push(audienceCheck(facts, urls.entityId));
   checks.push(recipientCheck(facts, envelope.destination, urls.acsUrl));
-  const window = timeWindowCheck(facts, now);
+  const window = timeWindowCheck(facts, urls.acsUrl, now);
   checks.push(window.check);
   const profile = profileFromAssertion(facts);
   checks.push(profile.ok ? pass("Email", `${profile.profile.email}, from ${profile.emailSource}`) : failCheck("Email", profile.reason, profile.message));
 
   // The two checks that use something up run only for an otherwise good
-  // answer; for a bad one they are looked at without being spent.
+  // answer; for a bad one they are looked at without being spent. A replayed
+  // assertion spends nothing either (its request was used by the first post).
+  const seenBefore = facts.id ? await wasAssertionSeen(db, connection.id, facts.id) : false;
   const inResponseTo = correlate(facts, envelope.inResponseTo);
-  const allGoodSoFar = checks.every((check) => check.passed);
+  const spend = checks.every((check) => check.passed) && !seenBefore;
   if (inResponseTo.mismatch) {
     checks.push(failCheck("InResponseTo", "unknown-request", "The response and its assertion answer different sign-in requests."));
   } else if (inResponseTo.id) {
-    const known = allGoodSoFar ? await consumeSamlRequest(db, connection.id, inResponseTo.id, now) : await isSamlRequestKnown(db, connection.id, inResponseTo.id, now);
+    const known = spend ? await consumeSamlRequest(db, connection.id, inResponseTo.id, now) : await isSamlRequestKnown(db, connection.id, inResponseTo.id, now);
     checks.push(
       known
         ? pass("InResponseTo", "answers the sign-in request we sent")
@@ -123,11 +127,14 @@ export async function validateSamlResponse(db: Database, connection: SsoConnecti
 
   if (!facts.id) {
     checks.push(failCheck("Not replayed", "malformed", "The assertion has no ID, so a replay could not be detected."));
+  } else if (seenBefore) {
+    checks.push(replayed());
   } else if (checks.every((check) => check.passed) && window.keepUntil) {
+    // Two posts of the same assertion at once: the insert decides.
     const first = await recordAssertion(db, connection.id, facts.id, window.keepUntil, now);
     checks.push(first ? pass("Not replayed", "first use of this assertion") : replayed());
   } else {
-    checks.push((await wasAssertionSeen(db, connection.id, facts.id)) ? replayed() : pass("Not replayed", "not used before (not recorded, as the answer was refused)"));
+    checks.push(pass("Not replayed", "not used before (not recorded, as the answer was refused)"));
   }
 
   if (!checks.every((check) => check.passed) || !profile.ok) return refuse(checks);
@@ -271,8 +278,9 @@ function recipientCheck(facts: AssertionFacts, destination: string | null, acsUr
   return pass("Recipient", acsUrl);
 }
 
-function timeWindowCheck(facts: AssertionFacts, now: Date): { check: Check; keepUntil: Date | null } {
-  const confirmation = facts.bearerConfirmations.find((candidate) => candidate.notOnOrAfter) ?? facts.bearerConfirmations[0];
+function timeWindowCheck(facts: AssertionFacts, acsUrl: string, now: Date): { check: Check; keepUntil: Date | null } {
+  // The confirmation addressed to us is the one whose window counts.
+  const confirmation = facts.bearerConfirmations.find((candidate) => candidate.recipient === acsUrl) ?? facts.bearerConfirmations[0];
   const notBefore = [facts.notBefore, confirmation?.notBefore].filter((value): value is string => !!value).map(parseInstant);
   const notOnOrAfter = [facts.notOnOrAfter, confirmation?.notOnOrAfter].filter((value): value is string => !!value).map(parseInstant);
   const fail = (reason: SamlFailureReason, message: string) => ({ check: failCheck("Time window", reason, message), keepUntil: null });
@@ -297,7 +305,10 @@ function parseInstant(value: string): Date | null {
 
 /** The request this answers: from the signed assertion, matched with the (unsigned) Response's. */
 function correlate(facts: AssertionFacts, responseInResponseTo: string | null): { id: string | null; mismatch: boolean } {
-  const signed = facts.bearerConfirmations.map((confirmation) => confirmation.inResponseTo).find((value) => value !== null) ?? null;
+  // Every bearer confirmation that names a request must name the same one.
+  const named = [...new Set(facts.bearerConfirmations.map((confirmation) => confirmation.inResponseTo).filter((value): value is string => value !== null))];
+  if (named.length > 1) return { id: null, mismatch: true };
+  const signed = named[0] ?? null;
   if (signed && responseInResponseTo && signed !== responseInResponseTo) return { id: null, mismatch: true };
   return { id: signed ?? responseInResponseTo, mismatch: false };
 }

@@ -45,8 +45,9 @@ export async function recordAssertion(db: Database, connectionId: string, assert
     .insertInto("saml_assertion_seen")
     .values({ connection_id: connectionId, assertion_id: assertionId, expires_at: expiresAt })
     .onConflict((conflict) => conflict.columns(["connection_id", "assertion_id"]).doNothing())
+    .returning("assertion_id")
     .executeTakeFirst();
-  return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
+  return inserted !== undefined;
 }
 
 export async function wasAssertionSeen(db: Database, connectionId: string, assertionId: string): Promise<boolean> {
