@@ -91,6 +91,7 @@ export async function action({ request }: ActionFunctionArgs) {
       await cancelTotpEnrolment(db, userId);
       return ok("totp-cancelled");
     case "totp-remove":
+      if (await wouldRemoveLastFactorWhileRequired(db, userId, "totp")) return lastFactorRefusal(await orgsRequiringTwoFactor(db, userId));
       if (!(await removeTotp(db, userId)).ok) return formFailure({ formError: "There is no authenticator app to remove." }, 404);
       return ok("totp-removed");
     case "codes-regenerate": {
@@ -117,16 +118,28 @@ export async function action({ request }: ActionFunctionArgs) {
       if (!(await renamePasskey(db, userId, form.data.passkeyId, form.data.name))) return formFailure({ formError: "That passkey does not exist." }, 404);
       return ok("passkey-renamed");
     case "passkey-remove":
+      if (await wouldRemoveLastFactorWhileRequired(db, userId, "passkey")) return lastFactorRefusal(await orgsRequiringTwoFactor(db, userId));
       if (!(await removePasskey(db, userId, form.data.passkeyId)).ok) return formFailure({ formError: "That passkey does not exist or was already removed." }, 404);
       return ok("passkey-removed");
     case "turn-off": {
       const requiring = await orgsRequiringTwoFactor(db, userId);
-      if (requiring.length > 0) return formFailure({ formError: `${requiring.join(", ")} requires two-factor authentication: it cannot be turned off while you are a member.` }, 409);
+      if (requiring.length > 0) return lastFactorRefusal(requiring);
       if (!(await turnOffMfa(db, userId)).ok) return formFailure({ formError: "Two-factor authentication is already off." }, 409);
       return ok("turned-off");
     }
   }
 }
+
+// An org that requires two-factor keeps its members from ending up without a factor.
+async function wouldRemoveLastFactorWhileRequired(db: ReturnType<typeof getDb>, userId: string, removing: "totp" | "passkey"): Promise<boolean> {
+  const summary = await getMfaSummary(db, userId);
+  const left = (summary.totp ? 1 : 0) + summary.passkeys - 1;
+  if (left > 0 || (removing === "totp" && !summary.totp)) return false;
+  return (await orgsRequiringTwoFactor(db, userId)).length > 0;
+}
+
+const lastFactorRefusal = (orgs: string[]) =>
+  formFailure({ formError: `${orgs.join(", ")} ${orgs.length === 1 ? "requires" : "require"} two-factor authentication: keep at least one authenticator app or passkey while you are a member.` }, 409);
 
 export const meta: MetaFunction = () => [{ title: "Security" }];
 

@@ -23,6 +23,17 @@ describe("auditSentenceText", () => {
     expect(say("Ada", "org.slug_changed", "acme-space", { from: "acme", to: "acme-space" })).toBe("Ada moved the organization to the address acme-space (from acme)");
   });
 
+  it("says which security rule changed, with the grace period and who did not comply yet", () => {
+    expect(say("Ada", "security_policy.two_factor_required", "Acme", { graceDays: 7, notComplying: 3 })).toBe("Ada required two-factor authentication for members (grace period 7 days; 3 not complying yet)");
+    expect(say("Ada", "security_policy.sso_required", "Acme", { graceDays: 0, notComplying: 0 })).toBe("Ada required members on the organization's domains to sign in with SSO (grace period 0 days; 0 not complying yet)");
+    expect(say("Ada", "security_policy.session_limits_changed", "Acme", { maxMinutes: { from: "none", to: 480 }, idleMinutes: { from: 60, to: 30 } })).toBe(
+      "Ada changed the session limits: lifetime from none to 480 minutes, idle timeout from 60 to 30 minutes",
+    );
+    expect(say("Ada", "security_policy.invite_domains_changed", "Acme", { domains: "acme.test" })).toBe("Ada limited invitations to the domains acme.test");
+    expect(say("Ada", "security_policy.api_key_lifetime_changed", "Acme", { maxDays: { from: "none", to: 90 } })).toBe("Ada changed the maximum API key lifetime from none to 90 days");
+    expect(say("Olivia", "security_policy.break_glass_used", "olivia@acme.test")).toBe("Olivia signed in without SSO (owner break-glass, password and second factor)");
+  });
+
   it("falls back to the action in words for events it does not know (the vendor's own, via the API)", () => {
     expect(say("ci-bot", "deploy.finished", "web@1.2.3")).toBe("ci-bot recorded “deploy finished” web@1.2.3");
     expect(describeAuditEvent({ action: "billing.payment_failed", target: "subscription 9001", metadata: {} }).objectKind).toBe("billing");

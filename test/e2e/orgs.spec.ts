@@ -10,7 +10,7 @@ import { escapeRegExp } from "./support/page-checks";
 import { setOrgPlan } from "./support/server-admin";
 
 /** The org's tabs only admins and owners see. */
-const ADMIN_TABS = ["Invitations", "API keys", "Audit history"];
+const ADMIN_TABS = ["Invitations", "API keys", "Audit history", "Security"];
 
 const heading = (page: Page) => page.getByRole("heading", { level: 1 });
 

@@ -12,6 +12,7 @@ import { createApiKey } from "../../app/.server/orgs/api-keys";
 import { newFormToken } from "../../app/.server/form-guards/one-time-form";
 import { AppInputSchema } from "../../app/utils/oauth-app-schema";
 import { enrolTotp } from "../factories/mfa";
+import { addSoftPasskey } from "../factories/soft-passkey";
 import { actorOf, auditEventsOf, createTestOrg, membershipsOf, type TestOrg } from "../factories/orgs";
 import { createUser, queuedEmails, sessionCookieFor, type TestUser } from "../factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
@@ -81,7 +82,9 @@ describe("/orgs/:slug/security", () => {
     const html = await text(page);
     expect(html).toContain('href="/orgs/acme/security"');
     expect(html).toContain("Require two-factor authentication");
-    expect((await get("/orgs/acme/security", await sessionCookieFor(db, member))).status).toBe(403);
+    const refused = await get("/orgs/acme/security", await sessionCookieFor(db, member));
+    expect(refused.status).toBe(403);
+    expect(await text(refused)).toContain("Only admins can manage the organization&#x27;s security rules");
   });
 
   it("lists the members who do not comply before a rule is switched on", async () => {
@@ -199,6 +202,10 @@ describe("require two-factor, enforced", () => {
     const answer = await post("/settings/security?intent=turn-off", { intent: "turn-off", confirm: "on" }, cookie);
     expect(answer.status).toBe(409);
     expect(await text(answer)).toContain("Acme requires two-factor authentication");
+    // Nor remove the only factor left.
+    const removal = await post("/settings/security?intent=totp-remove", { intent: "totp-remove" }, cookie);
+    expect(removal.status).toBe(409);
+    expect(await db.selectFrom("totp_factor").select("user_id").where("user_id", "=", member.id).execute()).toHaveLength(1);
   });
 });
 
@@ -235,6 +242,37 @@ describe("require SSO, enforced", () => {
     const otherConnection = await db.insertInto("sso_connection").values({ org_id: other.id, kind: "oidc", name: "Other IdP", enabled: true }).returning("id").executeTakeFirstOrThrow();
     expect((await get("/orgs/acme", await ssoSessionCookie(member, otherConnection.id, true))).status).toBe(403);
     expect((await get("/orgs/acme", await ssoSessionCookie(member, connectionId))).status).toBe(200);
+  });
+});
+
+describe("passkey sign-in (/login/passkey)", () => {
+  async function passkeySignIn(user: TestUser) {
+    const passkey = await addSoftPasskey(db, user.id);
+    const options = (await (await post("/passkeys/options", { purpose: "sign-in" })).json()) as { options: { challenge: string; rpId: string } };
+    return post("/login/passkey", { credential: passkey.assert({ challenge: options.options.challenge, rpId: options.options.rpId, origin: server.url }) });
+  }
+
+  it("signs in with the passkey alone while no rule is against it", async () => {
+    const answer = await passkeySignIn(member);
+    expect(answer.status).toBe(302);
+    expect((await get("/orgs/acme", cookieOf(answer))).status).toBe(200);
+  });
+
+  it("is refused where the org requires SSO, even for an owner (break-glass is password + second factor)", async () => {
+    await enforceSso();
+    for (const user of [member, owner]) {
+      const answer = await passkeySignIn(user);
+      expect(answer.status, user.email).toBe(403);
+      expect(((await answer.json()) as { formError: string }).formError).toContain("Acme requires you to sign in with its single sign-on");
+      expect(answer.headers.getSetCookie()).toEqual([]);
+    }
+  });
+
+  it("counts as two-factor where the org requires it", async () => {
+    await enforceTwoFactor();
+    const answer = await passkeySignIn(member);
+    expect(answer.status).toBe(302);
+    expect((await get("/orgs/acme", cookieOf(answer))).status).toBe(200);
   });
 });
 

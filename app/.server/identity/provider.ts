@@ -9,7 +9,7 @@ import type { Database } from "../db";
 import type { Env } from "../env";
 import type { RequestContext } from "../http/request-context";
 import { consumeRateLimit } from "../rate-limit";
-import { mayReceiveTokens } from "../orgs/security-policy/check";
+import { checkSessionForApps, mayReceiveTokens } from "../orgs/security-policy/check";
 import { validateSessionToken } from "../session";
 import { readSessionToken } from "../session-cookie";
 import { singleton } from "../singleton";
@@ -213,7 +213,10 @@ async function signedInUserId(db: Database, ctx: { get(field: string): string; r
   const token = readSessionToken(new Request("http://gatehouse.invalid/", { headers: { cookie } }));
   if (!token) return undefined;
   const session = await validateSessionToken(db, token, { ip: requestContextOf(ctx)?.clientIp ?? null, userAgent: ctx.get("user-agent") || null });
-  return session && session.user.emailVerified && !session.user.deletionPending ? session.user.id : undefined;
+  if (!session || !session.user.emailVerified || session.user.deletionPending) return undefined;
+  // A session that does not meet the person's orgs' rules is not enough to skip our sign-in page:
+  // the interaction page then says what is missing (a trusted app would otherwise go straight to a code).
+  return (await checkSessionForApps(db, session)).ok ? session.user.id : undefined;
 }
 
 const PROVIDER_KEY = "oidc-provider";

@@ -11,6 +11,7 @@ const PAGE_NAMES: Record<string, string> = {
   invitations: "manage invitations",
   billing: "manage billing",
   settings: "change the organization's settings",
+  security: "manage the organization's security rules",
 };
 
 export function roleRefusalMessage(pathname: string, minimum: OrgRole): string {
