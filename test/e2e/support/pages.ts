@@ -16,6 +16,7 @@ export const PAGES: PageUnderTest[] = [
   { name: "signup page", path: "/signup", status: 200, heading: "Create your account" },
   { name: "login page", path: "/login", status: 200, heading: "Log in" },
   { name: "sign in with SSO page", path: "/sso", status: 200, heading: "Sign in with SSO" },
+  { name: "expired SSO sign-in", path: "/sso/continue", status: 400, heading: "This sign-in has expired" },
   { name: "forgot-password page", path: "/forgot-password", status: 200, heading: "Reset your password" },
   { name: "waitlist page", path: "/waitlist", status: 200, heading: "Join the waitlist" },
   { name: "expired reset link", path: "/reset-password/no-such-token", status: 410, heading: "This link no longer works" },
