@@ -3,6 +3,7 @@
 // `npm run admin:app -- create --name NAME ...`, `npm run admin:rotate-keys`: see app/.server/identity/admin-cli.ts.
 // `npm run audit:verify -- --org SLUG`: see app/.server/orgs/audit-chain/cli.ts.
 // `npm run admin:webhook -- create --url URL --events a,b [--org SLUG]`: see app/.server/events/admin-cli.ts.
+// `npm run admin:sso -- create (--org SLUG | --instance) --type oidc|saml ...`: see app/.server/sso/admin-cli.ts.
 import { createSignupInvitation } from "./app/.server/accounts/signup-invitations";
 import { migrateToLatest } from "./app/.server/database/migrate";
 import { DataDirInUseError } from "./app/.server/database/pglite";
@@ -12,10 +13,11 @@ import { runAppCommand, runRotateKeysCommand } from "./app/.server/identity/admi
 import { getLogger } from "./app/.server/logger";
 import { runAuditVerifyCommand } from "./app/.server/orgs/audit-chain/cli";
 import { runWebhookCommand } from "./app/.server/events/admin-cli";
+import { runSsoCommand } from "./app/.server/sso/admin-cli";
 import { normalizeEmail } from "./app/utils/email-address";
 
 const [command, rawEmail] = process.argv.slice(2);
-if (command === "app" || command === "rotate-keys" || command === "audit-verify" || command === "webhook") {
+if (command === "app" || command === "rotate-keys" || command === "audit-verify" || command === "webhook" || command === "sso") {
   const env = getEnv();
   const database = openAppDatabase(env, { logger: getLogger() });
   try {
@@ -27,6 +29,8 @@ if (command === "app" || command === "rotate-keys" || command === "audit-verify"
         ? await runAppCommand(database.db, env, args)
         : command === "audit-verify"
           ? await runAuditVerifyCommand(database.db, args)
+          : command === "sso"
+            ? await runSsoCommand(database.db, args)
           : command === "webhook"
             ? await runWebhookCommand(database.db, env, args)
             : await runRotateKeysCommand(database.db);

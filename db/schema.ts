@@ -85,7 +85,7 @@ export interface SessionTable {
   sso_mfa_asserted: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
-export type SessionAuthMethod = "password" | "password+totp" | "password+passkey" | "password+recovery-code" | "passkey";
+export type SessionAuthMethod = "password" | "password+totp" | "password+passkey" | "password+recovery-code" | "passkey" | "sso";
 
 export interface TotpFactorTable {
   user_id: string;
@@ -556,7 +556,40 @@ export interface WebhookDeliveryTable {
   created_at: DefaultedTimestamp;
 }
 
+/** One SSO round trip in flight (db/migrations/2026_12_02_4000). */
+export interface SsoAttemptTable {
+  id: Generated<string>;
+  binding_hash: Uint8Array;
+  connection_id: string;
+  purpose: "sign-in" | "test";
+  state: string;
+  nonce: string | null;
+  code_verifier: string | null;
+  request_id: string | null;
+  return_to: string | null;
+  /** The IdP URL /sso/continue moves the browser on to. */
+  continue_url: string | null;
+  /** A SAML verdict waiting for the browser's same-site GET (jsonb). */
+  verdict: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  tester_user_id: string | null;
+  expires_at: Timestamp;
+  created_at: DefaultedTimestamp;
+}
+
+/** An SSO identity waiting for its account to prove itself before it is linked. */
+export interface SsoPendingLinkTable {
+  id: Generated<string>;
+  token_hash: Uint8Array;
+  connection_id: string;
+  subject: string;
+  user_id: string;
+  expires_at: Timestamp;
+  created_at: DefaultedTimestamp;
+}
+
 export interface DB {
+  sso_attempt: SsoAttemptTable;
+  sso_pending_link: SsoPendingLinkTable;
   org_security_policy: OrgSecurityPolicyTable;
   sso_connection: SsoConnectionTable;
   saml_request: SamlRequestTable;

@@ -6,6 +6,9 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // These paths authenticate every request by other means (an HMAC signature or a
 // bearer API key) and are called by servers, which send neither header.
 const EXEMPT_PREFIXES = ["/webhooks/", "/api/v1/"];
+// A SAML IdP answers with a cross-site form POST by design; the signed
+// assertion (checked in sso/saml/) is what authenticates it.
+const SAML_ACS = /^\/sso\/saml\/[^/]+\/acs$/;
 
 export type CsrfVerdict = { ok: true } | { ok: false; reason: string };
 
@@ -17,7 +20,7 @@ export function checkCsrf(input: {
   publicOrigin: string;
 }): CsrfVerdict {
   if (SAFE_METHODS.has(input.method.toUpperCase())) return { ok: true };
-  if (EXEMPT_PREFIXES.some((prefix) => input.path.startsWith(prefix))) return { ok: true };
+  if (EXEMPT_PREFIXES.some((prefix) => input.path.startsWith(prefix)) || SAML_ACS.test(input.path)) return { ok: true };
 
   // Modern browsers send Sec-Fetch-Site on every request; when it is present it
   // is authoritative, because a page cannot set or remove it.

@@ -89,6 +89,12 @@ function isMailbox(value: string): boolean {
   return address !== undefined && z.email().safeParse(address).success;
 }
 
+function isDnsServer(entry: string): boolean {
+  if (isIP(entry) !== 0) return true;
+  const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(entry);
+  return match !== null && isIP(match[1]!) !== 0 && Number(match[2]) >= 1 && Number(match[2]) <= 65535;
+}
+
 function isTrustProxyEntry(entry: string): boolean {
   if (entry === "loopback") return true;
   const [address, prefix, ...rest] = entry.split("/");
@@ -150,6 +156,12 @@ export const EnvSchema = z
     // LemonSqueezy accepts signing secrets of 6 to 40 characters.
     LEMONSQUEEZY_WEBHOOK_SECRET: z.string().min(6, "must be at least 6 characters (LemonSqueezy allows 6 to 40)").max(40, "must be at most 40 characters (LemonSqueezy allows 6 to 40)").optional(),
     LEMONSQUEEZY_TEAM_VARIANT_IDS: providerIdList.optional(),
+    // DNS servers for SSO domain checks (TXT records), "ip" or "ip:port", comma-separated; the system's when unset.
+    SSO_DNS_SERVERS: z
+      .string()
+      .transform((value) => value.split(",").map((entry) => entry.trim()).filter(Boolean))
+      .refine((entries) => entries.every(isDnsServer), 'must be IP addresses, optionally with a port: "10.0.0.2,10.0.0.3:5353"')
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.UMAMI_SCRIPT_URL) !== Boolean(env.UMAMI_WEBSITE_ID)) {

@@ -11,6 +11,7 @@ export function orgNavItems(slug: string, options: { isAdmin: boolean; billing: 
       ? [
           { to: `${base}/invitations`, label: "Invitations" },
           { to: `${base}/api-keys`, label: "API keys" },
+          { to: `${base}/sso`, label: "Single sign-on" },
           { to: `${base}/audit`, label: "Audit history" },
           { to: `${base}/security`, label: "Security" },
           { to: `${base}/webhooks`, label: "Webhooks" },

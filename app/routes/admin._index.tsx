@@ -76,6 +76,12 @@ export default function AdminHome() {
             </li>
             <li>
               <span className="link-list__main">
+                <Link to="/admin/sso">Single sign-on</Link>
+                <span className="link-list__meta">One identity provider for everyone on this server, and the email domains organizations claim.</span>
+              </span>
+            </li>
+            <li>
+              <span className="link-list__main">
                 <Link to="/admin/notices">Notices</Link>
                 <span className="link-list__meta">Publish a policy change, emailed to every account and shown in a banner for 30 days.</span>
               </span>

@@ -67,6 +67,7 @@ export default function Login() {
     <Page width="narrow" title="Log in">
       {notice === "password-reset" ? <Alert tone="success">Your password was changed. Log in with the new one.</Alert> : null}
       {notice === "joined-sign-in-with-sso" ? <Alert tone="success">Your account is ready. Your organization requires single sign-on: sign in through it.</Alert> : null}
+      {notice === "no-sso" ? <Alert tone="info">Single sign-on is not set up for that address. Log in with your password.</Alert> : null}
       {notice === "verified" ? <Alert tone="success">Your email address is confirmed. Log in to continue.</Alert> : null}
       {failure?.formError ? <Alert tone="danger">{failure.formError}</Alert> : null}
       <Card
@@ -78,13 +79,16 @@ export default function Login() {
       >
         <Form method="post" className="form" noValidate>
           <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
-          <Field label="Email" name="email" type="email" autoComplete="username webauthn" required defaultValue={failure?.values.email} error={failure?.fieldErrors.email} />
+          <Field label="Email" name="email" type="email" autoComplete="username webauthn" required defaultValue={failure?.values.email ?? searchParams.get("email") ?? undefined} error={failure?.fieldErrors.email} />
           <Field label="Password" name="password" type="password" autoComplete="current-password" required error={failure?.fieldErrors.password} />
           <Button block>Log in</Button>
         </Form>
         <PasskeyButton purpose="sign-in" action="/login/passkey" fields={{ redirectTo: searchParams.get("redirectTo") ?? "" }} autofill>
           Sign in with a passkey
         </PasskeyButton>
+        <p>
+          <Link to={searchParams.get("redirectTo") ? `/sso?redirectTo=${encodeURIComponent(searchParams.get("redirectTo")!)}` : "/sso"}>Sign in with SSO</Link>
+        </p>
       </Card>
     </Page>
   );

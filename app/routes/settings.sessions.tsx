@@ -32,6 +32,7 @@ const SIGN_IN_METHODS: Record<SessionAuthMethod, string> = {
   "password+passkey": "Password and passkey",
   "password+recovery-code": "Password and recovery code",
   passkey: "Passkey",
+  sso: "Single sign-on",
 };
 
 const DEVICE_TYPES: Record<DeviceType, string> = { desktop: "Computer", mobile: "Phone", tablet: "Tablet", tv: "TV", bot: "Automated client", unknown: "Unknown type" };

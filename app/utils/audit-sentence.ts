@@ -74,6 +74,32 @@ export function describeAuditEvent(event: AuditSentenceInput): AuditSentence {
       return s("removed", target, "person", " from the organization");
     case "member.role_changed":
       return s("changed the role of", target, "person", str(metadata.from) && str(metadata.to) ? ` from ${str(metadata.from)} to ${str(metadata.to)}` : "");
+    case "sso.connection_created":
+      return s("added the SSO connection", target, "text");
+    case "sso.connection_updated":
+      return s("changed the SSO connection", target, "text", " (it is off until tested again)");
+    case "sso.connection_deleted":
+      return s("deleted the SSO connection", target, "text");
+    case "sso.connection_enabled":
+      return s("switched on the SSO connection", target, "text");
+    case "sso.connection_disabled":
+      return s("switched off the SSO connection", target, "text");
+    case "sso.connection_tested":
+      return s("tested the SSO connection", target, "text", metadata.passed === true ? ": it passed" : metadata.passed === false ? ": it failed" : "");
+    case "sso.domain_claimed":
+      return s("claimed the email domain", target, "text");
+    case "sso.domain_verified":
+      return s("verified the email domain", target, "text");
+    case "sso.domain_removed":
+      return s("removed the email domain", target, "text");
+    case "sso.signed_in":
+      return s("signed in through SSO", null, "text", str(metadata.connection) ? ` (${str(metadata.connection)})` : "");
+    case "sso.account_provisioned":
+      return s("signed in through SSO for the first time; the account was created", null, "text", str(metadata.connection) ? ` (${str(metadata.connection)})` : "");
+    case "sso.account_linked":
+      return s("linked their account to the SSO connection", str(metadata.connection), "text");
+    case "sso.sign_in_refused":
+      return s("was refused an SSO sign-in through", target, "text", str(metadata.reason) ? ` (${str(metadata.reason)})` : "");
     case "account.deletion_scheduled":
       return s("asked for their account to be deleted", null, "text");
     case "account.deletion_cancelled":

@@ -21,6 +21,7 @@ import * as createSsoConnections from "./2026_12_02_0000_create_sso_connections"
 import * as createWebhookEndpoints from "./2026_12_02_1000_create_webhook_endpoints";
 import * as addAuditChain from "./2026_12_02_2000_add_audit_chain";
 import * as createOrgSecurityPolicy from "./2026_12_02_3000_create_org_security_policy";
+import * as createSsoSignInState from "./2026_12_02_4000_create_sso_sign_in_state";
 import * as createSamlState from "./2026_12_02_5000_create_saml_state";
 
 export const migrations: Record<string, Migration> = {
@@ -44,5 +45,6 @@ export const migrations: Record<string, Migration> = {
   "2026_12_02_1000_create_webhook_endpoints": createWebhookEndpoints,
   "2026_12_02_2000_add_audit_chain": addAuditChain,
   "2026_12_02_3000_create_org_security_policy": createOrgSecurityPolicy,
+  "2026_12_02_4000_create_sso_sign_in_state": createSsoSignInState,
   "2026_12_02_5000_create_saml_state": createSamlState,
 };

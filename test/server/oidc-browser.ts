@@ -42,6 +42,19 @@ export class OidcBrowser {
   }
 
   /**
+   * After a form that leaves for an identity provider: GET /sso/continue and
+   * read where its page moves on to (its meta refresh).
+   */
+  async continueToIdp(start: Response): Promise<string> {
+    if (start.status !== 303 || start.headers.get("location") !== "/sso/continue") throw new Error(`expected a 303 to /sso/continue, got ${start.status} ${start.headers.get("location")}`);
+    const page = await this.request("/sso/continue");
+    const html = await page.text();
+    const next = /http-equiv="refresh" content="0;url=([^"]+)"/.exec(html)?.[1];
+    if (page.status !== 200 || !next) throw new Error(`/sso/continue answered ${page.status}: ${html.slice(0, 300)}`);
+    return next.replaceAll("&amp;", "&");
+  }
+
+  /**
    * Follows redirects from `url` until one leaves for `stopAt` (the app's
    * redirect URI: returned, not fetched) or a page answers (returned with its
    * final URL).

@@ -47,6 +47,19 @@ export const AUDIT_ACTIONS = [
   "webhook.deleted",
   "webhook.enabled",
   "webhook.secret_rotated",
+  "sso.account_linked",
+  "sso.account_provisioned",
+  "sso.connection_created",
+  "sso.connection_deleted",
+  "sso.connection_disabled",
+  "sso.connection_enabled",
+  "sso.connection_tested",
+  "sso.connection_updated",
+  "sso.domain_claimed",
+  "sso.domain_removed",
+  "sso.domain_verified",
+  "sso.sign_in_refused",
+  "sso.signed_in",
 ] as const;
 
 /** The choices for the action filter: the known actions, plus the one asked for if it is another. */

@@ -33,3 +33,18 @@ export async function setOrgPlan(slug: string, plan: "team" | "enterprise"): Pro
     await client.end();
   }
 }
+
+/**
+ * Marks a claimed SSO domain verified. In hosted mode (the e2e server's) a
+ * page proves it with a DNS TXT record, which this suite cannot publish.
+ */
+export async function markSsoDomainVerified(domain: string): Promise<void> {
+  const client = new pg.Client({ connectionString: e2eDatabaseUrl() });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("update sso_domain set verified_at = now() where domain = $1", [domain]);
+    if (rowCount !== 1) throw new Error(`no claimed domain ${domain} in the e2e database`);
+  } finally {
+    await client.end();
+  }
+}
