@@ -7,6 +7,8 @@ import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { useLoaderData } from "@remix-run/react";
 import { getDb } from "~/.server/db";
 import { findSsoContinueUrl, readSsoAttemptCookie } from "~/.server/sso/attempts";
+import { Card } from "~/components/card";
+import { Page } from "~/components/page";
 import { SsoRefusal } from "~/components/sso-refusal";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -27,11 +29,12 @@ export default function ContinueToIdp() {
   const page = useLoaderData<typeof loader>();
   if (page.refused) return <SsoRefusal {...page.refused} />;
   return (
-    <section className="panel stack" aria-labelledby="continue-title">
-      <h1 id="continue-title">Going to your identity provider…</h1>
-      <p>
-        <a href={page.next!}>Continue to your identity provider</a> if nothing happens.
-      </p>
-    </section>
+    <Page width="narrow" title="Going to your identity provider…">
+      <Card>
+        <p>
+          <a href={page.next!}>Continue to your identity provider</a> if nothing happens.
+        </p>
+      </Card>
+    </Page>
   );
 }

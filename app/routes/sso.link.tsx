@@ -13,6 +13,8 @@ import { clearedPendingLinkCookie, completePendingLink, findPendingLink, readPen
 import { refusalPage } from "~/.server/sso/finish";
 import { Alert } from "~/components/alert";
 import { Button, ButtonLink } from "~/components/button";
+import { Card } from "~/components/card";
+import { Page } from "~/components/page";
 import { SsoRefusal } from "~/components/sso-refusal";
 
 const LinkSchema = z.object({ intent: z.literal("link") });
@@ -50,23 +52,24 @@ export default function LinkAccount() {
   const data = useLoaderData<typeof loader>();
   if (data.refused) return <SsoRefusal {...data.refused} />;
   return (
-    <section className="panel stack" aria-labelledby="link-title">
-      <h1 id="link-title">Link your account</h1>
-      <p>
-        {data.connectionName} signed you in as <strong>{data.email}</strong>. An account with that address already exists here, so it must prove itself once before
-        single sign-on can open it.
-      </p>
-      {data.signedInAsOther ? <Alert tone="warning">You are logged in to another account. Log out, then log in as {data.email}.</Alert> : null}
-      {data.proven ? (
-        <Form method="post" className="stack">
-          <input type="hidden" name="intent" value="link" />
-          <Button>Link my account to {data.connectionName}</Button>
-        </Form>
-      ) : (
+    <Page width="narrow" title="Link your account">
+      <Card>
         <p>
-          <ButtonLink to={`/login?redirectTo=${encodeURIComponent("/sso/link")}&email=${encodeURIComponent(data.email)}`}>Log in as {data.email}</ButtonLink>
+        {data.connectionName} signed you in as <strong>{data.email}</strong>. An account with that address already exists here, so it must prove itself once before
+          single sign-on can open it.
         </p>
-      )}
-    </section>
+        {data.signedInAsOther ? <Alert tone="warning">You are logged in to another account. Log out, then log in as {data.email}.</Alert> : null}
+        {data.proven ? (
+          <Form method="post" className="form">
+            <input type="hidden" name="intent" value="link" />
+            <Button>Link my account to {data.connectionName}</Button>
+          </Form>
+        ) : (
+          <p>
+            <ButtonLink to={`/login?redirectTo=${encodeURIComponent("/sso/link")}&email=${encodeURIComponent(data.email)}`}>Log in as {data.email}</ButtonLink>
+          </p>
+        )}
+      </Card>
+    </Page>
   );
 }
