@@ -16,5 +16,11 @@ export default defineConfig({
     reporters: ["default", "json"],
     outputFile: { json: ".ci/out/vitest.json" },
     hookTimeout: 60_000,
+    // One at-rest key for every test process and every server they start
+    // (test/setup/server-process.ts passes it on): a worker's database outlives
+    // a test file, and rows sealed under another file's key (the OIDC signing
+    // keys, read at start) would stop the next file's server from starting.
+    // Test-only: 32 bytes of 0x5a, never a real secret.
+    env: { SECRETS_KEY: Buffer.alloc(32, 0x5a).toString("base64") },
   },
 });

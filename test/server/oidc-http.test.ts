@@ -19,7 +19,8 @@ import { freePort, startServer, type ServerProcess } from "../setup/server-proce
 import { OidcBrowser } from "./oidc-browser";
 
 const db = connect(workerDatabaseUrl());
-const SECRETS_KEY = randomBytes(32).toString("base64");
+// The run's key (vitest.config.ts): the signing keys this file seals stay readable by the next file's server.
+const SECRETS_KEY = process.env.SECRETS_KEY ?? randomBytes(32).toString("base64");
 const REDIRECT_URI = "http://127.0.0.1:8765/callback";
 const API = "https://api.vendor.test";
 let server: ServerProcess;

@@ -40,7 +40,8 @@ export async function startServer(
   const port = Number(env.PORT ?? (await freePort()));
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_ENTRY], {
     // No background worker unless a test asks: it would deliver other tests' queued mail.
-    env: { NODE_ENV: "production", PATH: process.env.PATH ?? "", PORT: String(port), LOG_LEVEL: "info", RUN_WORKER: "false", ...env },
+    // A server on a shared test database seals secrets with the test run's key (vitest.config.ts), unless the test names one.
+    env: { NODE_ENV: "production", PATH: process.env.PATH ?? "", PORT: String(port), LOG_LEVEL: "info", RUN_WORKER: "false", ...(env.DATABASE_URL && process.env.SECRETS_KEY ? { SECRETS_KEY: process.env.SECRETS_KEY } : {}), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: Array<Record<string, unknown>> = [];
