@@ -4,6 +4,7 @@ import { z } from "zod";
 import { requireOperator } from "~/.server/auth";
 import { getDb } from "~/.server/db";
 import { getEnv } from "~/.server/env";
+import { CONFIRM_FIRST } from "~/.server/form-guards/confirmation";
 import { formFailure, readForm } from "~/.server/forms";
 import { APP_GRANTS, APP_SCOPES } from "~/utils/oauth-app-options";
 import { AppInputSchema } from "~/utils/oauth-app-schema";
@@ -12,6 +13,7 @@ import { Alert } from "~/components/alert";
 import { Badge } from "~/components/badge";
 import { Button } from "~/components/button";
 import { Card } from "~/components/card";
+import { ConfirmAction } from "~/components/confirm-action";
 import { CopyButton } from "~/components/copy-button";
 import { EmptyState } from "~/components/empty-state";
 import { Field } from "~/components/field";
@@ -38,6 +40,7 @@ const AppFormSchema = z.object({
   grants: z.array(z.string().max(40)).max(10),
   scopes: z.array(z.string().max(40)).max(10),
   trusted: z.literal("on").optional(),
+  confirm: z.string().max(10).optional(),
 });
 
 const GRANT_LABELS: Record<(typeof APP_GRANTS)[number], string> = {
@@ -62,6 +65,8 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!form.ok) return formFailure(form);
   const db = getDb();
   if (form.data.intent === "delete") {
+    // Deleting an app signs out everyone using it: only from the confirmation step.
+    if (form.data.confirm !== "yes") return formFailure({ formError: CONFIRM_FIRST });
     const deleted = await deleteApp(db, form.data.clientId ?? "");
     if (!deleted) return formFailure({ formError: "That app no longer exists." }, 404);
     return data({ ok: true as const, deleted: form.data.clientId ?? "", created: null });
@@ -152,13 +157,15 @@ export default function AdminApps() {
                 <td data-label="Grants">{app.grants.join(", ")}</td>
                 <td data-label="Redirect URIs">{app.redirectUris.join(" ")}</td>
                 <td className="table__actions">
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="delete" />
-                    <input type="hidden" name="clientId" value={app.clientId} />
-                    <button type="submit" className="link-button" aria-label={`Delete ${app.name}`}>
-                      Delete
-                    </button>
-                  </Form>
+                  <ConfirmAction
+                    id={`delete-${app.clientId}`}
+                    fields={{ intent: "delete", clientId: app.clientId, grants: "", scopes: "" }}
+                    label="Delete"
+                    context={app.name}
+                    title={`Delete the app “${app.name}”?`}
+                    description="Everyone signed in to it is signed out, and its client id and secret stop working. This cannot be undone; you can register it again."
+                    confirmLabel="Delete app"
+                  />
                 </td>
               </tr>
             ))}

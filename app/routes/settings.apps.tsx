@@ -1,17 +1,19 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireUser } from "~/.server/auth";
 import { getDb } from "~/.server/db";
+import { confirmedField } from "~/.server/form-guards/confirmation";
 import { formFailure, readForm } from "~/.server/forms";
 import { listUserAuthorizations, revokeUserAuthorization } from "~/.server/identity/grants";
 import { describeScopes } from "~/.server/identity/scopes";
 import { Alert } from "~/components/alert";
+import { ConfirmAction } from "~/components/confirm-action";
 import { EmptyState } from "~/components/empty-state";
 import { Page } from "~/components/page";
 import { ActionsHeader, Table } from "~/components/table";
 
-const RevokeSchema = z.object({ grantId: z.string({ error: "Choose what to revoke." }).min(1).max(100) });
+const RevokeSchema = z.object({ grantId: z.string({ error: "Choose what to revoke." }).min(1).max(100), confirm: confirmedField });
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { user } = await requireUser(request);
@@ -50,7 +52,7 @@ export default function SettingsApps() {
       description="Apps and devices you signed in to with this account. Revoke one and it is signed out at once: it can no longer refresh its access."
     >
       {result?.ok ? <Alert tone="success">Revoked. That app or device is signed out.</Alert> : null}
-      {result && !result.ok ? <Alert tone="danger">{result.formError}</Alert> : null}
+      {result && !result.ok ? <Alert tone="danger">{result.formError ?? result.fieldErrors.confirm ?? result.fieldErrors.grantId}</Alert> : null}
       {authorizations.length === 0 ? (
         <EmptyState title="No apps or devices">
           <p>No app or device is signed in as you. When you sign in to an app or a command line tool with this account, it shows here.</p>
@@ -79,12 +81,15 @@ export default function SettingsApps() {
                 <td data-label="First used">{formatTime(a.firstUsedAt)}</td>
                 <td data-label="Last used">{formatTime(a.lastUsedAt)}</td>
                 <td className="table__actions">
-                  <Form method="post">
-                    <input type="hidden" name="grantId" value={a.grantId} />
-                    <button type="submit" className="link-button" aria-label={`Revoke ${a.appName}${a.device?.hostname ? ` on ${a.device.hostname}` : ""}`}>
-                      Revoke
-                    </button>
-                  </Form>
+                  <ConfirmAction
+                    id={`revoke-${a.grantId}`}
+                    fields={{ grantId: a.grantId }}
+                    label="Revoke"
+                    context={`${a.appName}${a.device?.hostname ? ` on ${a.device.hostname}` : ""}`}
+                    title={`Sign ${a.appName} out?`}
+                    description="It can no longer use or refresh its access to your account. Signing in to it again brings it back."
+                    confirmLabel="Revoke access"
+                  />
                 </td>
               </tr>
             ))}

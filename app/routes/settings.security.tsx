@@ -15,15 +15,16 @@ import { orgsRequiringTwoFactor } from "~/.server/orgs/security-policy/check";
 import { markSessionSecondFactor } from "~/.server/session";
 import { getDb } from "~/.server/db";
 import { getEnv } from "~/.server/env";
+import { confirmedField } from "~/.server/form-guards/confirmation";
 import { formFailure, readForm, text } from "~/.server/forms";
 import { Alert } from "~/components/alert";
+import { ConfirmAction } from "~/components/confirm-action";
 import { Button } from "~/components/button";
 import { Card } from "~/components/card";
 import { Field } from "~/components/field";
 import { Page } from "~/components/page";
 import { Checkbox } from "~/components/select-field";
 import { ActionsHeader, Table } from "~/components/table";
-import { InlineAction } from "~/components/inline-action";
 import { AddPasskeyForm } from "~/components/passkey-button";
 
 const passkeyName = text("Name", { max: 60 });
@@ -34,11 +35,11 @@ const Schemas = {
   "totp-start": z.object({ intent: z.literal("totp-start") }),
   "totp-confirm": z.object({ intent: z.literal("totp-confirm"), code: TotpCodeSchema }),
   "totp-cancel": z.object({ intent: z.literal("totp-cancel") }),
-  "totp-remove": z.object({ intent: z.literal("totp-remove") }),
+  "totp-remove": z.object({ intent: z.literal("totp-remove"), confirm: confirmedField }),
   "codes-regenerate": z.object({ intent: z.literal("codes-regenerate") }),
   "passkey-add": z.object({ intent: z.literal("passkey-add"), name: passkeyName, credential: CredentialSchema }),
   "passkey-rename": z.object({ intent: z.literal("passkey-rename"), passkeyId: PasskeyId, name: passkeyName }),
-  "passkey-remove": z.object({ intent: z.literal("passkey-remove"), passkeyId: PasskeyId }),
+  "passkey-remove": z.object({ intent: z.literal("passkey-remove"), passkeyId: PasskeyId, confirm: confirmedField }),
   "turn-off": z.object({ intent: z.literal("turn-off"), confirm: z.literal("on", { error: "Tick the box to confirm." }) }),
 };
 type Intent = keyof typeof Schemas;
@@ -200,7 +201,7 @@ export default function Security() {
         </Alert>
       ) : null}
       {result?.ok ? <Alert tone="success">{DONE_MESSAGES[result.done]}</Alert> : null}
-      {failure?.formError ? <Alert tone="danger">{failure.formError}</Alert> : null}
+      {failure?.formError || failure?.fieldErrors.confirm ? <Alert tone="danger">{failure.formError ?? failure.fieldErrors.confirm}</Alert> : null}
       {result?.ok && result.recoveryCodes ? <RecoveryCodes codes={result.recoveryCodes} /> : null}
       {!recentlyAuthenticated ? (
         <Alert tone="info">Changes here ask you to confirm it is you first (your password, a code or a passkey), as your last sign-in was more than ten minutes ago.</Alert>
@@ -229,10 +230,17 @@ export default function Security() {
         {summary.totpEnabledAt ? (
           <>
             <p>Set up on {formatTime(summary.totpEnabledAt)}.</p>
-            <Form method="post" action="?intent=totp-remove">
-              <input type="hidden" name="intent" value="totp-remove" />
-              <Button variant="secondary">Remove authenticator app</Button>
-            </Form>
+            <ConfirmAction
+              id="totp-remove"
+              action="?intent=totp-remove"
+              fields={{ intent: "totp-remove" }}
+              label="Remove authenticator app"
+              triggerVariant="secondary"
+              size="normal"
+              title="Remove your authenticator app?"
+              description="Its codes stop working at once. Your passkeys and recovery codes still count as a second step, if you have them."
+              confirmLabel="Remove authenticator app"
+            />
           </>
         ) : enrolment ? (
           <>
@@ -308,7 +316,16 @@ export default function Security() {
                   <td data-label="Added">{formatTime(p.createdAt)}</td>
                   <td data-label="Last used">{formatTime(p.lastUsedAt)}</td>
                   <td className="table__actions">
-                    <InlineAction action="?intent=passkey-remove" fields={{ intent: "passkey-remove", passkeyId: p.id }} label="Remove" context={`passkey ${p.name}`} />
+                    <ConfirmAction
+                      id={`passkey-remove-${p.id}`}
+                      action="?intent=passkey-remove"
+                      fields={{ intent: "passkey-remove", passkeyId: p.id }}
+                      label="Remove"
+                      context={`passkey ${p.name}`}
+                      title={`Remove the passkey “${p.name}”?`}
+                      description="It can no longer sign you in or confirm a sign-in. The copy on your device stays until you delete it there."
+                      confirmLabel="Remove passkey"
+                    />
                   </td>
                 </tr>
               ))}

@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Page } from "@playwright/test";
-import { createVerifiedAccount } from "./support/accounts";
+import { confirmAction, createVerifiedAccount } from "./support/accounts";
 import { expect, expectNoAxeViolations, test } from "./support/fixtures";
 import { E2E_BUILD_DIR, E2E_ORIGIN, e2eDatabaseUrl } from "./support/instance";
 
@@ -84,7 +84,7 @@ test("an app's sign-in asks for consent; Deny goes back to the app with access_d
   // The app now shows in Settings → Apps and devices, and can be revoked there.
   await page.goto("/settings/apps");
   await expect(page.getByRole("cell", { name: `Vendor Web ${project}`, exact: true })).toBeVisible();
-  await page.getByRole("button", { name: `Revoke Vendor Web ${project}` }).click();
+  await confirmAction(page, { name: `Revoke Vendor Web ${project}` }, "Revoke access");
   await expect(page.getByRole("status")).toContainText("Revoked");
 });
 

@@ -245,13 +245,19 @@ describe("refresh tokens", () => {
     const tokens = await signIn(config, browser);
     const page = await browser.request("/settings/apps");
     const html = await page.text();
-    const grantId = /name="grantId" value="([^"]+)"/.exec(html)?.[1];
+    // Revoke is a confirmed action: the page links to its confirmation step, which names the grant.
+    const grantId = /confirm=revoke-([^"#&]+)/.exec(html)?.[1];
     expect(grantId).toBeTruthy();
-    expect((await browser.post("/settings/apps", { grantId: grantId! })).status).toBe(200);
-    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: "invalid_grant" });
+    // A bare POST (a forged form, a click by mistake) revokes nothing.
+    expect((await browser.post("/settings/apps", { grantId: grantId! })).status).toBe(400);
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(refreshed.access_token).toBeTruthy();
+    const current = (await (await browser.request("/settings/apps")).text()).match(/confirm=revoke-([^"#&]+)/)?.[1];
+    expect((await browser.post("/settings/apps", { grantId: current!, confirm: "yes" })).status).toBe(200);
+    await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token!)).rejects.toMatchObject({ error: "invalid_grant" });
     // Someone else's grant id: nothing to revoke for them.
     const stranger = await signedInBrowser(await newUser("stranger"));
-    expect((await stranger.post("/settings/apps", { grantId: grantId! })).status).toBe(404);
+    expect((await stranger.post("/settings/apps", { grantId: current!, confirm: "yes" })).status).toBe(404);
   });
 });
 
@@ -560,6 +566,18 @@ describe("registering apps", () => {
     // A scope the app was not allowed is refused, not silently granted.
     const tooMuch = await consent(await signedInBrowser(await newUser("vendor-web-2")), await startSignIn(config, { scope: "openid orgs" }), "allow");
     expect(tooMuch.callback?.searchParams.get("error")).toBe("invalid_scope");
+
+    // Deleting it asks first: a bare POST keeps it, the confirmed one (as the page's confirmation sends it) removes it.
+    const remove = (fields: Array<[string, string]>) =>
+      browser.request("/admin/apps", {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin" },
+        body: new URLSearchParams([["intent", "delete"], ["clientId", clientId!], ["grants", ""], ["scopes", ""], ...fields]),
+      });
+    expect((await remove([])).status).toBe(400);
+    expect(await db.selectFrom("oauth_app").select("client_id").where("client_id", "=", clientId!).executeTakeFirst()).toBeTruthy();
+    expect((await remove([["confirm", "yes"]])).status).toBe(200);
+    expect(await db.selectFrom("oauth_app").select("client_id").where("client_id", "=", clientId!).executeTakeFirst()).toBeUndefined();
   });
 
   it("refuses an app that could not work safely, with a message per field", async () => {

@@ -203,7 +203,7 @@ describe("require two-factor, enforced", () => {
     expect(answer.status).toBe(409);
     expect(await text(answer)).toContain("Acme requires two-factor authentication");
     // Nor remove the only factor left.
-    const removal = await post("/settings/security?intent=totp-remove", { intent: "totp-remove" }, cookie);
+    const removal = await post("/settings/security?intent=totp-remove", { intent: "totp-remove", confirm: "yes" }, cookie);
     expect(removal.status).toBe(409);
     expect(await db.selectFrom("totp_factor").select("user_id").where("user_id", "=", member.id).execute()).toHaveLength(1);
   });

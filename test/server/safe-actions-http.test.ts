@@ -82,6 +82,11 @@ describe("a destructive action without its confirmation", () => {
       ["/orgs/acme/webhooks?intent=rotate", { intent: "rotate", endpointId: w.endpointId }, w.cookies.owner],
       // A confirm field with any other value is no confirmation either.
       ["/orgs/acme/api-keys?intent=revoke", { intent: "revoke", keyId: w.keyId, confirm: "no" }, w.cookies.owner],
+      // Signing an app out, deleting an app, removing a second factor: each asks first too.
+      ["/settings/apps", { grantId: "any-grant" }, w.cookies.owner],
+      ["/admin/apps", { intent: "delete", clientId: "any-client", grants: "", scopes: "" }, w.cookies.owner],
+      ["/settings/security?intent=totp-remove", { intent: "totp-remove" }, w.cookies.owner],
+      ["/settings/security?intent=passkey-remove", { intent: "passkey-remove", passkeyId: "00000000-0000-4000-8000-000000000000" }, w.cookies.owner],
     ];
     const before = await state(w.org.id);
     for (const [path, fields, cookie] of attempts) {
