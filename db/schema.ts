@@ -495,6 +495,13 @@ export interface SamlRequestTable {
 }
 
 /** An assertion id already accepted, kept until the assertion expires (replay check). */
+/** A scheduled job's current runner (jobs/lease.ts). */
+export interface JobLeaseTable {
+  name: string;
+  holder: string;
+  expires_at: Timestamp;
+}
+
 export interface SamlAssertionSeenTable {
   connection_id: string;
   assertion_id: string;
@@ -594,6 +601,7 @@ export interface DB {
   sso_connection: SsoConnectionTable;
   saml_request: SamlRequestTable;
   saml_assertion_seen: SamlAssertionSeenTable;
+  job_lease: JobLeaseTable;
   saml_certificate_notice: SamlCertificateNoticeTable;
   sso_domain: SsoDomainTable;
   sso_identity: SsoIdentityTable;

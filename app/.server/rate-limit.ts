@@ -3,6 +3,7 @@
 // counting the same key at once never lose a hit.
 import { sql } from "kysely";
 import type { Database } from "./db";
+import { deleteInBatches } from "./jobs/batched-delete";
 
 export type RateLimitRule = { limit: number; windowSeconds: number };
 
@@ -54,8 +55,7 @@ export async function consumeRateLimits(
 }
 
 export async function deleteExpiredRateLimits(db: Database, now: Date = new Date()): Promise<number> {
-  const result = await db.deleteFrom("rate_limit").where("expires_at", "<=", now).executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return deleteInBatches(db, "rate_limit", sql`expires_at <= ${now}`);
 }
 
 /**

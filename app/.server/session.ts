@@ -1,9 +1,11 @@
 // Sessions as Lucia's maintainers now publish them (docs/decisions/0002): the
 // cookie holds "<id>.<secret>", the database holds the id and SHA-256(secret).
 // Expiry slides 30 days from last use, but never past 90 days from sign-in.
+import { sql } from "kysely";
 import type { SessionAuthMethod } from "../../db/schema";
 import type { Database } from "./db";
 import { generateSecret, hashesEqual, hashToken } from "./tokens";
+import { deleteInBatches } from "./jobs/batched-delete";
 
 const DAY = 24 * 60 * 60 * 1000;
 export const SESSION_IDLE_MS = 30 * DAY;
@@ -165,8 +167,7 @@ export async function markSessionReauthenticated(db: Database, sessionId: string
 export async function deleteExpiredSessions(db: Database, now = new Date()): Promise<number> {
   // expires_at never passes absolute_expires_at (a touch slides it up to that
   // cap, no further), so it alone says a session is over, and it is indexed.
-  const result = await db.deleteFrom("session").where("expires_at", "<=", now).executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return deleteInBatches(db, "session", sql`expires_at <= ${now}`);
 }
 
 /**

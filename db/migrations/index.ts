@@ -23,6 +23,7 @@ import * as addAuditChain from "./2026_12_02_2000_add_audit_chain";
 import * as createOrgSecurityPolicy from "./2026_12_02_3000_create_org_security_policy";
 import * as createSsoSignInState from "./2026_12_02_4000_create_sso_sign_in_state";
 import * as createSamlState from "./2026_12_02_5000_create_saml_state";
+import * as createJobLease from "./2026_12_03_0000_create_job_lease";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_22_1300_create_rate_limit": createRateLimit,
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_02_3000_create_org_security_policy": createOrgSecurityPolicy,
   "2026_12_02_4000_create_sso_sign_in_state": createSsoSignInState,
   "2026_12_02_5000_create_saml_state": createSamlState,
+  "2026_12_03_0000_create_job_lease": createJobLease,
 };

@@ -3,9 +3,11 @@
 // of the same render (a double click, a resent form, a reload) finds it claimed
 // and creates nothing. Claims are per user, so a token seen by someone else is
 // worth nothing to them.
+import { sql } from "kysely";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Database } from "../db";
+import { deleteInBatches } from "../jobs/batched-delete";
 
 /** The hidden field's schema entry: every creating form lists it. */
 export const formTokenField = z
@@ -55,8 +57,7 @@ export async function releaseFormToken(db: Database, token: string): Promise<voi
 /** Clean-up: a render older than a day is not going to be sent twice. */
 export async function deleteOldFormTokens(db: Database, now = new Date()): Promise<number> {
   const cutoff = new Date(now.getTime() - 24 * 60 * 60 * 1000);
-  const deleted = await db.deleteFrom("form_submission").where("created_at", "<", cutoff).executeTakeFirst();
-  return Number(deleted.numDeletedRows);
+  return deleteInBatches(db, "form_submission", sql`created_at < ${cutoff}`);
 }
 
 /**

@@ -2,9 +2,11 @@
 // tokens, grants, its own sessions, interactions), so every replica sees the
 // same state, on PostgreSQL and on the embedded PGlite alike. Clients are not
 // stored here: they are our oauth_app rows, read through findClient.
+import { sql } from "kysely";
 import type { Adapter, AdapterPayload } from "oidc-provider";
 import type { Database } from "../db";
 import { findClientMetadata } from "./apps";
+import { deleteInBatches } from "../jobs/batched-delete";
 
 export function createAdapterFactory(db: Database) {
   return (kind: string): Adapter => (kind === "Client" ? new ClientAdapter(db) : new PayloadAdapter(db, kind));
@@ -110,6 +112,5 @@ class ClientAdapter implements Adapter {
 
 /** The clean-up job's part: artifacts past their expiry are dead weight. */
 export async function deleteExpiredOidcPayloads(db: Database, now = new Date()): Promise<number> {
-  const result = await db.deleteFrom("oidc_payload").where("expires_at", "<=", now).executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return deleteInBatches(db, "oidc_payload", sql`expires_at <= ${now}`);
 }

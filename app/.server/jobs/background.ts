@@ -19,9 +19,10 @@ import { deleteExpiredRows } from "./cleanup";
 import { DEFAULT_WEBHOOK_DELIVERY } from "../events/delivery";
 import { startWebhookWorker } from "../events/worker";
 import { startPollingLoop } from "./polling-loop";
-import { runExclusively } from "./exclusive";
+import { runUnderLease } from "./lease";
 
 const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
+const CLEANUP_LEASE_MS = 30 * 60 * 1000;
 const PURGE_INTERVAL_MS = 60 * 1000;
 const CHECKPOINT_PASS_MS = 5 * 60 * 1000;
 const CERTIFICATE_EXPIRY_INTERVAL_MS = 60 * 60 * 1000;
@@ -52,7 +53,10 @@ export function startBackgroundWork(env: Env, logger: Logger, db: Database): Bac
   });
 
   const cleanup = setInterval(() => {
-    runExclusively(db, "delete-expired-rows", (trx) => deleteExpiredRows(trx, env.AUDIT_RETENTION_DAYS))
+    // A lease, not a transaction-scoped lock: the job commits batch by batch.
+    // Should a run outlast it, a second process may join in; every step is
+    // safe to run twice at once (deletes, and retention under each chain's lock).
+    runUnderLease(db, "delete-expired-rows", CLEANUP_LEASE_MS, () => deleteExpiredRows(db, env.AUDIT_RETENTION_DAYS))
       .then((outcome) => outcome.ran && logger.info({ deleted: outcome.result }, "expired rows deleted"))
       .catch((error: Error) => logger.warn({ err: error.message }, "clean-up failed"));
   }, CLEANUP_INTERVAL_MS);

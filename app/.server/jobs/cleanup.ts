@@ -1,8 +1,12 @@
 // Periodic clean-up of rows that have expired: rate-limit windows, sessions,
 // single-use tokens nobody used, SAML request and assertion ids past their
 // expiry, audit events past their retention, and outbound events past theirs.
-// Run by one process at a time.
+// Run by one process at a time (the lease in background.ts), and every step in
+// batches of its own short transactions (batched-delete.ts), so the job never
+// holds a lock or a transaction for long however much has piled up.
+import { sql } from "kysely";
 import type { Database } from "../db";
+import { deleteInBatches } from "./batched-delete";
 import { deleteExpiredOidcPayloads } from "../identity/adapter";
 import { deleteExpiredRateLimits } from "../rate-limit";
 import { deleteExpiredAuditEvents } from "../orgs/audit";
@@ -16,9 +20,9 @@ import { deleteExpiredEvents } from "../events/retention";
 export async function deleteExpiredRows(db: Database, auditRetentionDays: number, now = new Date()) {
   const rateLimits = await deleteExpiredRateLimits(db, now);
   const sessions = await deleteExpiredSessions(db, now);
-  const verifications = await db.deleteFrom("email_verification").where("expires_at", "<=", now).executeTakeFirst();
-  const resets = await db.deleteFrom("password_reset").where("expires_at", "<=", now).executeTakeFirst();
-  const invitations = await db.deleteFrom("signup_invitation").where("expires_at", "<=", now).executeTakeFirst();
+  const verifications = await deleteInBatches(db, "email_verification", sql`expires_at <= ${now}`);
+  const resets = await deleteInBatches(db, "password_reset", sql`expires_at <= ${now}`);
+  const invitations = await deleteInBatches(db, "signup_invitation", sql`expires_at <= ${now}`);
   const auditEvents = await deleteExpiredAuditEvents(db, auditRetentionDays, now);
   const pendingSignIns = await deleteExpiredPendingSignIns(db, now);
   const webauthnChallenges = await deleteExpiredChallenges(db, now);
@@ -29,9 +33,9 @@ export async function deleteExpiredRows(db: Database, auditRetentionDays: number
   return {
     rateLimits,
     sessions,
-    verifications: Number(verifications.numDeletedRows),
-    resets: Number(resets.numDeletedRows),
-    invitations: Number(invitations.numDeletedRows),
+    verifications,
+    resets,
+    invitations,
     auditEvents,
     pendingSignIns,
     webauthnChallenges,

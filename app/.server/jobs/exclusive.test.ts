@@ -2,6 +2,9 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { connect, truncateAll, workerDatabaseUrl } from "../../../test/setup/databases";
 import { deleteExpiredRows } from "./cleanup";
 import { runExclusively } from "./exclusive";
+import { deleteInBatches } from "./batched-delete";
+import { runUnderLease } from "./lease";
+import { sql } from "kysely";
 
 const db = connect(workerDatabaseUrl());
 const otherProcess = connect(workerDatabaseUrl());
@@ -23,6 +26,63 @@ describe("runExclusively", () => {
     expect(await first).toEqual({ ran: true, result: "first" });
     // Once the first is done, the job can run again.
     expect(await runExclusively(otherProcess, "test-job", async () => "again")).toEqual({ ran: true, result: "again" });
+  });
+});
+
+describe("runUnderLease", () => {
+  it("runs a job in one process at a time, outside any transaction, and frees it when done", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const first = runUnderLease(db, "lease-job", 60_000, async () => {
+      // Not inside a transaction: each statement of the job commits by itself.
+      const { rows } = await sql<{ open: boolean }>`select now() <> statement_timestamp() as open`.execute(db);
+      await held;
+      return rows[0]!.open;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await runUnderLease(otherProcess, "lease-job", 60_000, async () => "second")).toEqual({ ran: false });
+    release();
+    expect(await first).toEqual({ ran: true, result: false });
+    expect(await runUnderLease(otherProcess, "lease-job", 60_000, async () => "again")).toEqual({ ran: true, result: "again" });
+  });
+
+  it("lets another process take over a lease its holder did not renew in time (the holder died), and the old holder learns it", async () => {
+    let renewLater!: () => Promise<boolean>;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const first = runUnderLease(db, "lease-job", 50, async (lease) => {
+      renewLater = lease.renew;
+      await held;
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    let renewed: boolean | undefined;
+    const second = await runUnderLease(otherProcess, "lease-job", 60_000, async () => {
+      renewed = await renewLater();
+      return "took over";
+    });
+    release();
+    await first;
+    expect(second).toEqual({ ran: true, result: "took over" });
+    expect(renewed).toBe(false);
+  });
+});
+
+describe("deleteInBatches", () => {
+  it("deletes every matching row, a batch at a time, and nothing else", async () => {
+    const now = new Date("2026-11-22T12:00:00Z");
+    const at = (hour: number) => new Date(Date.UTC(2026, 10, 22, hour));
+    await db
+      .insertInto("rate_limit")
+      .values([1, 2, 3, 4, 5, 6, 7].map((n) => ({ key: `k${n}`, window_start: at(0), count: 1, expires_at: n <= 5 ? at(1) : at(13) })))
+      .execute();
+    const batches: number[] = [];
+    const deleted = await deleteInBatches(db, "rate_limit", sql`expires_at <= ${now}`, {
+      batchSize: 2,
+      betweenBatches: async () => (batches.push(batches.length + 1), true),
+    });
+    expect(deleted).toBe(5);
+    expect(batches).toEqual([1, 2]); // 2 + 2, then 1 (a short batch is the last)
+    expect((await db.selectFrom("rate_limit").select("key").orderBy("key").execute()).map((r) => r.key)).toEqual(["k6", "k7"]);
   });
 });
 

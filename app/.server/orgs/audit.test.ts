@@ -6,6 +6,8 @@ import { processDeferredAccountWork } from "../accounts/deferred-work-worker";
 import { logIn } from "../accounts/login";
 import { deleteExpiredRows } from "../jobs/cleanup";
 import { anonymizeActor, deleteExpiredAuditEvents, recordAuditEvent } from "./audit";
+import { deleteExpiredChainPrefixes } from "./audit-chain/retention";
+import { verifyAuditChain } from "./audit-chain/verify";
 
 const db = connect(workerDatabaseUrl());
 afterAll(() => db.destroy());
@@ -49,6 +51,24 @@ describe("audit retention", () => {
     expect(await db.selectFrom("audit_event").select("org_id").where("action", "=", "audit.checkpoint").orderBy("org_id").execute()).toEqual([{ org_id: a.id }, { org_id: b.id }].sort((x, y) => x.org_id.localeCompare(y.org_id)));
     expect(await deleteExpiredAuditEvents(db, 365, now)).toBe(0);
     expect(await deleteExpiredAuditEvents(db, 30, now)).toBe(1);
+  });
+
+  it("removes a long expired prefix in batches, one checkpoint at its end, and the chain still verifies", async () => {
+    // 4 and 6 expired events with batches of 2: the prefix ends inside a batch, and exactly at a batch's edge.
+    for (const [org, expired] of [[a, 5], [b, 6]] as const) {
+      for (let i = 0; i < expired; i++) await record(org, `old.${i}`, org === a ? ada : bob, daysAgo(400 - i));
+      await record(org, "kept", org === a ? ada : bob, daysAgo(10));
+    }
+    expect(await deleteExpiredChainPrefixes(db, daysAgo(365), now, 2)).toBe(11);
+    for (const org of [a, b]) {
+      const left = (await auditEventsOf(db, org.id)).map((e) => e.action);
+      expect(left.sort()).toEqual(["audit.checkpoint", "kept"]);
+      expect(await verifyAuditChain(db, org.id, { batchSize: 2 })).toMatchObject({ ok: true });
+    }
+    const checkpoints = await db.selectFrom("audit_event").select(["org_id", "metadata"]).where("action", "=", "audit.checkpoint").execute();
+    expect(checkpoints.map((c) => [c.org_id, (c.metadata as { removed_through_seq: number }).removed_through_seq]).sort()).toEqual(
+      [[a.id, 5], [b.id, 6]].sort(),
+    );
   });
 
   it("runs as part of the scheduled clean-up", async () => {

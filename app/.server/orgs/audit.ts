@@ -54,6 +54,5 @@ export async function anonymizeActor(tx: Database, userId: string, orgId?: strin
  */
 export async function deleteExpiredAuditEvents(db: Database, retentionDays: number, now = new Date()): Promise<number> {
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
-  if (!db.isTransaction) return db.transaction().execute((tx) => deleteExpiredChainPrefixes(tx, cutoff, now));
   return deleteExpiredChainPrefixes(db, cutoff, now);
 }

@@ -2,6 +2,7 @@
 // PUBLIC_URL: its host is the RP ID, its origin the only accepted origin.
 // Challenges are single-use rows found by their hash: the browser's signed
 // clientDataJSON brings the challenge back, so nothing else has to carry it.
+import { sql } from "kysely";
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
@@ -14,6 +15,7 @@ import {
 import { z } from "zod";
 import type { Database } from "../../db";
 import { hashToken } from "../../tokens";
+import { deleteInBatches } from "../../jobs/batched-delete";
 
 export const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 export const PASSKEY_NAME_MAX = 60;
@@ -211,6 +213,5 @@ export async function renamePasskey(db: Database, userId: string, passkeyId: str
 }
 
 export async function deleteExpiredChallenges(db: Database, now = new Date()): Promise<number> {
-  const result = await db.deleteFrom("webauthn_challenge").where("expires_at", "<=", now).executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return deleteInBatches(db, "webauthn_challenge", sql`expires_at <= ${now}`);
 }

@@ -2,8 +2,10 @@
 // come yet. A short-lived row, not a session: its token rides in the session
 // cookie (the one cookie we set) as "mfa.<id>.<secret>", a shape the session
 // lookup never accepts, so no page but /login/2fa treats its holder as anyone.
+import { sql } from "kysely";
 import type { Database } from "../../db";
 import { generateSecret, hashesEqual, hashToken } from "../../tokens";
+import { deleteInBatches } from "../../jobs/batched-delete";
 
 export const PENDING_SIGN_IN_TTL_MS = 5 * 60 * 1000;
 /** Wrong codes allowed on one half-signed-in record before the password must be typed again. */
@@ -61,6 +63,5 @@ export async function endPendingSignIn(db: Database, id: string): Promise<boolea
 }
 
 export async function deleteExpiredPendingSignIns(db: Database, now = new Date()): Promise<number> {
-  const result = await db.deleteFrom("pending_sign_in").where("expires_at", "<=", now).executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return deleteInBatches(db, "pending_sign_in", sql`expires_at <= ${now}`);
 }

@@ -3,7 +3,9 @@
 // accepted (kept until the assertion expires, so a captured response cannot be
 // posted again). Both are cleaned by deleteExpiredSamlState (jobs/cleanup.ts)
 // and opportunistically on insert.
+import { sql } from "kysely";
 import type { Database } from "../../db";
+import { deleteInBatches } from "../../jobs/batched-delete";
 
 /** How long a person has to finish signing in at the IdP. */
 export const REQUEST_LIFETIME_MS = 10 * 60 * 1000;
@@ -61,7 +63,7 @@ export async function wasAssertionSeen(db: Database, connectionId: string, asser
 }
 
 export async function deleteExpiredSamlState(db: Database, now = new Date()): Promise<{ requests: number; assertions: number }> {
-  const requests = await db.deleteFrom("saml_request").where("expires_at", "<=", now).executeTakeFirst();
-  const assertions = await db.deleteFrom("saml_assertion_seen").where("expires_at", "<=", now).executeTakeFirst();
-  return { requests: Number(requests.numDeletedRows), assertions: Number(assertions.numDeletedRows) };
+  const requests = await deleteInBatches(db, "saml_request", sql`expires_at <= ${now}`);
+  const assertions = await deleteInBatches(db, "saml_assertion_seen", sql`expires_at <= ${now}`);
+  return { requests, assertions };
 }
