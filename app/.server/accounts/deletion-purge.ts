@@ -217,6 +217,9 @@ function purgeSteps(person: Person, batchSize: number): Step[] {
               subject: "(removed: it named a person whose data was erased)",
               status: sql`case when status = 'sent' then 'sent' else 'failed' end`,
               last_error: sql`case when status = 'sent' then last_error else 'not sent: it named a person whose data was erased' end`,
+              // A message in flight is no longer the worker's to mark sent.
+              claim_token: null,
+              locked_until: null,
             })
             .where("id", "in", ids)
             .where((eb) => eb.or(patterns.flatMap((pattern) => [eb("html", "ilike", pattern), eb("text_body", "ilike", pattern)])))

@@ -1,5 +1,8 @@
+import { Kysely, PostgresDialect, sql, type CompiledQuery } from "kysely";
+import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { DB } from "../../../db/schema";
 import { PREVIEW_BRAND } from "../../../emails/components/brand";
 import { FakeResend } from "../../../test/fakes/resend";
 import { SmtpCatcher } from "../../../test/fakes/smtp";
@@ -220,3 +223,45 @@ describe("retryDelayMs", () => {
     expect(retryDelayMs(1, s, () => 1, 30_000)).toBe(30_000);
   });
 });
+
+describe("delivery after a sudden flood (a notice to every account)", () => {
+  it("records each outcome through the primary key, even while the statistics still say the queue is empty", async () => {
+    // A quiet history, analyzed: to the planner, almost nothing is ever queued or sending.
+    await sql`insert into outbox_email (template, to_address, subject, status, attempts, max_attempts, created_at, updated_at, next_attempt_at, sent_at)
+              select 'verify-email', 'old' || n || '@example.com', 'Old', 'sent', 1, 8, ${start}, ${start}, ${start}, ${start} from generate_series(1, 5000) as n`.execute(db);
+    await sql`analyze outbox_email`.execute(db);
+    // Then thousands queued at once, before autovacuum's next analyze.
+    await sql`insert into outbox_email (template, to_address, subject, html, text_body, status, attempts, max_attempts, created_at, updated_at, next_attempt_at)
+              select 'policy-notice', 'user' || n || '@example.com', 'Notice', '<p>Hi</p>', 'Hi', 'queued', 0, 8, ${start}, ${start}, ${start} from generate_series(1, 5000) as n`.execute(db);
+
+    const updates: CompiledQuery[] = [];
+    const watched = new Kysely<DB>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: workerDatabaseUrl(), max: 1 }) }),
+      log: (event) => void (event.level === "query" && /^update "outbox_email"/.test(event.query.sql) && updates.push(event.query)),
+    });
+    try {
+      const sent: string[] = [];
+      const transport: EmailTransport = { name: "test", send: async (email) => (sent.push(email.id), { ok: true, providerMessageId: null }) };
+      expect(await deliverDueEmails({ ...deps({ transport }), db: watched, settings: { ...settings, batchSize: 5 } })).toMatchObject({ claimed: 5, sent: 5 });
+      expect(updates).toHaveLength(5);
+      for (const update of updates) {
+        const { rows } = await sql.raw<{ "QUERY PLAN": string }>(`explain ${inline(update)}`).execute(db);
+        const plan = rows.map((row) => row["QUERY PLAN"]).join("\n");
+        expect(plan, plan).toMatch(/using outbox_email_pkey/);
+      }
+    } finally {
+      await watched.destroy();
+    }
+  });
+});
+
+/** The statement with its parameters written in, for EXPLAIN. */
+function inline(query: CompiledQuery): string {
+  return query.sql.replace(/\$(\d+)/g, (_, n: string) => {
+    const value = query.parameters[Number(n) - 1];
+    if (value === null || value === undefined) return "null";
+    if (value instanceof Date) return `'${value.toISOString()}'`;
+    if (typeof value === "number" || typeof value === "bigint") return String(value);
+    return `'${String(value).replaceAll("'", "''")}'`;
+  });
+}

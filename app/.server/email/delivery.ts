@@ -95,7 +95,12 @@ export async function deliverDueEmails(deps: DeliveryDeps): Promise<DeliveryPass
   const claimedAt = now().getTime();
   const claimed = await claimDueEmails(db, new Date(claimedAt), claimToken, settings);
   pass.claimed = claimed.length;
-  const ours = (id: string) => db.updateTable("outbox_email").where("id", "=", id).where("claim_token", "=", claimToken).where("status", "=", "sending");
+  // Still ours: the claim token is cleared by every move out of 'sending' and
+  // replaced by a new claim, so it alone says so. (A `status = 'sending'` here
+  // let the planner pick the partial "due" index over the primary key whenever
+  // its statistics said the queue was empty: after a notice queued 190k
+  // emails, each of these single-row updates scanned the queue, ~1 s apiece.)
+  const ours = (id: string) => db.updateTable("outbox_email").where("id", "=", id).where("claim_token", "=", claimToken);
 
   for (const email of claimed) {
     await waitForSendAllowance(db, settings.ratePerSecond, now, sleep);

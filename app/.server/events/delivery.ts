@@ -143,7 +143,7 @@ async function recordDelivered(db: Database, succeeded: Array<{ delivery: Claime
       set status = 'delivered', attempts = d.attempts + 1, delivered_at = ${at}, last_attempt_at = ${at}, last_status_code = v.code,
           last_duration_ms = v.ms, last_error = null, claim_token = null, locked_until = null
       from unnest(${ids}::uuid[], ${codes}::int[], ${durations}::int[]) as v(id, code, ms)
-      where d.id = v.id and d.claim_token = ${claimToken} and d.status = 'sending'`.execute(tx);
+      where d.id = v.id and d.claim_token = ${claimToken}`.execute(tx);
     await tx.updateTable("webhook_endpoint").set({ failure_streak: 0, failing_since: null }).where("id", "in", endpoints).where("failure_streak", ">", 0).execute();
   });
 }
@@ -160,7 +160,10 @@ async function recordFailure(
 ): Promise<"retrying" | "failed"> {
   const attempts = delivery.attempts + 1;
   const measured = { attempts, last_attempt_at: at, last_status_code: result.status, last_duration_ms: result.durationMs, claim_token: null, locked_until: null };
-  const ours = (tx: Database) => tx.updateTable("webhook_delivery").where("id", "=", delivery.id).where("claim_token", "=", claimToken).where("status", "=", "sending");
+  // The claim token alone says the delivery is still ours (every move out of
+  // 'sending' clears it); adding the status would let the planner prefer the
+  // partial "due" index over the primary key on stale statistics (email/delivery.ts).
+  const ours = (tx: Database) => tx.updateTable("webhook_delivery").where("id", "=", delivery.id).where("claim_token", "=", claimToken);
 
   const wait = settings.retryScheduleMs[attempts - 1];
   const giveUp = wait === undefined;
