@@ -138,15 +138,18 @@ export async function* auditEventBatches(db: Database, orgId: string, filter: Au
 
 /** The members the actor filter offers, when there are few enough to list; otherwise null (the page asks for an email). */
 export async function actorChoices(db: Database, orgId: string, max = 200): Promise<Array<{ id: string; label: string }> | null> {
+  // Too many to list? Asked first through the membership index alone: sorting
+  // a big org's members by email to find out cost ~20 ms at 10k members.
+  const some = await db.selectFrom("membership").select("user_id").where("org_id", "=", orgId).limit(max + 1).execute();
+  if (some.length > max) return null;
   const rows = await db
     .selectFrom("membership")
     .innerJoin("user", "user.id", "membership.user_id")
     .select(["user.id", "user.email", "user.name"])
     .where("membership.org_id", "=", orgId)
     .orderBy("user.email")
-    .limit(max + 1)
+    .limit(max)
     .execute();
-  if (rows.length > max) return null;
   return rows.map((r) => ({ id: r.id, label: r.name ? `${r.name} (${r.email})` : r.email }));
 }
 
