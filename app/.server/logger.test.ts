@@ -39,6 +39,9 @@ describe("logger", () => {
     expect(redactUrl(`/signup?invitation=${token}`)).toBe("/signup?invitation=[redacted]");
     expect(redactUrl(`/anything?whatever=${token}&status=failed`)).toBe("/anything?whatever=[redacted]&status=failed");
     expect(redactUrl(`/x/gk_${token}/y`)).toBe("/x/[redacted]/y");
+    // A key or webhook secret whose random part happens to hold no digit (base32: about 1 in 770 keys).
+    expect(redactUrl("/x/gk_abcdefghijklmnopqrstuvwxyzabcdef/y")).toBe("/x/[redacted]/y");
+    expect(redactUrl("/x/whsec_QUJDREVGR0hJSktMTU5PUFFSU1RV/y")).toBe("/x/[redacted]/y");
     expect(redactUrl("/admin/emails?status=failed&intent=retry")).toBe("/admin/emails?status=failed&intent=retry");
     // Row ids are not secrets.
     expect(redactUrl("/admin/users/0b6a5b7e-4c1b-4f55-9a8e-1f2e3d4c5b6a")).toBe("/admin/users/0b6a5b7e-4c1b-4f55-9a8e-1f2e3d4c5b6a");

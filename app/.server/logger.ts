@@ -24,8 +24,13 @@ const URL_PARAMS = new Set(["redirectto", "redirect", "redirect_to", "redirect_u
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REDACTED = "[redacted]";
 
+// Our own secrets announce themselves (API keys, webhook secrets), whatever
+// characters their random part happens to hold.
+const SECRET_PREFIXES = /^(gk_|whsec_)/i;
+
 function looksLikeSecret(segment: string): boolean {
   if (UUID.test(segment)) return false; // row ids are not secrets
+  if (SECRET_PREFIXES.test(segment)) return true;
   return segment.length >= 20 && /^[\w.~+=-]+$/.test(segment) && /\d/.test(segment) && /[a-z]/i.test(segment);
 }
 
