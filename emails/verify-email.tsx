@@ -18,7 +18,7 @@ export const subject = (props: VerifyEmailProps) => `Your ${props.brand.productN
 
 export default function VerifyEmail({ brand, name, code, verifyUrl, expiresInMinutes, isEmailChange }: VerifyEmailProps) {
   return (
-    <EmailLayout brand={brand} preview={`Your verification code is ${code}`}>
+    <EmailLayout brand={brand} preview="Your verification code and link are inside">
       <Paragraph>{name ? `Hi ${name},` : "Hi,"}</Paragraph>
       <Paragraph>
         {isEmailChange
