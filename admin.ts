@@ -16,6 +16,17 @@ import { runWebhookCommand } from "./app/.server/events/admin-cli";
 import { runSsoCommand } from "./app/.server/sso/admin-cli";
 import { normalizeEmail } from "./app/utils/email-address";
 
+/**
+ * A data directory held by the running server is an expected situation with a
+ * one-sentence remedy, not a crash: that sentence alone, exit code 1, for
+ * every command. Anything else is a crash and keeps its stack trace.
+ */
+function explainOrRethrow(error: unknown): void {
+  if (!(error instanceof DataDirInUseError)) throw error;
+  console.error(error.message);
+  process.exitCode = 1;
+}
+
 const [command, rawEmail] = process.argv.slice(2);
 if (command === "app" || command === "rotate-keys" || command === "audit-verify" || command === "webhook" || command === "sso") {
   const env = getEnv();
@@ -36,8 +47,10 @@ if (command === "app" || command === "rotate-keys" || command === "audit-verify"
             : await runRotateKeysCommand(database.db);
     (result.exitCode === 0 ? console.log : console.error)(JSON.stringify(result.output, null, 2));
     process.exitCode = result.exitCode;
+  } catch (error) {
+    explainOrRethrow(error);
   } finally {
-    await database.close();
+    await database.close().catch(() => undefined);
   }
   process.exit();
 }
@@ -70,11 +83,7 @@ try {
     console.log(queued ? `Invitation queued for ${normalized.email}.` : `Not sent: ${normalized.email} has had too many emails this hour.`);
   }
 } catch (error) {
-  // A data directory held by the running server is an expected situation with
-  // a one-sentence remedy, not a crash: no stack trace around it.
-  if (!(error instanceof DataDirInUseError)) throw error;
-  console.error(error.message);
-  process.exitCode = 1;
+  explainOrRethrow(error);
 } finally {
   await database.close().catch(() => undefined);
 }

@@ -22,10 +22,20 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe("npm run admin:grant while the embedded server runs", () => {
+describe("npm run admin:* while the embedded server runs", () => {
   it("prints only the sentence that says what to do, and exits 1", () => {
-    for (const command of ["grant", "invite"]) {
-      const result = spawnSync(process.execPath, [ADMIN_ENTRY, command, "ada@example.com"], {
+    // Every command of the CLI, not only the two of the original report.
+    const commands = [
+      ["grant", "ada@example.com"],
+      ["invite", "ada@example.com"],
+      ["app", "list"],
+      ["rotate-keys"],
+      ["audit-verify", "--org", "acme"],
+      ["webhook", "list"],
+      ["sso", "list"],
+    ];
+    for (const [command, ...args] of commands) {
+      const result = spawnSync(process.execPath, [ADMIN_ENTRY, command!, ...args], {
         env: { NODE_ENV: "production", PATH: process.env.PATH ?? "", DATA_DIR: dataDir, LOG_LEVEL: "silent" },
         encoding: "utf8",
         timeout: 60_000,
