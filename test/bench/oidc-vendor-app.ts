@@ -9,7 +9,7 @@ import { createApp } from "../../app/.server/identity/apps";
 import { AppInputSchema } from "../../app/utils/oauth-app-schema";
 import { createTestOrg } from "../factories/orgs";
 import { createUser, sessionCookieFor } from "../factories/users";
-import { OidcBrowser } from "../server/oidc-browser";
+import { OidcBrowser, startSignIn } from "../server/oidc-browser";
 import { connect } from "../setup/databases";
 import type { BenchTarget, Scenario } from "./harness";
 
@@ -50,20 +50,7 @@ export async function vendorAppWithPeople(target: BenchTarget, count: number, la
     await createTestOrg(db, { slug: `bench-oidc-${label}-${run}-${i}`, plan: "team", owner: user });
     const browser = new OidcBrowser(target.origin);
     browser.setCookie(await sessionCookieFor(db, user));
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const nonce = oidc.randomNonce();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: "openid email profile orgs offline_access",
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: "S256",
-      state,
-      nonce,
-      // A refresh token (offline_access) is only granted with the person's consent, asked for even by a trusted app.
-      prompt: "consent",
-      ...(options.resource ? { resource: options.resource } : {}),
-    });
+    const { url, verifier, state, nonce } = await startSignIn(config, REDIRECT_URI, options.resource ? { resource: options.resource } : {});
     const consent = await browser.follow(url.href, REDIRECT_URI);
     if (consent.kind !== "page" || !consent.url.pathname.startsWith("/interaction/")) throw new Error("signing in to the bench app did not reach the consent page");
     const allowed = await browser.post(consent.url.pathname, { decision: "allow" });

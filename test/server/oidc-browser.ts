@@ -1,3 +1,4 @@
+import * as oidc from "openid-client";
 // A browser for OpenID Connect journeys against a spawned server: it keeps
 // every cookie (ours and the provider's), follows redirects by hand so a test
 // can stop at the consent page or at the app's redirect URI, and posts forms
@@ -75,4 +76,28 @@ export class OidcBrowser {
     }
     throw new Error(`too many redirects from ${url}`);
   }
+}
+
+export type StartedSignIn = { url: URL; verifier: string; state: string; nonce: string };
+
+/**
+ * The app's first step of the authorization code flow with PKCE, as openid-client
+ * builds it: the URL to send the browser to, and what the app keeps to check the
+ * answer. Asks for consent (a refresh token needs it, even for a trusted app).
+ */
+export async function startSignIn(config: oidc.Configuration, redirectUri: string, extra: Record<string, string> = {}): Promise<StartedSignIn> {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope: "openid email profile orgs offline_access",
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: "S256",
+    state,
+    nonce,
+    prompt: "consent",
+    ...extra,
+  });
+  return { url, verifier, state, nonce };
 }

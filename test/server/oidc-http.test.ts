@@ -16,7 +16,7 @@ import { addMember, createTestOrg } from "../factories/orgs";
 import { createUser, DEFAULT_PASSWORD, latestLinkToken, sessionCookieFor, type TestUser } from "../factories/users";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
 import { freePort, startServer, type ServerProcess } from "../setup/server-process";
-import { OidcBrowser } from "./oidc-browser";
+import { OidcBrowser, startSignIn as startAppSignIn, type StartedSignIn } from "./oidc-browser";
 
 const db = connect(workerDatabaseUrl());
 // The run's key (vitest.config.ts): the signing keys this file seals stay readable by the next file's server.
@@ -59,23 +59,8 @@ async function signedInBrowser(user: TestUser) {
   return browser;
 }
 
-type Started = { url: URL; verifier: string; state: string; nonce: string };
-async function startSignIn(config: oidc.Configuration, extra: Record<string, string> = {}): Promise<Started> {
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const nonce = oidc.randomNonce();
-  const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: REDIRECT_URI,
-    scope: "openid email profile orgs offline_access",
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: "S256",
-    state,
-    nonce,
-    prompt: "consent",
-    ...extra,
-  });
-  return { url, verifier, state, nonce };
-}
+type Started = StartedSignIn;
+const startSignIn = (config: oidc.Configuration, extra: Record<string, string> = {}) => startAppSignIn(config, REDIRECT_URI, extra);
 
 /** Through our pages to the consent screen; Allow or Deny there; returns the redirect back to the app. */
 async function consent(browser: OidcBrowser, started: Started, decision: "allow" | "deny" | "none") {
