@@ -5,7 +5,7 @@
 // count stops at COUNT_CAP: the cost of a page does not grow with the list.
 import { sql } from "kysely";
 import type { Database } from "../db";
-import { preferIndexes } from "../database/prefer-indexes";
+import { narrowsByTrigrams, preferIndexes, SPARSE_MATCHES } from "../database/prefer-indexes";
 import { createSignupInvitation } from "../accounts/signup-invitations";
 
 import { FILTERS, SORTABLE } from "../../utils/waitlist-query";
@@ -63,12 +63,18 @@ export async function listWaitlist(db: Database, query: WaitlistQuery) {
       .selectFrom(filtered(db, query).select(sql`1`.as("one")).limit(COUNT_CAP + 1).as("capped"))
       .select((eb) => eb.fn.countAll<string>().as("n"))
       .executeTakeFirstOrThrow();
-  const [rows, counted] = await Promise.all([
-    pageOf(db, query, PAGE_SIZE + 1),
-    // A search's count goes through the trigram indexes (prefer-indexes.ts).
-    query.search ? preferIndexes(db, countMatching) : countMatching(db),
-  ]);
-  const total = Number(counted.n);
+  let rows: Awaited<ReturnType<typeof pageOf>>;
+  let total: number;
+  if (query.search && narrowsByTrigrams(query.search)) {
+    // Counted through the trigram indexes; few matches are then read the same
+    // way and sorted, many are found by walking the sort's index (prefer-indexes.ts).
+    total = Number((await preferIndexes(db, countMatching)).n);
+    rows = await preferIndexes(db, (tx) => pageOf(tx, query, PAGE_SIZE + 1), { bitmapOnly: total <= SPARSE_MATCHES });
+  } else {
+    const [page, counted] = await Promise.all([pageOf(db, query, PAGE_SIZE + 1), countMatching(db)]);
+    rows = page;
+    total = Number(counted.n);
+  }
   const page = rows.slice(0, PAGE_SIZE);
   return {
     rows: page,
