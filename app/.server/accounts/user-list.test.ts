@@ -46,6 +46,14 @@ describe("listUsers with a search", () => {
     expect(times).toEqual([...times].sort((a, b) => b - a));
   });
 
+  it("answers an empty page past the last match, few matches or many", async () => {
+    for (const search of ["rare", "crowd"]) {
+      const oldest = (await everyPage(search)).at(-1)!;
+      const { id } = await db.selectFrom("user").select("id").where("email", "=", oldest.email).executeTakeFirstOrThrow();
+      expect(await listUsers(db, { search, before: id }), search).toEqual({ users: [], nextCursor: null });
+    }
+  });
+
   it("matches LIKE wildcards literally", async () => {
     expect((await listUsers(db, { search: "cr%wd" })).users).toEqual([]);
   });

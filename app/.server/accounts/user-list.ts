@@ -1,7 +1,8 @@
 // The operator's list of accounts: newest first, 100 to a page by keyset cursor
 // over (created_at, id) (user_created_at_id_idx), searched by email or name
 // with ILIKE, which the trigram indexes serve at any size (docs/scale.md).
-import { sql } from "kysely";
+import { sql, type QueryCreator } from "kysely";
+import type { DB } from "../../../db/schema";
 import type { Database } from "../db";
 import { narrowsByTrigrams, preferIndexes, SPARSE_MATCHES } from "../database/prefer-indexes";
 
@@ -11,7 +12,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const COLUMNS = ["id", "email", "name", "created_at", "email_verified_at", "is_operator", "purge_after"] as const;
 
 /** Accounts whose email or name holds `search` (LIKE wildcards in it are matched literally). */
-function matching(db: Database, search: string | undefined) {
+function matching(db: QueryCreator<DB>, search: string | undefined) {
   const query = db.selectFrom("user").select(COLUMNS);
   if (!search) return query;
   const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -23,22 +24,45 @@ export async function listUsers(db: Database, options: { search?: string; before
   const limit = options.limit ?? USERS_PAGE_SIZE;
   const { before, search } = options;
   if (before !== undefined && before !== null && !UUID.test(before)) return { users: [], nextCursor: null };
-  const page = (db: Database) => {
+  const afterCursor = sql<boolean>`("user".created_at, "user".id) < (select c.created_at, c.id from "user" c where c.id = ${before})`;
+  // Walking the date index: every page without a search, and a search with many matches.
+  const walk = (db: Database) => {
     let query = matching(db, search);
-    if (before) query = query.where(sql<boolean>`("user".created_at, "user".id) < (select c.created_at, c.id from "user" c where c.id = ${before})`);
+    if (before) query = query.where(afterCursor);
     return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit + 1).execute();
   };
-  let rows: Awaited<ReturnType<typeof page>>;
+  let rows: Awaited<ReturnType<typeof walk>> | null = null;
   if (search && narrowsByTrigrams(search)) {
-    // Few matches are read through the trigram indexes and sorted; many are
-    // found by walking the date index (database/prefer-indexes.ts).
-    const matches = await preferIndexes(db, (tx) =>
-      tx.selectFrom(matching(tx, search).limit(SPARSE_MATCHES + 1).as("capped")).select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow(),
+    // One statement takes up to SPARSE_MATCHES + 1 matches through the trigram
+    // indexes, and the page from them, sorted; with more matches than that, the
+    // walk finds the page sooner (database/prefer-indexes.ts).
+    rows = await preferIndexes(
+      db,
+      async (tx) => {
+        let query = tx
+          .with((wb) => wb("matches").materialized(), (db) => matching(db, search).clearSelect().select("user.id").limit(SPARSE_MATCHES + 1))
+          .selectFrom("user")
+          .select(COLUMNS)
+          .select((eb) => eb.selectFrom("matches").select(eb.fn.countAll<string>().as("n")).as("matched"))
+          .where("user.id", "in", (eb) => eb.selectFrom("matches").select("matches.id"));
+        if (before) query = query.where(afterCursor);
+        const page = await query.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit + 1).execute();
+        // An empty page does not say how many matched: asked apart (rarely: past the last page).
+        const matched = page.length > 0 ? Number(page[0]!.matched) : await countMatches(tx, search);
+        return matched <= SPARSE_MATCHES ? page.map(({ matched: _, ...user }) => user) : null;
+      },
+      { bitmapOnly: true },
     );
-    rows = await preferIndexes(db, page, { bitmapOnly: Number(matches.n) <= SPARSE_MATCHES });
-  } else {
-    rows = await page(db);
   }
+  rows ??= await walk(db);
   const users = rows.slice(0, limit);
   return { users, nextCursor: rows.length > limit ? users.at(-1)!.id : null };
+}
+
+async function countMatches(db: Database, search: string): Promise<number> {
+  const row = await db
+    .selectFrom(matching(db, search).clearSelect().select("user.id").limit(SPARSE_MATCHES + 1).as("capped"))
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
