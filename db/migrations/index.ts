@@ -24,6 +24,7 @@ import * as createOrgSecurityPolicy from "./2026_12_02_3000_create_org_security_
 import * as createSsoSignInState from "./2026_12_02_4000_create_sso_sign_in_state";
 import * as createSamlState from "./2026_12_02_5000_create_saml_state";
 import * as createJobLease from "./2026_12_03_0000_create_job_lease";
+import * as addSsoPendingLinkExpiryIndex from "./2026_12_03_0100_add_sso_pending_link_expiry_index";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_22_1300_create_rate_limit": createRateLimit,
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_02_4000_create_sso_sign_in_state": createSsoSignInState,
   "2026_12_02_5000_create_saml_state": createSamlState,
   "2026_12_03_0000_create_job_lease": createJobLease,
+  "2026_12_03_0100_add_sso_pending_link_expiry_index": addSsoPendingLinkExpiryIndex,
 };

@@ -30,6 +30,9 @@ export async function deleteExpiredRows(db: Database, auditRetentionDays: number
   const formTokens = await deleteOldFormTokens(db, now);
   const samlState = await deleteExpiredSamlState(db, now);
   const outboundEvents = await deleteExpiredEvents(db, now);
+  // SSO round trips abandoned at the IdP, and links nobody proved in time.
+  const ssoAttempts = await deleteInBatches(db, "sso_attempt", sql`expires_at <= ${now}`);
+  const ssoPendingLinks = await deleteInBatches(db, "sso_pending_link", sql`expires_at <= ${now}`);
   return {
     rateLimits,
     sessions,
@@ -44,5 +47,7 @@ export async function deleteExpiredRows(db: Database, auditRetentionDays: number
     samlRequests: samlState.requests,
     samlAssertions: samlState.assertions,
     outboundEvents,
+    ssoAttempts,
+    ssoPendingLinks,
   };
 }

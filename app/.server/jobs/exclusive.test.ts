@@ -2,6 +2,8 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { connect, truncateAll, workerDatabaseUrl } from "../../../test/setup/databases";
 import { deleteExpiredRows } from "./cleanup";
 import { runExclusively } from "./exclusive";
+import { createUser } from "../../../test/factories/users";
+import { createOidcConnection } from "../sso/connections";
 import { deleteInBatches } from "./batched-delete";
 import { runUnderLease } from "./lease";
 import { sql } from "kysely";
@@ -87,6 +89,33 @@ describe("deleteInBatches", () => {
 });
 
 describe("deleteExpiredRows", () => {
+  it("removes SSO round trips abandoned at the IdP and links nobody proved in time, and keeps live ones", async () => {
+    const now = new Date("2026-11-22T12:00:00Z");
+    const later = new Date(now.getTime() + 60_000);
+    const earlier = new Date(now.getTime() - 60_000);
+    const user = await createUser(db, { email: "linker@example.com" });
+    const connection = await createOidcConnection(db, null, {
+      name: "Corp IdP",
+      defaultRole: "member",
+      issuer: "https://idp.corp.example",
+      discovery: null,
+      clientId: "gatehouse",
+      clientSecret: "a-client-secret-of-some-length",
+      scopes: "openid email profile",
+    });
+    await db
+      .insertInto("sso_attempt")
+      .values([earlier, later].map((expires_at, i) => ({ binding_hash: Buffer.from(`binding-${i}`), connection_id: connection.id, purpose: "sign-in", state: `state-${i}`, expires_at })))
+      .execute();
+    await db
+      .insertInto("sso_pending_link")
+      .values([earlier, later].map((expires_at, i) => ({ token_hash: Buffer.from(`token-${i}`), connection_id: connection.id, subject: `subject-${i}`, user_id: user.id, expires_at })))
+      .execute();
+    expect(await deleteExpiredRows(db, 365, now)).toMatchObject({ ssoAttempts: 1, ssoPendingLinks: 1 });
+    expect(await db.selectFrom("sso_attempt").select("state").execute()).toEqual([{ state: "state-1" }]);
+    expect(await db.selectFrom("sso_pending_link").select("subject").execute()).toEqual([{ subject: "subject-1" }]);
+  });
+
   it("removes expired rate-limit windows and keeps current ones", async () => {
     const now = new Date("2026-11-22T12:00:00Z");
     await db

@@ -28,8 +28,7 @@ export type NewAttempt = {
 /** Stores the attempt; returns the cookie value that will find it again. */
 export async function startSsoAttempt(db: Database, attempt: NewAttempt, now = new Date()): Promise<string> {
   const binding = generateSecret(32);
-  // Old attempts (abandoned at the IdP) go as new ones start: the table stays small without a job.
-  await db.deleteFrom("sso_attempt").where("expires_at", "<=", now).execute();
+  // Attempts abandoned at the IdP are deleted by the clean-up job (jobs/cleanup.ts), in batches.
   await db
     .insertInto("sso_attempt")
     .values({

@@ -15,7 +15,6 @@ export const PENDING_LINK_TTL_MS = 30 * 60 * 1000;
 
 export async function createPendingLink(db: Database, input: { connectionId: string; subject: string; userId: string }, now = new Date()): Promise<string> {
   const token = generateSecret(32);
-  await db.deleteFrom("sso_pending_link").where("expires_at", "<=", now).execute();
   await db
     .insertInto("sso_pending_link")
     .values({ token_hash: hashToken(token), connection_id: input.connectionId, subject: input.subject, user_id: input.userId, expires_at: new Date(now.getTime() + PENDING_LINK_TTL_MS), created_at: now })
