@@ -1,9 +1,10 @@
 // The operator's list of accounts: newest first, 100 to a page by keyset cursor
 // over (created_at, id) (user_created_at_id_idx), searched by email or name
 // with ILIKE, which the trigram indexes serve at any size (docs/scale.md).
-import { sql, type QueryCreator } from "kysely";
+import { sql, type QueryCreator, type RawBuilder } from "kysely";
 import type { DB } from "../../../db/schema";
 import type { Database } from "../db";
+import { containsPattern } from "../database/like-pattern";
 import { narrowsByTrigrams, preferIndexes, SPARSE_MATCHES } from "../database/prefer-indexes";
 
 export const USERS_PAGE_SIZE = 100;
@@ -15,7 +16,7 @@ const COLUMNS = ["id", "email", "name", "created_at", "email_verified_at", "is_o
 function matching(db: QueryCreator<DB>, search: string | undefined) {
   const query = db.selectFrom("user").select(COLUMNS);
   if (!search) return query;
-  const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const pattern = containsPattern(search);
   return query.where((eb) => eb.or([eb("email", "ilike", pattern), eb("name", "ilike", pattern)]));
 }
 
@@ -32,7 +33,15 @@ export async function listUsers(db: Database, options: { search?: string; before
     return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit + 1).execute();
   };
   let rows: Awaited<ReturnType<typeof walk>> | null = null;
-  if (search && narrowsByTrigrams(search)) {
+  if (search) {
+    // Many matches: the newest RECENT_WINDOW accounts after the cursor hold a
+    // whole page of them. Then that page is the answer, found in a bounded
+    // read whatever the table's size (a trigram read of a common name is not:
+    // 20k matches at 200k accounts).
+    const recent = await recentWindow(db, search, before ? afterCursor : null, limit + 1);
+    if (recent.length === limit + 1) rows = recent;
+  }
+  if (!rows && search && narrowsByTrigrams(search)) {
     // One statement takes up to SPARSE_MATCHES + 1 matches through the trigram
     // indexes, and the page from them, sorted; with more matches than that, the
     // walk finds the page sooner (database/prefer-indexes.ts).
@@ -57,6 +66,24 @@ export async function listUsers(db: Database, options: { search?: string; before
   rows ??= await walk(db);
   const users = rows.slice(0, limit);
   return { users, nextCursor: rows.length > limit ? users.at(-1)!.id : null };
+}
+
+/** Accounts after the cursor (newest first) examined for a search's page: a bounded read of the date index. */
+const RECENT_WINDOW = 2_000;
+
+function recentWindow(db: Database, search: string, afterCursor: RawBuilder<boolean> | null, take: number) {
+  let newest = db.selectFrom("user").select(COLUMNS);
+  if (afterCursor) newest = newest.where(afterCursor);
+  const window = newest.orderBy("created_at", "desc").orderBy("id", "desc").limit(RECENT_WINDOW).as("recent");
+  const pattern = containsPattern(search);
+  return db
+    .selectFrom(window)
+    .selectAll()
+    .where((eb) => eb.or([eb("recent.email", "ilike", pattern), eb("recent.name", "ilike", pattern)]))
+    .orderBy("recent.created_at", "desc")
+    .orderBy("recent.id", "desc")
+    .limit(take)
+    .execute();
 }
 
 async function countMatches(db: Database, search: string): Promise<number> {

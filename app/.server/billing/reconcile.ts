@@ -9,6 +9,7 @@ import type { Database } from "../db";
 import { listStoreSubscriptions, type ApiResult } from "./lemonsqueezy";
 import type { BillingSettings } from "./settings";
 import { applySubscriptionSnapshot, PROVIDER } from "./subscriptions";
+import { containsPattern } from "../database/like-pattern";
 
 export type ReconcileReport = {
   listed: number;
@@ -60,7 +61,7 @@ export async function erasePayloadsNaming(db: Database, email: string): Promise<
   // The address as it can appear in the raw JSON: plain, or PHP-style with
   // "\/" for slashes and \uXXXX for anything outside ASCII.
   const phpStyle = email.replaceAll("/", "\\/").replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  const patterns = [...new Set([email, phpStyle])].map((form) => `%${form.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  const patterns = [...new Set([email, phpStyle])].map(containsPattern);
   const result = await db
     .updateTable("webhook_event")
     .set({ body: null })

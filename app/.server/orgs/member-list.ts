@@ -4,13 +4,12 @@
 // served by the trigram indexes on "user").
 import { sql } from "kysely";
 import type { Database } from "../db";
+import { containsPattern } from "../database/like-pattern";
 
 export const MEMBERS_PAGE_SIZE = 100;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const isUserId = (value: string | null | undefined): value is string => !!value && UUID.test(value);
-
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 function members(db: Database, orgId: string) {
   return db
@@ -25,7 +24,7 @@ export async function listMemberPage(db: Database, orgId: string, options: { aft
   const limit = options.limit ?? MEMBERS_PAGE_SIZE;
   let query = members(db, orgId);
   if (options.search) {
-    const pattern = likePattern(options.search);
+    const pattern = containsPattern(options.search);
     query = query.where((eb) => eb.or([eb("user.email", "ilike", pattern), eb("user.name", "ilike", pattern)]));
   }
   if (options.after !== undefined && options.after !== null) {

@@ -9,6 +9,7 @@ import { narrowsByTrigrams, preferIndexes, SPARSE_MATCHES } from "../database/pr
 import { createSignupInvitation } from "../accounts/signup-invitations";
 
 import { FILTERS, SORTABLE } from "../../utils/waitlist-query";
+import { containsPattern } from "../database/like-pattern";
 
 export { FILTERS, SORTABLE };
 export const PAGE_SIZE = 50;
@@ -42,7 +43,7 @@ function filtered(db: Database, query: Pick<WaitlistQuery, "search" | "filter">)
   let q = db.selectFrom("waitlist_entry");
   if (query.search) {
     // LIKE wildcards in the search text are matched literally.
-    const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = containsPattern(query.search);
     q = q.where((eb) => eb.or([eb("email", "ilike", pattern), eb("name", "ilike", pattern), eb("company", "ilike", pattern)]));
   }
   if (query.filter === "unconfirmed") q = q.where("confirmed_at", "is", null);
