@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOidcConnection, type SsoConnection } from "../../app/.server/sso/connections";
 import { claimSsoDomain } from "../../app/.server/sso/domains";
 import { auditEventsOf, createTestOrg, roleOf, type TestOrg } from "../factories/orgs";
+import { enrolTotp } from "../factories/mfa";
 import { createUser, DEFAULT_PASSWORD, sessionCookieFor, type TestUser } from "../factories/users";
 import { OidcIdp, RogueIdp, type Misbehaviour } from "../fakes/oidc-idp";
 import { connect, truncateAll, workerDatabaseUrl } from "../setup/databases";
@@ -201,6 +202,31 @@ describe("SP-initiated sign-in", () => {
     idp.signInAs("linda-at-idp");
     const next = await signInWithSso(new OidcBrowser(serverUrl), "linda@acme.test");
     expect(next.end.headers.get("location")).toBe("/home");
+  });
+
+  it("links an account with two-factor on only once the second factor is proved too", async () => {
+    const existing = await createUser(db, { email: "tara@acme.test", name: "Tara" });
+    const totp = await enrolTotp(db, existing, new Date(Date.now() - 90_000));
+    idp.addAccount({ sub: "tara-at-idp", email: "tara@acme.test", email_verified: true });
+    idp.signInAs("tara-at-idp");
+    const browser = new OidcBrowser(serverUrl);
+    const { end } = await signInWithSso(browser, "tara@acme.test");
+    expect(end.headers.get("location")).toBe("/sso/link");
+
+    // The password alone leaves the browser half signed in: the link is still refused.
+    const password = await browser.post("/login", { email: "tara@acme.test", password: DEFAULT_PASSWORD, redirectTo: "/sso/link" });
+    expect(password.headers.get("location")).toBe("/login/2fa?redirectTo=%2Fsso%2Flink");
+    expect((await browser.post("/sso/link", { intent: "link" })).status).toBe(403);
+    expect(await db.selectFrom("sso_identity").select("subject").where("user_id", "=", existing.id).execute()).toHaveLength(0);
+
+    // As the page sends it: the destination in a hidden field.
+    const secondFactor = await browser.post("/login/2fa?intent=totp&redirectTo=%2Fsso%2Flink", { intent: "totp", code: totp.codeAt(new Date()), redirectTo: "/sso/link" });
+    expect(secondFactor.status).toBe(302);
+    expect(secondFactor.headers.get("location")).toBe("/sso/link");
+    const linked = await browser.post("/sso/link", { intent: "link" });
+    expect(linked.status).toBe(302);
+    expect(await db.selectFrom("sso_identity").select("subject").where("user_id", "=", existing.id).execute()).toEqual([{ subject: "tara-at-idp" }]);
+    expect(await roleOf(db, org.id, existing.id)).toBe("member");
   });
 });
 
