@@ -1,6 +1,6 @@
-// The operator's account search takes one of two plans by how many accounts
-// match (database/prefer-indexes.ts); either way the pages are the same: every
-// match once, newest first, page after page.
+// The operator's account search takes one of three plans by where and how
+// many accounts match (user-list.ts, database/prefer-indexes.ts); each way the
+// pages are the same: every match once, newest first, page after page.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, truncateAll, workerDatabaseUrl } from "../../../test/setup/databases";
@@ -8,16 +8,18 @@ import { SPARSE_MATCHES } from "../database/prefer-indexes";
 import { listUsers } from "./user-list";
 
 const db = connect(workerDatabaseUrl());
-const DENSE = 1200 - 3; // more than SPARSE_MATCHES; 400, 800 and 1200 are the rare ones
+// Oldest first: 1,100 "oldtimer" accounts, then 3,300 newer ones, "crowd"
+// but for every 400th, "rare" (9 of them).
+const OLDTIMERS = 1100;
+const RARE = 9;
+const CROWD = 3300 - RARE;
 
 beforeAll(async () => {
   await truncateAll(db);
-  // Many "crowd" accounts and three "rare" ones, interleaved over a year.
-  expect(DENSE).toBeGreaterThan(SPARSE_MATCHES);
   await sql`insert into "user" (email, password_hash, name, created_at, updated_at)
-            select case when n % 400 = 0 then 'rare' || n else 'crowd' || n end || '@example.com', 'x', null,
+            select case when n <= ${OLDTIMERS} then 'oldtimer' when n % 400 = 0 then 'rare' else 'crowd' end || n || '@example.com', 'x', null,
                    now() - interval '1 year' + n * interval '1 hour', now()
-            from generate_series(1, 1200) as n`.execute(db);
+            from generate_series(1, ${OLDTIMERS + 3300}) as n`.execute(db);
 });
 afterAll(() => db.destroy());
 
@@ -35,9 +37,11 @@ async function everyPage(search: string) {
 
 describe("listUsers with a search", () => {
   it.each([
-    ["few matches (read through the trigram index, then sorted)", "rare", 3],
-    ["many matches (found by walking the date index)", "crowd", DENSE],
+    ["many among the newest (found in a bounded read of the newest accounts)", "crowd", CROWD],
+    ["few matches (read through the trigram index, then sorted)", "rare", RARE],
+    ["many, all old (found by walking the date index)", "oldtimer", OLDTIMERS],
   ])("%s: every match once, newest first", async (_, search, expected) => {
+    expect(OLDTIMERS).toBeGreaterThan(SPARSE_MATCHES);
     const seen = await everyPage(search);
     expect(seen).toHaveLength(expected);
     expect(new Set(seen.map((u) => u.email)).size).toBe(expected);
@@ -47,7 +51,7 @@ describe("listUsers with a search", () => {
   });
 
   it("answers an empty page past the last match, few matches or many", async () => {
-    for (const search of ["rare", "crowd"]) {
+    for (const search of ["rare", "crowd", "oldtimer"]) {
       const oldest = (await everyPage(search)).at(-1)!;
       const { id } = await db.selectFrom("user").select("id").where("email", "=", oldest.email).executeTakeFirstOrThrow();
       expect(await listUsers(db, { search, before: id }), search).toEqual({ users: [], nextCursor: null });
