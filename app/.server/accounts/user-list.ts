@@ -1,6 +1,9 @@
 // The operator's list of accounts: newest first, 100 to a page by keyset cursor
-// over (created_at, id) (user_created_at_id_idx), searched by email or name
-// with ILIKE, which the trigram indexes serve at any size (docs/scale.md).
+// over (created_at, id) (user_created_at_id_idx), searched by any part of the
+// email or name. A search takes the first of three plans that can answer it
+// (docs/scale.md): the newest 2,000 accounts after the cursor, when they hold
+// a page of matches; the trigram indexes, when there are at most 1,000
+// matches; else a walk of the date index, which many matches keep short.
 import { sql, type QueryCreator, type RawBuilder } from "kysely";
 import type { DB } from "../../../db/schema";
 import type { Database } from "../db";
