@@ -5,11 +5,11 @@
 // count stops at COUNT_CAP: the cost of a page does not grow with the list.
 import { sql } from "kysely";
 import type { Database } from "../db";
+import { containsPattern } from "../database/like-pattern";
 import { narrowsByTrigrams, preferIndexes, SPARSE_MATCHES } from "../database/prefer-indexes";
 import { createSignupInvitation } from "../accounts/signup-invitations";
 
 import { FILTERS, SORTABLE } from "../../utils/waitlist-query";
-import { containsPattern } from "../database/like-pattern";
 
 export { FILTERS, SORTABLE };
 export const PAGE_SIZE = 50;
@@ -67,8 +67,9 @@ export async function listWaitlist(db: Database, query: WaitlistQuery) {
   let rows: Awaited<ReturnType<typeof pageOf>>;
   let total: number;
   if (query.search && narrowsByTrigrams(query.search)) {
-    // Counted through the trigram indexes; few matches are then read the same
-    // way and sorted, many are found by walking the sort's index (prefer-indexes.ts).
+    // Counted through the trigram indexes (up to COUNT_CAP + 1, which is more
+    // than SPARSE_MATCHES); few matches are then read the same way and sorted,
+    // many are found by walking the sort's index (prefer-indexes.ts).
     total = Number((await preferIndexes(db, countMatching)).n);
     rows = await preferIndexes(db, (tx) => pageOf(tx, query, PAGE_SIZE + 1), { bitmapOnly: total <= SPARSE_MATCHES });
   } else {
