@@ -2,6 +2,7 @@
 // connections with the URLs to copy into the IdP, "Test connection" and the
 // switch, the forms to add or edit one, and the claimed email domains.
 // Every control is a plain form: the page works without JavaScript.
+import type { ReactNode } from "react";
 import { Form } from "@remix-run/react";
 import type { SerializeFrom } from "@remix-run/node";
 import type { SsoSettingsView } from "~/.server/sso/settings-view";
@@ -160,16 +161,36 @@ function TestResultView({ test }: { test: NonNullable<Connection["lastTest"]> })
   );
 }
 
-const ROLE_HINT = "The role a person gets in the organization when their first SSO sign-in creates their account.";
+/** What the OIDC and SAML forms share: the form and its token, the connection being edited, the role for new members last, and the button. */
+function ConnectionForm({ intent, connection, formToken, addLabel, roleField, children }: { intent: string; connection?: Connection; formToken?: string; addLabel: string; roleField: ReactNode; children: ReactNode }) {
+  return (
+    <Form method="post" action={`?intent=${intent}`} className="form" noValidate>
+      {formToken ? <FormToken value={formToken} /> : null}
+      {connection ? <input type="hidden" name="connectionId" value={connection.id} /> : null}
+      {children}
+      {roleField}
+      <div className="form-actions">
+        <Button pendingLabel="Saving…">{connection ? "Save connection" : addLabel}</Button>
+      </div>
+    </Form>
+  );
+}
+
+function DefaultRoleField({ idPrefix, defaultValue, error }: { idPrefix: string; defaultValue: string | undefined; error?: string }) {
+  return (
+    <SelectField id={`${idPrefix}-role`} label="Role for new members" name="defaultRole" hint="The role a person gets in the organization when their first SSO sign-in creates their account." defaultValue={defaultValue ?? "member"} error={error}>
+      <option value="member">Member</option>
+      <option value="admin">Admin</option>
+    </SelectField>
+  );
+}
 
 function OidcForm({ intent, connection, formToken, failure }: { intent: "create-oidc" | "update-oidc"; connection?: Connection; formToken?: string; failure?: FormFailure }) {
   const mine = failure && (failure.values.issuer !== undefined || failure.values.clientId !== undefined) ? failure : undefined;
   const value = (name: string, stored: string | null | undefined) => mine?.values[name] ?? stored ?? undefined;
   const idPrefix = intent === "create-oidc" ? "oidc" : "oidc-edit";
   return (
-    <Form method="post" action={`?intent=${intent}`} className="form" noValidate>
-      {formToken ? <FormToken value={formToken} /> : null}
-      {connection ? <input type="hidden" name="connectionId" value={connection.id} /> : null}
+    <ConnectionForm intent={intent} connection={connection} formToken={formToken} addLabel="Add OIDC connection" roleField={<DefaultRoleField idPrefix={idPrefix} defaultValue={value("defaultRole", connection?.defaultRole)} error={mine?.fieldErrors.defaultRole} />}>
       <Field id={`${idPrefix}-name`} label="Name" name="name" required hint="What your people see, e.g. “Okta”." defaultValue={value("name", connection?.name)} error={mine?.fieldErrors.name} />
       <Field id={`${idPrefix}-issuer`} label="Issuer URL" name="issuer" type="url" hint="e.g. https://acme.okta.com. Leave empty if you paste the discovery document." defaultValue={value("issuer", connection?.issuer)} error={mine?.fieldErrors.issuer} />
       <Field
@@ -194,14 +215,7 @@ function OidcForm({ intent, connection, formToken, failure }: { intent: "create-
         error={mine?.fieldErrors.clientSecret}
       />
       <Field id={`${idPrefix}-scopes`} label="Scopes" name="scopes" hint="Separated by spaces; openid and email are needed." defaultValue={value("scopes", connection?.scopes ?? "openid email profile")} error={mine?.fieldErrors.scopes} />
-      <SelectField id={`${idPrefix}-role`} label="Role for new members" name="defaultRole" hint={ROLE_HINT} defaultValue={value("defaultRole", connection?.defaultRole) ?? "member"} error={mine?.fieldErrors.defaultRole}>
-        <option value="member">Member</option>
-        <option value="admin">Admin</option>
-      </SelectField>
-      <div className="form-actions">
-        <Button pendingLabel="Saving…">{connection ? "Save connection" : "Add OIDC connection"}</Button>
-      </div>
-    </Form>
+    </ConnectionForm>
   );
 }
 
@@ -210,9 +224,7 @@ function SamlForm({ intent, connection, formToken, failure }: { intent: "create-
   const value = (name: string, stored: string | null | undefined) => mine?.values[name] ?? stored ?? undefined;
   const idPrefix = intent === "create-saml" ? "saml" : "saml-edit";
   return (
-    <Form method="post" action={`?intent=${intent}`} className="form" noValidate>
-      {formToken ? <FormToken value={formToken} /> : null}
-      {connection ? <input type="hidden" name="connectionId" value={connection.id} /> : null}
+    <ConnectionForm intent={intent} connection={connection} formToken={formToken} addLabel="Add SAML connection" roleField={<DefaultRoleField idPrefix={idPrefix} defaultValue={value("defaultRole", connection?.defaultRole)} error={mine?.fieldErrors.defaultRole} />}>
       <Field id={`${idPrefix}-name`} label="Name" name="name" required hint="What your people see, e.g. “Entra ID”." defaultValue={value("name", connection?.name)} error={mine?.fieldErrors.name} />
       <Field
         id={`${idPrefix}-metadata`}
@@ -236,14 +248,7 @@ function SamlForm({ intent, connection, formToken, failure }: { intent: "create-
         defaultValue={value("certificate", connection?.metadataXml ? "" : connection?.certificate)}
         error={mine?.fieldErrors.certificate}
       />
-      <SelectField id={`${idPrefix}-role`} label="Role for new members" name="defaultRole" hint={ROLE_HINT} defaultValue={value("defaultRole", connection?.defaultRole) ?? "member"} error={mine?.fieldErrors.defaultRole}>
-        <option value="member">Member</option>
-        <option value="admin">Admin</option>
-      </SelectField>
-      <div className="form-actions">
-        <Button pendingLabel="Saving…">{connection ? "Save connection" : "Add SAML connection"}</Button>
-      </div>
-    </Form>
+    </ConnectionForm>
   );
 }
 
