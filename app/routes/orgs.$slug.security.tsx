@@ -162,6 +162,20 @@ function NonCompliantList({ rule, data, what }: { rule: PolicyRule; data: NonCom
   );
 }
 
+/**
+ * Switching a rule on: a grace period, and the admin's word that they have
+ * seen who does not comply yet. A rule already on changes without either.
+ */
+function EnforcementStart({ rule, off, confirmError }: { rule: "two-factor" | "sso"; off: boolean; confirmError?: string }) {
+  if (!off) return <input type="hidden" name="graceDays" value="0" />;
+  return (
+    <>
+      <GraceSelect id={`field-${rule}-grace`} />
+      <Checkbox label="I have reviewed the members above who do not comply yet" name="confirm" value="yes" id={`field-${rule}-confirm`} error={confirmError} />
+    </>
+  );
+}
+
 function GraceSelect({ id }: { id: string }) {
   return (
     <SelectField label="Grace period for members who do not comply" name="graceDays" id={id} defaultValue="7" hint="They get an email and a banner now; after it, they are asked to comply at their next sign-in.">
@@ -205,15 +219,7 @@ export default function OrgSecurity() {
             <option value="idp-mfa">When the IdP reports MFA</option>
             <option value="any-sso">Every SSO sign-in</option>
           </SelectField>
-          {page.twoFactor.state === "off" ? (
-            <>
-              <GraceSelect id="field-two-factor-grace" />
-              <Checkbox label="I have reviewed the members above who do not comply yet" name="confirm" value="yes" id="field-two-factor-confirm" />
-              {errorsFor("two-factor")?.fieldErrors.confirm ? <p className="field__error">{errorsFor("two-factor")?.fieldErrors.confirm}</p> : null}
-            </>
-          ) : (
-            <input type="hidden" name="graceDays" value="0" />
-          )}
+          <EnforcementStart rule="two-factor" off={page.twoFactor.state === "off"} confirmError={errorsFor("two-factor")?.fieldErrors.confirm} />
           <div className="form-actions">
             <Button pendingLabel="Saving…">Save two-factor rule</Button>
           </div>
@@ -226,15 +232,7 @@ export default function OrgSecurity() {
         <Form method="post" action="?intent=sso" className="form" noValidate>
           <input type="hidden" name="intent" value="sso" />
           <Checkbox label="Require SSO for members on the organization's domains" name="require" value="yes" defaultChecked={page.sso.state !== "off"} />
-          {page.sso.state === "off" ? (
-            <>
-              <GraceSelect id="field-sso-grace" />
-              <Checkbox label="I have reviewed the members above who do not comply yet" name="confirm" value="yes" id="field-sso-confirm" />
-              {errorsFor("sso")?.fieldErrors.confirm ? <p className="field__error">{errorsFor("sso")?.fieldErrors.confirm}</p> : null}
-            </>
-          ) : (
-            <input type="hidden" name="graceDays" value="0" />
-          )}
+          <EnforcementStart rule="sso" off={page.sso.state === "off"} confirmError={errorsFor("sso")?.fieldErrors.confirm} />
           <div className="form-actions">
             <Button pendingLabel="Saving…">Save SSO rule</Button>
           </div>
