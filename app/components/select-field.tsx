@@ -46,3 +46,24 @@ export function Checkbox({ label, name, defaultChecked, value = "on", id, error 
     </div>
   );
 }
+
+/**
+ * Checkboxes or radios under one legend, with the group's error. With
+ * `sendsEmpty`, the name is sent even when nothing is ticked, so "none" reaches
+ * the form's check as an answer rather than as a missing field.
+ */
+export function Fieldset({ legend, name, sendsEmpty = false, error, children }: { legend: ReactNode; name: string; sendsEmpty?: boolean; error?: string; children: ReactNode }) {
+  const errorId = `field-${name}-error`;
+  return (
+    <fieldset className="fieldset" aria-describedby={error ? errorId : undefined}>
+      <legend className="field__label">{legend}</legend>
+      {sendsEmpty ? <input type="hidden" name={name} value="" /> : null}
+      {children}
+      {error ? (
+        <p className="field__error" id={errorId}>
+          {error}
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}

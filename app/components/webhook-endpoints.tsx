@@ -16,6 +16,7 @@ import { FormToken } from "./form";
 import { MailIcon } from "./icons";
 import { InlineAction } from "./inline-action";
 import { RelativeTime } from "./relative-time";
+import { Fieldset } from "./select-field";
 import { ActionsHeader, Table } from "./table";
 
 export type EndpointView = {
@@ -88,9 +89,7 @@ export function WebhookEndpoints({
             error={failure?.fieldErrors.url}
           />
           <Field label="Description" name="description" hint="Optional: what receives them, e.g. “Team server”." defaultValue={failure?.values.description} error={failure?.fieldErrors.description} />
-          <fieldset aria-describedby={failure?.fieldErrors.eventTypes ? "field-eventTypes-error" : undefined}>
-            <legend>Events to send</legend>
-            <input type="hidden" name="eventTypes" value="" />
+          <Fieldset legend="Events to send" name="eventTypes" sendsEmpty error={failure?.fieldErrors.eventTypes}>
             {eventTypes.map((type) => (
               <div className="checkbox" key={type}>
                 <input id={`field-event-${type}`} type="checkbox" name="eventTypes" value={type} defaultChecked />
@@ -99,12 +98,7 @@ export function WebhookEndpoints({
                 </label>
               </div>
             ))}
-            {failure?.fieldErrors.eventTypes ? (
-              <p className="field__error" id="field-eventTypes-error">
-                {failure.fieldErrors.eventTypes}
-              </p>
-            ) : null}
-          </fieldset>
+          </Fieldset>
           <div className="form-actions">
             <Button pendingLabel="Adding…">Add endpoint</Button>
           </div>

@@ -18,7 +18,7 @@ import { CopyButton } from "~/components/copy-button";
 import { EmptyState } from "~/components/empty-state";
 import { Field } from "~/components/field";
 import { Page } from "~/components/page";
-import { Checkbox } from "~/components/select-field";
+import { Checkbox, Fieldset } from "~/components/select-field";
 import { ActionsHeader, Table } from "~/components/table";
 import { passThroughHeaders } from "~/utils/headers";
 
@@ -177,8 +177,7 @@ export default function AdminApps() {
         <Form method="post" className="form" noValidate>
           <input type="hidden" name="intent" value="create" />
           <Field label="Name (shown to people on the consent and device pages)" name="name" required defaultValue={values.name} error={failure?.fieldErrors.name} />
-          <fieldset className="fieldset" aria-describedby={failure?.fieldErrors.type ? "field-type-error" : undefined}>
-            <legend className="field__label">Type</legend>
+          <Fieldset legend="Type" name="type" error={failure?.fieldErrors.type}>
             {[
               ["web", "Web app (a server keeps the client secret)"],
               ["native", "Native app or CLI (public client, no secret)"],
@@ -189,12 +188,7 @@ export default function AdminApps() {
                 <label htmlFor={`field-type-${value}`}>{label}</label>
               </div>
             ))}
-            {failure?.fieldErrors.type ? (
-              <p className="field__error" id="field-type-error">
-                {failure.fieldErrors.type}
-              </p>
-            ) : null}
-          </fieldset>
+          </Fieldset>
           <Field
             multiline
             rows={3}
@@ -204,25 +198,16 @@ export default function AdminApps() {
             defaultValue={values.redirectUris}
             error={failure?.fieldErrors.redirectUris}
           />
-          <fieldset className="fieldset" aria-describedby={failure?.fieldErrors.grants ? "field-grants-error" : undefined}>
-            <legend className="field__label">Grants</legend>
-            <input type="hidden" name="grants" value="" />
+          <Fieldset legend="Grants" name="grants" sendsEmpty error={failure?.fieldErrors.grants}>
             {APP_GRANTS.map((grant) => (
               <Checkbox key={grant} id={`field-grant-${grant}`} name="grants" value={grant} label={GRANT_LABELS[grant]} defaultChecked={grant === "authorization_code" || grant === "refresh_token"} />
             ))}
-            {failure?.fieldErrors.grants ? (
-              <p className="field__error" id="field-grants-error">
-                {failure.fieldErrors.grants}
-              </p>
-            ) : null}
-          </fieldset>
-          <fieldset className="fieldset">
-            <legend className="field__label">Scopes it may ask for</legend>
-            <input type="hidden" name="scopes" value="" />
+          </Fieldset>
+          <Fieldset legend="Scopes it may ask for" name="scopes" sendsEmpty>
             {APP_SCOPES.map((scope) => (
               <Checkbox key={scope} id={`field-scope-${scope}`} name="scopes" value={scope} label={scope} defaultChecked />
             ))}
-          </fieldset>
+          </Fieldset>
           <Field
             multiline
             rows={3}
