@@ -133,6 +133,29 @@ type Untildone = (work: (tx: Transaction<DB>) => Promise<number>) => Promise<voi
 type Batch = <T>(work: (tx: Transaction<DB>) => Promise<T>) => Promise<T>;
 type Step = (untilDone: Untildone, batch: Batch) => Promise<void>;
 
+/**
+ * Walks a table page by page in id order, each page one committed batch:
+ * `pageAfter` reads the next `batchSize` ids after the last page (ids only,
+ * never the bodies), `scrub` acts on them. Safe to start again from the top.
+ */
+async function eachPageOfIds(
+  batch: Batch,
+  batchSize: number,
+  pageAfter: (tx: Transaction<DB>, after: string | null) => Promise<Array<{ id: string }>>,
+  scrub: (tx: Transaction<DB>, ids: string[]) => Promise<unknown>,
+): Promise<void> {
+  let after: string | null = null;
+  for (;;) {
+    const ids: string[] = await batch(async (tx) => {
+      const page = (await pageAfter(tx, after)).map((row) => row.id);
+      if (page.length > 0) await scrub(tx, page);
+      return page;
+    });
+    if (ids.length < batchSize) return;
+    after = ids.at(-1)!;
+  }
+}
+
 const changed = (result: { numUpdatedRows?: bigint; numDeletedRows?: bigint } | undefined) => Number(result?.numUpdatedRows ?? result?.numDeletedRows ?? 0n);
 
 /** The steps, in order. Each one is safe to run again after any of them was cut short. */
@@ -201,15 +224,21 @@ function purgeSteps(person: Person, batchSize: number): Step[] {
     // Unsent messages to others that name them (an invitation from them, say)
     // are not sent any more. Only unsent messages keep bodies; they are read
     // page by page through their own index.
-    async (_untilDone, batch) => {
-      let after: string | null = null;
-      for (;;) {
-        const page: string[] = await batch(async (tx) => {
-          let query = tx.selectFrom("outbox_email").select("id").where((eb) => eb.or([eb("html", "is not", null), eb("text_body", "is not", null)]));
-          if (after) query = query.where("id", ">", after);
-          const ids = (await query.orderBy("id").limit(batchSize).execute()).map((r) => r.id);
-          if (ids.length === 0) return ids;
-          await tx
+    (_untilDone, batch) =>
+      eachPageOfIds(
+        batch,
+        batchSize,
+        (tx, after) =>
+          tx
+            .selectFrom("outbox_email")
+            .select("id")
+            .where((eb) => eb.or([eb("html", "is not", null), eb("text_body", "is not", null)]))
+            .$if(after !== null, (q) => q.where("id", ">", after!))
+            .orderBy("id")
+            .limit(batchSize)
+            .execute(),
+        (tx, ids) =>
+          tx
             .updateTable("outbox_email")
             .set({
               html: null,
@@ -223,35 +252,23 @@ function purgeSteps(person: Person, batchSize: number): Step[] {
             })
             .where("id", "in", ids)
             .where((eb) => eb.or(patterns.flatMap((pattern) => [eb("html", "ilike", pattern), eb("text_body", "ilike", pattern)])))
-            .execute();
-          return ids;
-        });
-        if (page.length < batchSize) return;
-        after = page.at(-1)!;
-      }
-    },
+            .execute(),
+      ),
     // Stored billing webhooks carry the buyer's email and name; their bodies
     // are read page by page too (old ones are deleted by the billing job).
-    async (_untilDone, batch) => {
-      let after: string | null = null;
-      for (;;) {
-        const page: string[] = await batch(async (tx) => {
-          let query = tx.selectFrom("webhook_event").select("id").where("body", "is not", null);
-          if (after) query = query.where("id", ">", after);
-          const ids = (await query.orderBy("id").limit(batchSize).execute()).map((r) => r.id);
-          if (ids.length === 0) return ids;
-          await tx
+    (_untilDone, batch) =>
+      eachPageOfIds(
+        batch,
+        batchSize,
+        (tx, after) => tx.selectFrom("webhook_event").select("id").where("body", "is not", null).$if(after !== null, (q) => q.where("id", ">", after!)).orderBy("id").limit(batchSize).execute(),
+        (tx, ids) =>
+          tx
             .updateTable("webhook_event")
             .set({ body: null })
             .where("id", "in", ids)
             .where((eb) => eb.or(patterns.map((pattern) => eb("body", "ilike", pattern))))
-            .execute();
-          return ids;
-        });
-        if (page.length < batchSize) return;
-        after = page.at(-1)!;
-      }
-    },
+            .execute(),
+      ),
     // Outbound events about them (user.*, their audit events) and any other
     // that names them; undelivered ones go too (user.deleted, sent last, says
     // it all). Bodies are read page by page, like the billing webhooks.
@@ -264,25 +281,18 @@ function purgeSteps(person: Person, batchSize: number): Step[] {
             .executeTakeFirst(),
         ),
       ),
-    async (_untilDone, batch) => {
-      let after: string | null = null;
-      for (;;) {
-        const page: string[] = await batch(async (tx) => {
-          let query = tx.selectFrom("outbound_event").select("id");
-          if (after) query = query.where("id", ">", after);
-          const ids = (await query.orderBy("id").limit(batchSize).execute()).map((r) => r.id);
-          if (ids.length === 0) return ids;
-          await tx
+    (_untilDone, batch) =>
+      eachPageOfIds(
+        batch,
+        batchSize,
+        (tx, after) => tx.selectFrom("outbound_event").select("id").$if(after !== null, (q) => q.where("id", ">", after!)).orderBy("id").limit(batchSize).execute(),
+        (tx, ids) =>
+          tx
             .deleteFrom("outbound_event")
             .where("id", "in", ids)
             .where((eb) => eb.or(patterns.map((pattern) => eb("body", "ilike", pattern))))
-            .execute();
-          return ids;
-        });
-        if (page.length < batchSize) return;
-        after = page.at(-1)!;
-      }
-    },
+            .execute(),
+      ),
     // Rows keyed by an address they used: the waitlist (name, company, IP),
     // invitations to them, pending verifications, a failed login or reset
     // request the worker has not done yet.
