@@ -198,7 +198,10 @@ describe("checkpoints", () => {
     const quiet = await createTestOrg(db, { slug: "quiet", owner: bob });
     await record("deploy.step");
     await record("deploy.step");
-    const [a, b] = await Promise.all([recordDueCheckpoints(db, { now }), recordDueCheckpoints(otherProcess, { now })]);
+    // Not in the chain's first interval (an org being set up), then once.
+    expect(await recordDueCheckpoints(db)).toEqual({ recorded: 0 });
+    const start = new Date(Date.now() + CHECKPOINT_INTERVAL_MS);
+    const [a, b] = await Promise.all([recordDueCheckpoints(db, { now: start }), recordDueCheckpoints(otherProcess, { now: start })]);
     expect(a.recorded + b.recorded).toBe(1);
     const checkpoint = await db.selectFrom("audit_event").select(["metadata", "actor_label", "target"]).where("action", "=", "audit.checkpoint").executeTakeFirstOrThrow();
     const head = await db.selectFrom("audit_event").select(sql<string>`encode(hash, 'hex')`.as("hash")).where("seq", "=", "2").where("org_id", "=", org.id).executeTakeFirstOrThrow();
@@ -206,10 +209,10 @@ describe("checkpoints", () => {
     expect(await db.selectFrom("audit_event").select("id").where("org_id", "=", quiet.id).execute()).toEqual([]);
 
     // Nothing new since: none. New events, but within the interval: none. After it: one.
-    expect(await recordDueCheckpoints(db, { now: new Date(now.getTime() + 2 * CHECKPOINT_INTERVAL_MS) })).toEqual({ recorded: 0 });
+    expect(await recordDueCheckpoints(db, { now: new Date(start.getTime() + 2 * CHECKPOINT_INTERVAL_MS) })).toEqual({ recorded: 0 });
     await record("deploy.step");
-    expect(await recordDueCheckpoints(db, { now: new Date(now.getTime() + CHECKPOINT_INTERVAL_MS / 2) })).toEqual({ recorded: 0 });
-    expect(await recordDueCheckpoints(db, { now: new Date(now.getTime() + CHECKPOINT_INTERVAL_MS) })).toEqual({ recorded: 1 });
+    expect(await recordDueCheckpoints(db, { now: new Date(start.getTime() + CHECKPOINT_INTERVAL_MS / 2) })).toEqual({ recorded: 0 });
+    expect(await recordDueCheckpoints(db, { now: new Date(start.getTime() + CHECKPOINT_INTERVAL_MS) })).toEqual({ recorded: 1 });
     expect(await verifyAuditChain(db, org.id)).toMatchObject({ ok: true, checked: 5 });
   });
 });

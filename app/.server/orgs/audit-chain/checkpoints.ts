@@ -25,7 +25,7 @@ export async function lockChainHead(tx: Database, orgId: string, options: { skip
   const { rows } = await sql<LockedHead>`
     select seq::text as seq, encode(head_hash, 'hex') as head_hash, start_seq::text as start_seq, encode(start_prev_hash, 'hex') as start_prev_hash, mac_key
     from audit_chain where org_id = ${orgId}
-    ${options.dueBefore ? sql`and seq > checkpoint_seq and (checkpoint_at is null or checkpoint_at <= ${options.dueBefore})` : sql``}
+    ${options.dueBefore ? sql`and seq > checkpoint_seq and coalesce(checkpoint_at, created_at) <= ${options.dueBefore}` : sql``}
     for update ${options.skipLocked ? sql`skip locked` : sql``}`.execute(tx);
   return rows[0] ?? null;
 }
@@ -63,7 +63,9 @@ export async function recordDueCheckpoints(db: Database, options: { now?: Date; 
       .selectFrom("audit_chain")
       .select("org_id")
       .where(sql<boolean>`seq > checkpoint_seq`)
-      .where((eb) => eb.or([eb("checkpoint_at", "is", null), eb("checkpoint_at", "<=", dueBefore)]));
+      // An interval after the last checkpoint, or after the chain began: a new
+      // org's history is not sealed in its first hour, while it is being set up.
+      .where(sql<boolean>`coalesce(checkpoint_at, created_at) <= ${dueBefore}`);
     if (after) query = query.where("org_id", ">", after);
     const due = await query.orderBy("org_id").limit(batchSize).execute();
     for (const { org_id: orgId } of due) {
